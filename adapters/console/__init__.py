@@ -1,0 +1,47 @@
+"""The console adapter: the Chat port over a terminal, a scripted mode, and the demo."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from adapters.console.adapter import ConsoleChat, ConsoleSpace, Delivered, to_event
+from adapters.console.demo import DemoResult, run_demo
+from adapters.console.runner import ConsoleRunner
+from bot.core import open_core
+from bot.domain import Platform
+from bot.settings import Settings
+
+LOCAL = ConsoleSpace("local", "console")
+
+__all__ = [
+    "ConsoleChat",
+    "ConsoleRunner",
+    "ConsoleSpace",
+    "Delivered",
+    "DemoResult",
+    "run_console",
+    "run_demo",
+    "to_event",
+]
+
+
+async def run_console(settings: Settings, *, lines: Sequence[str] | None = None) -> None:
+    """Serve the local console community: interactively, or from ``lines`` and then exit."""
+    core = await open_core(settings)
+    try:
+        community = await core.ensure_community(
+            Platform.CONSOLE,
+            LOCAL.workspace,
+            LOCAL.channel,
+            name="Console",
+            timezone=settings.default_timezone,
+        )
+        chat = ConsoleChat(sys.stdout)
+        runner = ConsoleRunner(core, chat, LOCAL, community, sys.stdout)
+        if lines is None:
+            await runner.run_interactive()
+        else:
+            await runner.run_script(lines)
+    finally:
+        await core.close()

@@ -1,0 +1,130 @@
+"""The console adapter: a real implementation of the Chat port over a terminal.
+
+Outbound, it renders every message as text on a stream and remembers what it sent (so a test can
+read the transcript). Inbound, it translates typed lines into core events:
+
+    ada: join                      a command, as Ada
+    ada! set day friday            a command, as Ada with the platform's admin flag
+    ada presses outcome 12:met     a button press
+    +ada 'Ada Lovelace' Acme/Eng   Ada joins the channel, with her team (and time zone)
+    -ada                           Ada leaves the channel
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TextIO
+
+from bot.domain import Platform
+from bot.errors import InputError, Undeliverable
+from bot.events import Actor, ButtonPressed, CommandInvoked, Event, MemberJoined, MemberLeft, Where
+from bot.messages import Form, Message, plain_text
+from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """One thing the console was asked to show: a new message, or an update of an earlier one."""
+
+    conversation: str
+    message_id: str
+    message: Message
+    key: str
+    updated: bool = False
+
+
+class ConsoleChat:
+    """The port over a text stream. ``roster`` is who is in the console space."""
+
+    def __init__(self, out: TextIO | None, roster: Sequence[MemberInfo] = ()) -> None:
+        self.out = out
+        self.roster = {m.platform_id: m for m in roster}
+        self.transcript: list[Delivered] = []
+        self.gone: set[str] = set()
+        self._by_key: dict[str, SentRef] = {}
+
+    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
+        return [m for pid, m in sorted(self.roster.items()) if pid not in self.gone]
+
+    async def open_group(self, people: Sequence[str]) -> ConversationRef:
+        missing = [p for p in people if p in self.gone]
+        if missing:
+            raise Undeliverable(f"{', '.join(missing)} left the console space")
+        return ConversationRef("group:" + "+".join(sorted(people)))
+
+    async def send(self, where: ConversationRef, message: Message, *, key: str) -> SentRef:
+        if key in self._by_key:
+            return self._by_key[key]
+        sent = SentRef(where, f"m{len(self.transcript) + 1}")
+        self._by_key[key] = sent
+        self.transcript.append(Delivered(where.id, sent.message_id, message, key))
+        self._show(f"── {where.id} ({sent.message_id})", message)
+        return sent
+
+    async def update(self, sent: SentRef, message: Message) -> None:
+        self.transcript.append(
+            Delivered(sent.conversation.id, sent.message_id, message, "", updated=True)
+        )
+        self._show(f"── {sent.conversation.id} ({sent.message_id}, updated)", message)
+
+    async def open_form(self, interaction: str, form: Form) -> None:
+        self._show(f"── form for {interaction}", form)
+
+    def _show(self, heading: str, message: Message) -> None:
+        if self.out is not None:
+            self.out.write(f"{heading}\n{plain_text(message)}\n")
+
+
+@dataclass(frozen=True)
+class ConsoleSpace:
+    workspace: str
+    channel: str
+
+    @property
+    def where(self) -> Where:
+        return Where(Platform.CONSOLE, self.workspace, self.channel)
+
+
+JOIN_USAGE = "+ID 'First Last' [Org/Dept/Team] [Time/Zone]"
+JOIN_EXAMPLE = "+ada 'Ada Lovelace' Acme/Engineering/Platform Europe/London"
+
+
+def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | None:
+    """Translate one typed line into a core event; None for a blank line or a comment."""
+    text = line.strip()
+    if not text or text.startswith("#"):
+        return None
+    if text.startswith("+"):
+        try:
+            parts = shlex.split(text[1:])
+        except ValueError as exc:
+            raise InputError(
+                f"cannot read that line: {exc}", usage=JOIN_USAGE, example=JOIN_EXAMPLE
+            ) from None
+        if not 2 <= len(parts) <= 4:
+            raise InputError("say who joins", usage=JOIN_USAGE, example=JOIN_EXAMPLE)
+        team = parts[2] if len(parts) > 2 else None
+        timezone = parts[3] if len(parts) > 3 else None
+        names[parts[0]] = parts[1]
+        return MemberJoined(space.where, Actor(parts[0], parts[1], timezone=timezone), team)
+    if text.startswith("-"):
+        who = text[1:].strip()
+        return MemberLeft(space.where, Actor(who, names.get(who, who)))
+    if " presses " in text:
+        who, _, rest = text.partition(" presses ")
+        action, _, value = rest.strip().partition(" ")
+        return ButtonPressed(space.where, _actor(who, names), action, value.strip())
+    who, sep, command = text.partition(":")
+    if not sep:
+        raise InputError(
+            "say who is speaking", usage="ID: command", example="ada: pause until 2027-01-15"
+        )
+    return CommandInvoked(space.where, _actor(who, names), command.strip())
+
+
+def _actor(who: str, names: dict[str, str]) -> Actor:
+    admin = who.endswith("!")
+    pid = who.rstrip("!").strip()
+    return Actor(pid, names.get(pid, pid.capitalize()), platform_admin=admin)

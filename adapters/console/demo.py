@@ -1,0 +1,170 @@
+"""`bridgework demo`: several rounds for a bundled sample organisation, through the console.
+
+People join and pause by console lines, each round pairs them, the sender delivers intros and
+follow-ups through the console port, simulated members press the follow-up buttons, and a closing
+summary shows who met across which teams. Each run starts on a fresh SQLite file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import shlex
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import select
+
+from adapters.console.adapter import ConsoleChat, ConsoleSpace
+from adapters.console.runner import ConsoleRunner
+from bot.core import Core, open_core
+from bot.domain import Platform, TeamPath
+from bot.messages import Choices, plain_text
+from bot.ports import MemberInfo
+from bot.settings import Settings
+from bot.store.models import OutcomeRow
+
+SPACE = ConsoleSpace("demo", "coffee")
+START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday, 09:00 in London
+PAUSES = {
+    "u003": "pause 2 weeks",
+    "u019": "pause until 2027-03-01",
+    "u041": "pause 3 weeks",
+    "u058": "pause until 2027-02-15",
+    "u060": "pause 10 days",
+}
+ANSWERS = (("met", 7), ("not_yet", 2), ("skipped", 1))
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    id: str
+    name: str
+    team: str
+    timezone: str
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    database: Path
+    rounds: tuple[tuple[tuple[str, ...], ...], ...]
+    team_of: dict[str, TeamPath]
+    delivered: int
+    outcomes: dict[str, int]
+
+
+class DemoClock:
+    """A clock the demo moves on by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def sample_roster() -> list[RosterEntry]:
+    text = resources.files("bot.samples").joinpath("sample_org.csv").read_text(encoding="utf-8")
+    return [RosterEntry(**row) for row in csv.DictReader(text.splitlines())]
+
+
+async def run_demo(
+    settings: Settings, *, rounds: int = 4, seed: int = 7, say: Callable[[str], None] = print
+) -> DemoResult:
+    """Run the demo on a fresh ``demo.db`` in the data directory."""
+    path = (settings.data_dir / "demo.db").resolve()
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    clock = DemoClock(START)
+    core = await open_core(settings, clock=clock, url=f"sqlite+aiosqlite:///{path}")
+    try:
+        return await _Demo(core, clock, seed, say).run(path, rounds)
+    finally:
+        await core.close()
+
+
+class _Demo:
+    def __init__(self, core: Core, clock: DemoClock, seed: int, say: Callable[[str], None]):
+        self.core = core
+        self.clock = clock
+        self.rng = random.Random(seed)
+        self.seed = seed
+        self.say = say
+        self.roster = sample_roster()
+        self.chat = ConsoleChat(
+            None, [MemberInfo(r.id, r.name, r.timezone, r.team) for r in self.roster]
+        )
+        self.log = io.StringIO()
+
+    async def run(self, path: Path, rounds: int) -> DemoResult:
+        teams = {r.team for r in self.roster}
+        self.say(f"Bridgework demo: {len(self.roster)} people in {len(teams)} teams.")
+        self.say(f"Database: {path}")
+        community = await self.core.ensure_community(
+            Platform.CONSOLE,
+            SPACE.workspace,
+            SPACE.channel,
+            name="Acme & Northwind",
+            timezone="Europe/London",
+        )
+        runner = ConsoleRunner(self.core, self.chat, SPACE, community, self.log)
+        await runner.run_script(
+            f"+{r.id} {shlex.quote(r.name)} {r.team} {r.timezone}" for r in self.roster
+        )
+        await runner.run_script(f"{who}: {line}" for who, line in PAUSES.items())
+        self.say(f"{len(self.roster)} joined; {len(PAUSES)} paused for a while.\n")
+        history: list[tuple[tuple[str, ...], ...]] = []
+        for number in range(1, rounds + 1):
+            self.clock.now = START + timedelta(weeks=number - 1)
+            result = await self.core.run_round(community, seed=self.seed)
+            sent_before = len(self.chat.transcript)
+            await runner.sender.drain(community_id=community)
+            if number == 1 and self.chat.transcript:
+                self.say("One of round 1's introductions, as the console shows it:")
+                self.say(_indent(plain_text(self.chat.transcript[sent_before].message)) + "\n")
+            history.append(result.groups)
+            self.clock.now += timedelta(days=3)
+            await self.core.send_followups(community)
+            followups_from = len(self.chat.transcript)
+            await runner.sender.drain(community_id=community)
+            await runner.run_script(self._answers(followups_from))
+            self.say(
+                f"Round {number} ({self.clock.now:%d %b %Y}): {len(result.groups)} groups, "
+                f"{_people(result.groups)} people"
+            )
+        return DemoResult(
+            database=path,
+            rounds=tuple(history),
+            team_of={r.id: TeamPath.parse(r.team) for r in self.roster},
+            delivered=len(self.chat.transcript),
+            outcomes=await self._outcomes(),
+        )
+
+    def _answers(self, since: int) -> list[str]:
+        """Each member of each group presses one of the follow-up's buttons."""
+        lines: list[str] = []
+        for delivered in self.chat.transcript[since:]:
+            if not isinstance(delivered.message, Choices):
+                continue
+            group_id = delivered.message.buttons[0].value.split(":")[0]
+            people = delivered.conversation.removeprefix("group:").split("+")
+            answer = self.rng.choices([a for a, _ in ANSWERS], [w for _, w in ANSWERS])[0]
+            lines.extend(f"{person} presses outcome {group_id}:{answer}" for person in people)
+        return lines
+
+    async def _outcomes(self) -> dict[str, int]:
+        async with self.core.db.session() as session:
+            return dict(Counter((await session.scalars(select(OutcomeRow.outcome))).all()))
+
+
+def _people(groups: tuple[tuple[str, ...], ...]) -> int:
+    return sum(len(g) for g in groups)
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())

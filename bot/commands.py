@@ -1,0 +1,209 @@
+"""Text → command parsing, shared by every platform. A bad command gets usage and an example."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.domain import Cadence, Role, TeamPath
+from bot.errors import InputError
+
+MAX_PAUSE = timedelta(days=366)
+MAX_COMMAND_LENGTH = 500
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Join:
+    pass
+
+
+@dataclass(frozen=True)
+class Leave:
+    pass
+
+
+@dataclass(frozen=True)
+class Pause:
+    until: date
+
+
+@dataclass(frozen=True)
+class Resume:
+    pass
+
+
+@dataclass(frozen=True)
+class SetTeam:
+    team: TeamPath
+
+
+@dataclass(frozen=True)
+class Status:
+    pass
+
+
+@dataclass(frozen=True)
+class Help:
+    pass
+
+
+@dataclass(frozen=True)
+class Set:
+    """An admin's change to the community's settings; ``value`` is already validated."""
+
+    setting: str
+    value: str | int
+
+
+Command = Join | Leave | Pause | Resume | SetTeam | Status | Help | Set
+
+USAGE: dict[str, tuple[str, str]] = {
+    "join": ("join", "join"),
+    "leave": ("leave", "leave"),
+    "pause": ("pause until YYYY-MM-DD | pause N days|weeks", "pause until 2027-01-15"),
+    "resume": ("resume", "resume"),
+    "team": ("team Organisation/Department/Team", "team Acme/Engineering/Platform"),
+    "status": ("status", "status"),
+    "help": ("help", "help"),
+    "set": (
+        "set cadence|day|time|timezone|group-size VALUE",
+        "set day wednesday",
+    ),
+}
+
+SET_USAGE: dict[str, tuple[str, str]] = {
+    "cadence": ("set cadence weekly|biweekly|every-4-weeks", "set cadence biweekly"),
+    "day": ("set day monday|tuesday|…|sunday", "set day wednesday"),
+    "time": ("set time HH:MM (24-hour, the community's time zone)", "set time 09:30"),
+    "timezone": ("set timezone Area/City", "set timezone Europe/Berlin"),
+    "group-size": ("set group-size 2…6", "set group-size 3"),
+}
+
+
+SIMPLE: dict[str, Command] = {
+    "join": Join(),
+    "leave": Leave(),
+    "resume": Resume(),
+    "status": Status(),
+    "help": Help(),
+}
+
+
+def required_role(command: Command) -> Role:
+    return Role.ADMIN if isinstance(command, Set) else Role.MEMBER
+
+
+def command_name(command: Command) -> str:
+    return {
+        Join: "join",
+        Leave: "leave",
+        Pause: "pause",
+        Resume: "resume",
+        SetTeam: "team",
+        Status: "status",
+        Help: "help",
+        Set: "set",
+    }[type(command)]
+
+
+def parse(text: str, today: date) -> Command:
+    """Parse a command as a person typed it. Raises InputError with usage and an example."""
+    if len(text) > MAX_COMMAND_LENGTH:
+        raise InputError("that command is too long", usage="help", example="help")
+    words = text.strip().split()
+    if not words:
+        return Help()
+    verb, args = words[0].lower(), words[1:]
+    if verb in SIMPLE:
+        if args:
+            _fail(verb, f"`{verb}` takes nothing after it")
+        return SIMPLE[verb]
+    if verb == "pause":
+        return Pause(_pause_until(args, today))
+    if verb == "team":
+        if not args:
+            _fail("team", "say which team")
+        try:
+            return SetTeam(TeamPath.parse(" ".join(args)))
+        except InputError as exc:
+            _fail("team", str(exc))
+    if verb == "set":
+        return _set(args)
+    raise InputError(
+        f"I don't know the command `{verb[:40]}`",
+        usage="join | leave | pause | resume | team | status | help | set",
+        example="help",
+    )
+
+
+def _fail(verb: str, problem: str) -> None:
+    usage, example = USAGE[verb]
+    raise InputError(problem, usage=usage, example=example)
+
+
+def _pause_until(args: list[str], today: date) -> date:
+    until: date | None = None
+    if len(args) == 2 and args[0].lower() == "until":
+        try:
+            until = date.fromisoformat(args[1])
+        except ValueError:
+            _fail("pause", f"'{args[1][:20]}' is not a date like 2027-01-15")
+    elif len(args) == 2 and re.fullmatch(r"[1-9]\d{0,2}", args[0]):
+        unit = args[1].lower().rstrip("s")
+        if unit not in {"day", "week"}:
+            _fail("pause", f"'{args[1][:20]}' is not days or weeks")
+        days = int(args[0]) * (7 if unit == "week" else 1)
+        until = today + timedelta(days=days)
+    else:
+        _fail("pause", "say until when")
+    assert until is not None
+    if until <= today:
+        _fail("pause", f"{until.isoformat()} is not in the future")
+    if until - today > MAX_PAUSE:
+        _fail("pause", "a pause can last a year at most; say `leave` to stop for longer")
+    return until
+
+
+def _set(args: list[str]) -> Set:
+    if len(args) != 2 or args[0].lower() not in SET_USAGE:
+        usage, example = USAGE["set"]
+        raise InputError("say which setting and its new value", usage=usage, example=example)
+    setting, raw = args[0].lower(), args[1]
+    usage, example = SET_USAGE[setting]
+    value: str | int
+    if setting == "cadence":
+        try:
+            value = Cadence(raw.lower()).value
+        except ValueError:
+            raise InputError(
+                f"'{raw[:30]}' is not a cadence", usage=usage, example=example
+            ) from None
+    elif setting == "day":
+        if raw.lower() not in WEEKDAYS:
+            raise InputError(f"'{raw[:30]}' is not a day", usage=usage, example=example)
+        value = WEEKDAYS.index(raw.lower())
+    elif setting == "time":
+        match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", raw)
+        if not match:
+            raise InputError(f"'{raw[:30]}' is not a time", usage=usage, example=example)
+        value = f"{int(match.group(1)):02d}:{match.group(2)}"
+    elif setting == "timezone":
+        value = check_timezone(raw)
+    else:
+        if not re.fullmatch(r"[2-6]", raw):
+            raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)
+        value = int(raw)
+    return Set(setting, value)
+
+
+def check_timezone(raw: str) -> str:
+    """``raw`` if it names an IANA time zone, else an InputError with an example."""
+    usage, example = SET_USAGE["timezone"]
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"'{raw[:40]}' is not a time zone", usage=usage, example=example) from None
+    return raw

@@ -1,0 +1,89 @@
+"""The core's front door: what adapters and the CLI call. Holds the database and the clock."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.clock import Clock, system_clock
+from bot.delivery.sender import Sender
+from bot.dispatch import Dispatcher
+from bot.domain import Platform
+from bot.errors import InputError
+from bot.events import Event
+from bot.messages import Message
+from bot.ports import Chat
+from bot.services import followups, intros
+from bot.services.context import Context
+from bot.settings import Settings
+from bot.store import migrate, repo
+from bot.store.db import Database
+
+
+class Core:
+    def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.dispatcher = Dispatcher(db, clock=clock)
+
+    async def handle(self, event: Event) -> Message | None:
+        return await self.dispatcher.handle(event)
+
+    def sender(self, chat: Chat, **kwargs: object) -> Sender:
+        return Sender(self.db, chat, clock=self.clock, **kwargs)  # type: ignore[arg-type]
+
+    async def ensure_community(
+        self, platform: Platform, workspace: str, channel: str, *, name: str, timezone: str = "UTC"
+    ) -> int:
+        async with self.db.session() as session, session.begin():
+            row = await repo.find_community(session, platform, workspace, channel)
+            if row is None:
+                row = await repo.add_community(
+                    session,
+                    platform=platform,
+                    workspace=workspace,
+                    channel=channel,
+                    name=name,
+                    timezone=timezone,
+                )
+            return row.id
+
+    async def run_round(self, community_id: int, *, seed: int = 0) -> intros.RoundResult:
+        async with self._context(community_id) as ctx:
+            return await intros.run_round(ctx, seed=seed)
+
+    async def send_followups(self, community_id: int) -> int:
+        """Queue the follow-ups of the community's latest round."""
+        async with self._context(community_id) as ctx:
+            last = await repo.last_round(ctx.session, community_id)
+            if last is None:
+                raise InputError(
+                    "this community has had no round yet", example="bridgework run-now intros"
+                )
+            return await followups.send_followups(ctx, last)
+
+    @asynccontextmanager
+    async def _context(self, community_id: int) -> AsyncIterator[Context]:
+        async with self.db.session() as session, session.begin():
+            community = await repo.get_community(session, community_id)
+            if community is None:
+                raise InputError(
+                    f"there is no community {community_id}", example="bridgework community list"
+                )
+            yield Context(session, self.clock, community)
+
+    async def close(self) -> None:
+        await self.db.dispose()
+
+
+async def open_core(
+    settings: Settings, *, clock: Clock = system_clock, url: str | None = None
+) -> Core:
+    """Connect, bring the schema up to date (or refuse a newer one), and return the core."""
+    db = Database(url or settings.database)
+    try:
+        await migrate.upgrade(db)
+    except BaseException:
+        await db.dispose()
+        raise
+    return Core(db, clock=clock)

@@ -1,0 +1,130 @@
+"""One dispatcher for every inbound event: find the community, check the actor's role, handle."""
+
+from __future__ import annotations
+
+import logging
+
+from bot import commands
+from bot.clock import Clock, system_clock
+from bot.domain import Role, first_name_of
+from bot.errors import InputError
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+)
+from bot.messages import Message, Text
+from bot.services import admin, followups, membership
+from bot.services.context import Context
+from bot.store import repo
+from bot.store.db import Database
+from bot.texts import copy
+
+log = logging.getLogger(__name__)
+
+ROLE_NAMES = {
+    Role.MEMBER: "member",
+    Role.FACILITATOR: "facilitator",
+    Role.LEAD: "lead",
+    Role.ADMIN: "admin",
+}
+
+
+class Dispatcher:
+    """Handles each event in its own transaction; a rejected event changes nothing."""
+
+    def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
+        self.db = db
+        self.clock = clock
+
+    async def handle(self, event: Event) -> Message | None:
+        """The reply to show the actor (privately), or None where there is nothing to say."""
+        async with self.db.session() as session, session.begin():
+            where = event.where
+            community = await repo.find_community(
+                session, where.platform, where.workspace, where.channel
+            )
+            if community is None:
+                return Text(copy("error.unknown_community"))
+            ctx = Context(session, self.clock, community)
+            role = await self.role_of(ctx, event.actor)
+            savepoint = await session.begin_nested()
+            try:
+                reply = await self._route(ctx, role, event)
+            except InputError as exc:
+                await savepoint.rollback()
+                return Text(
+                    copy("error.usage", problem=str(exc), usage=exc.usage, example=exc.example)
+                )
+            await savepoint.commit()
+            return reply
+
+    async def role_of(self, ctx: Context, actor: Actor) -> Role:
+        granted = await repo.role_of(ctx.session, ctx.community.id, actor.platform_id)
+        return Role.ADMIN if actor.platform_admin else granted
+
+    async def _route(self, ctx: Context, role: Role, event: Event) -> Message | None:
+        match event:
+            case CommandInvoked():
+                return await self._command(ctx, role, event)
+            case ButtonPressed(action="outcome"):
+                return await followups.record_outcome(ctx, event.actor, event.value)
+            case ButtonPressed(action="join"):
+                return await membership.join(ctx, event.actor, commands.Join())
+            case ButtonPressed(action="leave"):
+                return await membership.leave(ctx, event.actor, commands.Leave())
+            case ButtonPressed():
+                log.info("community %s: unknown button action %r", ctx.community.id, event.action)
+                return None
+            case FormSubmitted():
+                log.info("community %s: unknown form %r", ctx.community.id, event.form_id)
+                return None
+            case MemberJoined():
+                await membership.enrol(ctx, event.actor, event.team)
+                return None
+            case MemberLeft():
+                await membership.opt_out(ctx, event.actor)
+                return None
+
+    async def _command(self, ctx: Context, role: Role, event: CommandInvoked) -> Message:
+        command = commands.parse(event.text, ctx.today)
+        needed = commands.required_role(command)
+        first_name = first_name_of(event.actor.display_name)
+        if role < needed:
+            log.info("community %s: %s refused to role %s", ctx.community.id, needed, role)
+            return Text(
+                copy(
+                    "error.role",
+                    first_name=first_name,
+                    command=commands.command_name(command),
+                    role=ROLE_NAMES[needed],
+                )
+            )
+        match command:
+            case commands.Help():
+                return Text(copy("help"))
+            case commands.Join():
+                return await membership.join(ctx, event.actor, command)
+            case commands.Leave():
+                return await membership.leave(ctx, event.actor, command)
+            case commands.Set():
+                return await admin.apply_setting(ctx, command)
+        member = await repo.get_member(ctx.session, ctx.community.id, event.actor.platform_id)
+        if member is None:
+            if isinstance(command, commands.Status):
+                return Text(copy("status.unknown"))
+            return Text(copy("error.not_member", first_name=first_name))
+        match command:
+            case commands.Pause():
+                return await membership.pause(ctx, member, command)
+            case commands.Resume():
+                return await membership.resume(ctx, member, command)
+            case commands.SetTeam():
+                return await membership.set_team(ctx, member, command)
+            case commands.Status():
+                return await membership.status(ctx, member, command)
+        raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover

@@ -1,0 +1,63 @@
+"""The one error tree of Bridgework.
+
+Every error a person can meet carries a message they can act on::
+
+    BridgeworkError
+    ├── ConfigError        a setting is missing or malformed (names the setting)
+    ├── InputError         a command, form or file a person gave is invalid (says what is valid)
+    ├── DeliveryError      a platform did not take a message
+    │   ├── RateLimited        try again after ``retry_after`` seconds
+    │   ├── Undeliverable      the user or channel is gone: retrying will not help
+    │   └── PlatformUnavailable  a transient failure: retry with backoff
+    └── StoreError         the database is unreachable, or its schema is not this version's
+"""
+
+from __future__ import annotations
+
+
+class BridgeworkError(Exception):
+    """The root of every error Bridgework raises on purpose."""
+
+
+class ConfigError(BridgeworkError):
+    """A setting is missing or malformed."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(f"{setting}: {problem}")
+        self.setting = setting
+        self.problem = problem
+
+
+class InputError(BridgeworkError):
+    """Something a person gave us is invalid; the message says what would be valid."""
+
+    def __init__(self, message: str, *, usage: str = "", example: str = "") -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.example = example
+
+
+class DeliveryError(BridgeworkError):
+    """A platform did not take a message."""
+
+
+class RateLimited(DeliveryError):
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"rate limited: retry after {retry_after:.1f}s")
+        self.retry_after = retry_after
+
+
+class Undeliverable(DeliveryError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"undeliverable: {reason}")
+        self.reason = reason
+
+
+class PlatformUnavailable(DeliveryError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"platform unavailable: {reason}")
+        self.reason = reason
+
+
+class StoreError(BridgeworkError):
+    """The database is unreachable, or its schema does not match this version."""

@@ -1,0 +1,75 @@
+"""Inbound events: what adapters hand to the core. Frozen, platform-neutral."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.domain import Platform
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, with the facts their platform gives about them.
+
+    ``platform_admin`` and ``platform_roles`` are facts (a Slack workspace admin, a Discord member
+    with Manage Server, the names of their Discord roles); what they allow is decided by the core.
+    """
+
+    platform_id: str
+    display_name: str
+    platform_admin: bool = False
+    platform_roles: frozenset[str] = field(default_factory=frozenset)
+    timezone: str | None = None
+
+
+@dataclass(frozen=True)
+class Where:
+    """The community an event happened in: platform, workspace or guild, and channel."""
+
+    platform: Platform
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class CommandInvoked:
+    where: Where
+    actor: Actor
+    text: str
+    interaction: str = ""  # a trigger id, where the platform gives one for opening a form
+
+
+@dataclass(frozen=True)
+class ButtonPressed:
+    where: Where
+    actor: Actor
+    action: str
+    value: str
+    interaction: str = ""
+
+
+@dataclass(frozen=True)
+class FormSubmitted:
+    where: Where
+    actor: Actor
+    form_id: str
+    values: tuple[tuple[str, str], ...]
+
+    def value(self, name: str) -> str:
+        return dict(self.values).get(name, "")
+
+
+@dataclass(frozen=True)
+class MemberJoined:
+    where: Where
+    actor: Actor
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class MemberLeft:
+    where: Where
+    actor: Actor
+
+
+Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft

@@ -1,0 +1,127 @@
+"""What the core asks a platform to show. Plain values; each adapter renders them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice a person can press; ``action`` and ``value`` come back in a ButtonPressed."""
+
+    label: str
+    action: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    body: str
+
+
+@dataclass(frozen=True)
+class Choices:
+    """A text with buttons under it."""
+
+    body: str
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class Image:
+    """A picture with its text alternative (shown where pictures are not)."""
+
+    png: bytes
+    filename: str
+    alt_text: str
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: str
+    multiline: bool = False
+    optional: bool = False
+    max_length: int = 3000
+    initial: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A small form: a modal on Slack and Discord, a question-by-question prompt on the console."""
+
+    form_id: str
+    title: str
+    fields: tuple[Field, ...]
+    submit_label: str = "Send"
+
+
+@dataclass(frozen=True)
+class IntroPerson:
+    first_name: str
+    team: str
+
+
+@dataclass(frozen=True)
+class Intro:
+    """A cross-team introduction: who is in the group, what to talk about, who suggests a time."""
+
+    greeting: str
+    people: tuple[IntroPerson, ...]
+    starter: str
+    scheduler_note: str
+    buttons: tuple[Button, ...] = field(default_factory=tuple)
+
+
+Message = Text | Choices | Image | Form | Intro
+
+
+def plain_text(message: Message) -> str:
+    """A text rendering of any message: the console's, and every platform's fallback text."""
+    match message:
+        case Text(body=body):
+            return body
+        case Choices(body=body, buttons=buttons):
+            labels = " ".join(f"[{b.label}]" for b in buttons)
+            return f"{body}\n{labels}" if labels else body
+        case Image(alt_text=alt, title=title):
+            return f"{title}: {alt}" if title else alt
+        case Form(title=title, fields=fields):
+            return title + "".join(f"\n- {f.label}" for f in fields)
+        case Intro():
+            return _intro_text(message)
+    raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
+
+
+def _intro_text(intro: Intro) -> str:
+    lines: list[str] = [intro.greeting]
+    lines.extend(f"• {p.first_name} ({p.team})" for p in intro.people)
+    lines.append(intro.starter)
+    lines.append(intro.scheduler_note)
+    if intro.buttons:
+        lines.append(" ".join(f"[{b.label}]" for b in intro.buttons))
+    return "\n".join(lines)
+
+
+def split_text(body: str, limit: int) -> Sequence[str]:
+    """Split a long text at line breaks into pieces of at most ``limit`` characters."""
+    pieces: list[str] = []
+    current = ""
+    for line in body.split("\n"):
+        while len(line) > limit:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            pieces.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not pieces:
+        pieces.append(current)
+    return pieces

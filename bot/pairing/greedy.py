@@ -1,0 +1,175 @@
+"""First partitions, built team by team before the local search refines them.
+
+Pairs (:func:`pairs_by_team_plan`): a greedy plan over team pairs, best worth first and, among
+equal worth, the team pair planned least often this round, so ties spread over many team pairs.
+A feasibility rule keeps the number of cross-team pairs at its maximum: once the largest team
+holds half of the members left, it takes a partner from every other team.
+
+Groups of 3 to 6 (:func:`groups_by_dealing`): members dealt round-robin from the largest team
+down, which spreads every team over as many groups as it can.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+
+import numpy as np
+
+from bot.pairing.objective import RoundObjective
+
+PARTNER_SCAN = 12  # members of the partner team weighed for each tie
+
+
+class _Sizes:
+    """Members left per team, with the largest found quickly (a lazy max-heap)."""
+
+    def __init__(self, sizes: list[int]) -> None:
+        self.sizes = sizes
+        self.total = sum(sizes)
+        self._heap = [(-s, t) for t, s in enumerate(sizes) if s > 0]
+        heapq.heapify(self._heap)
+
+    def take(self, team: int, count: int = 1) -> None:
+        self.sizes[team] -= count
+        self.total -= count
+        if self.sizes[team] > 0:
+            heapq.heappush(self._heap, (-self.sizes[team], team))
+
+    def largest(self, exclude: tuple[int, ...] = ()) -> int:
+        """The team with the most members left outside ``exclude``, or -1."""
+        held: list[tuple[int, int]] = []
+        found = -1
+        while self._heap:
+            size, team = self._heap[0]
+            if -size != self.sizes[team]:
+                heapq.heappop(self._heap)
+                continue
+            if team in exclude:
+                held.append(heapq.heappop(self._heap))
+                continue
+            found = team
+            break
+        for item in held:
+            heapq.heappush(self._heap, item)
+        return found
+
+    def keeps_cross_feasible(self, i: int, j: int) -> bool:
+        """Whether pairing teams ``i`` and ``j`` still lets every later pair cross teams."""
+        left = self.total - 2
+        room = left + left % 2
+        for team in (self.largest((i, j)), i, j):
+            if team < 0:
+                continue
+            size = self.sizes[team] - (1 if team in (i, j) else 0)
+            if 2 * size > room:
+                return False
+        return True
+
+
+def _pools(objective: RoundObjective, rng: random.Random) -> list[list[int]]:
+    pools: list[list[int]] = [[] for _ in objective.teams]
+    for member, team in enumerate(objective.team_of):
+        pools[team].append(member)
+    for pool in pools:
+        rng.shuffle(pool)
+    return pools
+
+
+def _take_partner(objective: RoundObjective, a: int, pool: list[int]) -> int:
+    """Remove and return the member of ``pool`` (among the last few) best tied to ``a``."""
+    best_at = len(pool) - 1
+    best = objective.tie(a, pool[best_at])
+    for at in range(len(pool) - 2, max(-1, len(pool) - 1 - PARTNER_SCAN), -1):
+        worth = objective.tie(a, pool[at])
+        if worth > best:
+            best, best_at = worth, at
+    pool[best_at], pool[-1] = pool[-1], pool[best_at]
+    return pool.pop()
+
+
+def pairs_by_team_plan(
+    objective: RoundObjective, rng: random.Random, priced_team: int | None = None
+) -> tuple[list[list[int]], list[int], int | None]:
+    """Pairs, members left over (at most one), and the team that had to take every partner.
+
+    With ``priced_team`` set, the other team pairs are ranked by their worth less the worth each
+    member would have had with that team: the right ranking once it takes every partner left.
+    """
+    pools = _pools(objective, rng)
+    sizes = _Sizes([len(p) for p in pools])
+    worth = objective.team_worth
+    count = len(objective.teams)
+    upper = np.triu_indices(count, 1)
+    score = worth[upper]
+    if priced_team is not None:
+        score = score - worth[priced_team][upper[0]] - worth[priced_team][upper[1]]
+    keep = np.array([sizes.sizes[i] > 0 for i in range(count)], dtype=bool)
+    live = keep[upper[0]] & keep[upper[1]]
+    if priced_team is not None:
+        live &= (upper[0] != priced_team) & (upper[1] != priced_team)
+    order = np.flatnonzero(live)
+    noise = [rng.random() for _ in range(len(order))]
+    heap = [
+        (-float(score[k]), 0, noise[n], int(upper[0][k]), int(upper[1][k]))
+        for n, k in enumerate(order)
+    ]
+    heapq.heapify(heap)
+    tiebreak = np.array([rng.random() for _ in range(count)]) * 1e-9
+    planned = np.zeros(count, dtype=np.int64)
+    pairs: list[list[int]] = []
+    forced: int | None = None
+    while sizes.total >= 2:
+        big = sizes.largest()
+        entry = None
+        while heap:
+            top = heap[0]
+            i, j = top[3], top[4]
+            if sizes.sizes[i] == 0 or sizes.sizes[j] == 0:
+                heapq.heappop(heap)
+                continue
+            if sizes.keeps_cross_feasible(i, j):
+                entry = heapq.heappop(heap)
+            break
+        if entry is not None:
+            _, times, _, i, j = entry
+            a = pools[i].pop()
+            pairs.append([a, _take_partner(objective, a, pools[j])])
+            sizes.take(i)
+            sizes.take(j)
+            if sizes.sizes[i] and sizes.sizes[j]:
+                heapq.heappush(heap, (entry[0], times + 1, rng.random(), i, j))
+            continue
+        # The largest team must take a partner from the best other team (all of it).
+        row = worth[big] - planned * 1e-6 + tiebreak
+        open_teams = np.array(sizes.sizes) > 0
+        open_teams[big] = False
+        if open_teams.any():
+            forced = big if forced is None else forced
+            j = int(np.argmax(np.where(open_teams, row, -np.inf)))
+            units = min(sizes.sizes[j], sizes.sizes[big])
+        else:
+            j = big
+            units = sizes.sizes[big] // 2
+        for _ in range(units):
+            a = pools[big].pop()
+            pairs.append([a, _take_partner(objective, a, pools[j])])
+        sizes.take(big, units)
+        sizes.take(j, units)
+        planned[j] += units
+    left = [m for pool in pools for m in pool]
+    return pairs, left, forced
+
+
+def groups_by_dealing(
+    objective: RoundObjective, rng: random.Random, size: int
+) -> tuple[list[list[int]], list[int]]:
+    """Groups of ``size`` dealt round-robin from the largest team down, and the remainder."""
+    pools = _pools(objective, rng)
+    order = sorted(range(len(pools)), key=lambda t: (-len(pools[t]), rng.random()))
+    dealt = [m for t in order for m in pools[t]]
+    count = len(dealt) // size
+    groups: list[list[int]] = [[] for _ in range(count)]
+    for at in range(count * size):
+        groups[at % count].append(dealt[at])
+    return groups, dealt[count * size :]

@@ -1,0 +1,96 @@
+"""Local search: swap two members of different groups whenever the round gains worth.
+
+Every move is scored by the objective itself, so the search needs no rule of its own: a swap
+that breaks a never-pair or makes a repeat loses far more than anything it could gain.
+"""
+
+from __future__ import annotations
+
+import random
+
+from bot.pairing.objective import NEVER, RoundObjective
+
+# Swaps tried per member, and at most in all: fixed counts, never a clock, so that the result
+# depends on the inputs and the seed only.
+TRIES_PER_MEMBER = 24
+MAX_TRIES = 1_500_000
+EPSILON = 1e-9
+
+
+def _swap_gain(objective: RoundObjective, p: list[int], q: list[int], a: int, c: int) -> float:
+    """What the round gains when member ``p[a]`` and member ``q[c]`` change groups."""
+    tie = objective.tie
+    x, y = p[a], q[c]
+    gain = 0.0
+    for at, other in enumerate(p):
+        if at != a:
+            gain += tie(y, other) - tie(x, other)
+    for at, other in enumerate(q):
+        if at != c:
+            gain += tie(x, other) - tie(y, other)
+    return gain
+
+
+def improve(
+    groups: list[list[int]], objective: RoundObjective, rng: random.Random, tries: int = -1
+) -> int:
+    """Improve ``groups`` in place by random member swaps; returns the number of swaps made."""
+    count = len(groups)
+    if count < 2:
+        return 0
+    members = sum(len(g) for g in groups)
+    budget = min(TRIES_PER_MEMBER * members, MAX_TRIES) if tries < 0 else tries
+    swaps = 0
+    randrange = rng.randrange
+    for _ in range(budget):
+        p = groups[randrange(count)]
+        q = groups[randrange(count)]
+        if p is q:
+            continue
+        a = randrange(len(p))
+        c = randrange(len(q))
+        if _swap_gain(objective, p, q, a, c) > EPSILON:
+            p[a], q[c] = q[c], p[a]
+            swaps += 1
+    return swaps
+
+
+def _has_violation(objective: RoundObjective, group: list[int]) -> bool:
+    return any(
+        objective.is_never(a, b) or objective.is_recent(a, b)
+        for i, a in enumerate(group)
+        for b in group[i + 1 :]
+    )
+
+
+def repair(groups: list[list[int]], objective: RoundObjective, rng: random.Random) -> None:
+    """Swap members out of groups that break a never-pair or repeat a recent tie, if any swap
+    with another group gains worth (which removing a violation does, unless it adds one)."""
+    count = len(groups)
+    for at in range(count):
+        p = groups[at]
+        if not _has_violation(objective, p):
+            continue
+        order = list(range(count))
+        rng.shuffle(order)
+        for a in range(len(p)):
+            if not _has_violation(objective, p):
+                break
+            for other in order:
+                q = groups[other]
+                if q is p:
+                    continue
+                best, best_c = EPSILON, -1
+                for c in range(len(q)):
+                    gain = _swap_gain(objective, p, q, a, c)
+                    if gain > best:
+                        best, best_c = gain, c
+                if best_c >= 0:
+                    p[a], q[best_c] = q[best_c], p[a]
+                    break
+
+
+def breaks_never(objective: RoundObjective, group: list[int]) -> bool:
+    return any(
+        objective.tie(a, b) <= NEVER / 2 for i, a in enumerate(group) for b in group[i + 1 :]
+    )

@@ -1,0 +1,198 @@
+"""The worth of a round: the one objective the engine maximises and the benchmark scores.
+
+A round is worth the sum, over every two members grouped together, of the worth of their tie
+(:meth:`RoundObjective.tie`):
+
+* a tie inside a team is worth ``SAME_TEAM`` (1); a tie across teams ``CROSS_TEAM`` (10), plus
+  ``PER_LEVEL`` for each level of the team path further apart than sibling teams (another
+  department +1, another organisation +2), plus ``NOVELTY / (1 + ties so far between the two
+  teams)`` (+4 for teams that never met), so that the least connected teams meet first;
+* sharing at least two working hours (in UTC) adds ``SHARED_HOURS``;
+* a repeat within the recency window costs more than any round can gain elsewhere, and a
+  never-pair costs ``NEVER``: the engine treats both as rules, the exact optimum too.
+
+Two cross-team ties are always worth more than one tie inside a team plus the best tie across
+teams (2 × 10 − 1 > 16.5), so a round never trades a cross-team group for novelty elsewhere.
+"""
+
+from __future__ import annotations
+
+import array
+from collections.abc import Iterable, Sequence
+from datetime import datetime, time
+from functools import lru_cache
+from itertools import combinations
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.domain import TeamPath
+from bot.errors import InputError
+from bot.pairing.model import DEFAULT_WORKING_HOURS, Candidate, PairingSettings, PastGroup
+
+SAME_TEAM = 1.0
+CROSS_TEAM = 10.0
+PER_LEVEL = 1.0
+MAX_LEVELS = 2
+NOVELTY = 4.0
+SHARED_HOURS = 0.5
+MAX_TIE = CROSS_TEAM + PER_LEVEL * MAX_LEVELS + NOVELTY + SHARED_HOURS
+NEVER = -1e12
+
+SLOTS_PER_HOUR = 4  # quarter hours: every UTC offset in use is a multiple of 15 minutes
+SLOTS_PER_DAY = 24 * SLOTS_PER_HOUR
+MIN_SHARED_SLOTS = 2 * SLOTS_PER_HOUR
+# A round has fewer than (members × 11 / 2) ties even with the largest groups, so one repeat
+# costs more than the whole of any round can gain.
+TIES_PER_MEMBER_BOUND = 11
+
+
+def team_tie_worth(distance: int, ties_so_far: int) -> float:
+    """The worth of a tie between two teams ``distance`` apart that met ``ties_so_far`` times."""
+    if distance == 0:
+        return SAME_TEAM
+    levels = min(distance - 1, MAX_LEVELS)
+    return CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1 + ties_so_far)
+
+
+@lru_cache(maxsize=4096)
+def working_slots(timezone: str, hours: tuple[int, int], on: datetime) -> int:
+    """The quarter hours of a UTC day covered by local ``hours`` in ``timezone``, as a bit mask."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise InputError(
+            f"'{timezone}' is not a known time zone", example="Europe/Paris"
+        ) from error
+    offset = datetime.combine(on.date(), time(12), tzinfo=zone).utcoffset()
+    shift = 0 if offset is None else int(offset.total_seconds()) // (60 * 60 // SLOTS_PER_HOUR)
+    start, end = hours
+    length = (end - start) % 24 or 24
+    mask = 0
+    for local in range(start * SLOTS_PER_HOUR, (start + length) * SLOTS_PER_HOUR):
+        mask |= 1 << ((local - shift) % SLOTS_PER_DAY)
+    return mask
+
+
+def team_distances(teams: Sequence[TeamPath]) -> npt.NDArray[np.int64]:
+    """``TeamPath.distance`` between every two teams, computed level by level."""
+    count = len(teams)
+    depth = max((len(t.parts) for t in teams), default=0)
+    lengths = np.array([len(t.parts) for t in teams], dtype=np.int64)
+    shared = np.zeros((count, count), dtype=np.int64)
+    still = np.ones((count, count), dtype=bool)
+    for level in range(depth):
+        codes: dict[tuple[str, ...], int] = {}
+        prefix = np.array(
+            [
+                codes.setdefault(t.parts[: level + 1], len(codes)) if len(t.parts) > level else -1
+                for t in teams
+            ],
+            dtype=np.int64,
+        )
+        same = (prefix[:, None] == prefix[None, :]) & (prefix[:, None] >= 0)
+        still &= same
+        shared += still
+    return np.maximum(lengths[:, None], lengths[None, :]) - shared
+
+
+def _pair_key(a: int, b: int, n: int) -> int:
+    return a * n + b if a < b else b * n + a
+
+
+class RoundObjective:
+    """The worth of ties and groups in one round, built once from the round's inputs.
+
+    Members are numbered by sorted id; ``tie``, ``group`` and ``worth`` are the objective.
+    """
+
+    def __init__(
+        self,
+        candidates: Sequence[Candidate],
+        history: Sequence[PastGroup],
+        settings: PairingSettings,
+        round_index: int,
+    ) -> None:
+        people = sorted(candidates, key=lambda c: c.id)
+        self.ids: tuple[str, ...] = tuple(c.id for c in people)
+        self.index: dict[str, int] = {m: i for i, m in enumerate(self.ids)}
+        if len(self.index) != len(self.ids):
+            raise InputError("a member appears twice in the round", usage="each member once")
+        n = len(self.ids)
+        self.size = n
+        team_codes: dict[TeamPath, int] = {}
+        for c in sorted(people, key=lambda c: c.team):
+            team_codes.setdefault(c.team, len(team_codes))
+        self.teams: tuple[TeamPath, ...] = tuple(team_codes)
+        self.team_of: list[int] = [team_codes[c.team] for c in people]
+        on = datetime.combine(settings.hours_on, time(12))
+        self.hours: list[int] = [
+            working_slots(c.timezone, c.working_hours or DEFAULT_WORKING_HOURS, on) for c in people
+        ]
+        self.never: set[int] = set()
+        for i, c in enumerate(people):
+            for other in sorted(c.never_with):
+                j = self.index.get(other)
+                if j is not None and j != i:
+                    self.never.add(_pair_key(i, j, n))
+        self.recent: set[int] = set()
+        t = len(self.teams)
+        ties = np.zeros((t, t), dtype=np.int64)
+        first_recent = round_index - settings.recency
+        rows: list[int] = []
+        cols: list[int] = []
+        for past in history:
+            known = [self.index[m] for m in past.members if m in self.index]
+            recent = first_recent <= past.round_index < round_index
+            for a, b in combinations(known, 2):
+                ta, tb = self.team_of[a], self.team_of[b]
+                if ta != tb:
+                    rows.append(ta)
+                    cols.append(tb)
+                if recent:
+                    self.recent.add(_pair_key(a, b, n))
+        if rows:
+            np.add.at(ties, (np.array(rows), np.array(cols)), 1)
+            ties = ties + ties.T
+        self.team_ties = ties
+        distance = team_distances(self.teams)
+        levels = np.minimum(np.maximum(distance - 1, 0), MAX_LEVELS)
+        matrix = CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1.0 + ties)
+        matrix[distance == 0] = SAME_TEAM
+        self.team_worth: npt.NDArray[np.float64] = matrix.astype(np.float64)
+        self._flat = array.array("d", self.team_worth.ravel().tobytes())
+        self._teams_count = t
+        self.repeat_penalty = -(MAX_TIE * max(n, 2) * TIES_PER_MEMBER_BOUND + 1.0)
+
+    def tie(self, a: int, b: int) -> float:
+        """The worth of grouping members ``a`` and ``b`` (indices): THE objective, per tie."""
+        key = a * self.size + b if a < b else b * self.size + a
+        if key in self.never:
+            return NEVER
+        worth = self._flat[self.team_of[a] * self._teams_count + self.team_of[b]]
+        if (self.hours[a] & self.hours[b]).bit_count() >= MIN_SHARED_SLOTS:
+            worth += SHARED_HOURS
+        if key in self.recent:
+            worth += self.repeat_penalty
+        return worth
+
+    def is_never(self, a: int, b: int) -> bool:
+        return _pair_key(a, b, self.size) in self.never
+
+    def is_recent(self, a: int, b: int) -> bool:
+        return _pair_key(a, b, self.size) in self.recent
+
+    def group(self, members: Sequence[int]) -> float:
+        """The worth of one group: the sum of the worth of its ties."""
+        return sum(self.tie(a, b) for a, b in combinations(members, 2))
+
+    def worth(self, groups: Iterable[Sequence[str]]) -> float:
+        """The worth of a round given as groups of member ids."""
+        return sum(self.group([self.index[m] for m in g]) for g in groups)
+
+    def team_sizes(self) -> list[int]:
+        sizes = [0] * len(self.teams)
+        for t in self.team_of:
+            sizes[t] += 1
+        return sizes

@@ -1,0 +1,58 @@
+"""The one port between the core and a chat platform.
+
+An adapter implements :class:`Chat`; the core never sees a platform SDK. Failures come back as the
+core's :class:`~bot.errors.DeliveryError` children: ``RateLimited(retry_after)``,
+``Undeliverable(reason)`` or ``PlatformUnavailable(reason)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.messages import Form, Message
+
+
+@dataclass(frozen=True)
+class SpaceRef:
+    """A community's place on its platform: workspace or guild, and channel."""
+
+    workspace: str
+    channel: str
+
+
+@dataclass(frozen=True)
+class MemberInfo:
+    """A person as the platform lists them. ``team`` is None where the platform knows none."""
+
+    platform_id: str
+    display_name: str
+    timezone: str | None = None
+    team: str | None = None
+
+
+@dataclass(frozen=True)
+class ConversationRef:
+    id: str
+
+
+@dataclass(frozen=True)
+class SentRef:
+    conversation: ConversationRef
+    message_id: str
+
+
+class Chat(Protocol):
+    """What the core asks of a platform. ``key`` makes sending idempotent: asked twice with one
+    key, an adapter sends once and returns the first message's reference."""
+
+    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]: ...
+
+    async def open_group(self, people: Sequence[str]) -> ConversationRef: ...
+
+    async def send(self, where: ConversationRef, message: Message, *, key: str) -> SentRef: ...
+
+    async def update(self, sent: SentRef, message: Message) -> None: ...
+
+    async def open_form(self, interaction: str, form: Form) -> None: ...

@@ -1,0 +1,1 @@
+"""The use cases: membership, community settings, introductions and their follow-ups."""

@@ -1,0 +1,79 @@
+"""The "did you meet?" follow-up, and recording each member's answer to it."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.delivery.outbox import enqueue, exists
+from bot.domain import Outcome, first_name_of
+from bot.events import Actor
+from bot.messages import Choices, Message, Text
+from bot.services.context import Context
+from bot.services.intros import intro_key, outcome_buttons
+from bot.store import repo
+from bot.store.models import GroupRow, OutcomeRow, RoundRow
+from bot.texts import copy
+
+
+async def send_followups(ctx: Context, round_row: RoundRow) -> int:
+    """Queue one follow-up per group of the round (once: a second call queues nothing new)."""
+    queued = 0
+    for group in await repo.groups_of_round(ctx.session, round_row.id):
+        people = await repo.group_members(ctx.session, group.id)
+        names = ", ".join(p.first_name for p in people)
+        intro = intro_key(ctx.community.id, round_row.number, group.position)
+        key = f"followup:{group.id}"
+        before = await exists(ctx.session, key)
+        await enqueue(
+            ctx.session,
+            community_id=ctx.community.id,
+            key=key,
+            kind="followup",
+            message=Choices(copy("followup.ask", names=names), outcome_buttons(group.id)),
+            people=[p.platform_id for p in people],
+            replaces_key=intro,
+            group_id=group.id,
+        )
+        queued += 0 if before else 1
+    return queued
+
+
+async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:
+    """Record a member's answer (``"<group id>:<outcome>"``); a later answer replaces theirs."""
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    group_part, _, outcome_part = value.partition(":")
+    first_name = member.first_name if member else first_name_of(actor.display_name)
+    group = await ctx.session.get(GroupRow, int(group_part)) if group_part.isdigit() else None
+    round_row = await ctx.session.get(RoundRow, group.round_id) if group else None
+    try:
+        outcome = Outcome(outcome_part)
+    except ValueError:
+        outcome = None
+    in_group = (
+        member is not None
+        and group is not None
+        and any(p.id == member.id for p in await repo.group_members(ctx.session, group.id))
+    )
+    if (
+        member is None
+        or outcome is None
+        or group is None
+        or round_row is None
+        or round_row.community_id != ctx.community.id
+        or not in_group
+        or round_row.closed
+    ):
+        return Text(copy("followup.stale", first_name=first_name))
+    existing = await ctx.session.scalar(
+        select(OutcomeRow).where(OutcomeRow.group_id == group.id, OutcomeRow.member_id == member.id)
+    )
+    if existing is None:
+        ctx.session.add(OutcomeRow(group_id=group.id, member_id=member.id, outcome=outcome.value))
+    else:
+        existing.outcome = outcome.value
+    said = {
+        Outcome.MET: copy("outcome.met"),
+        Outcome.NOT_YET: copy("outcome.not_yet"),
+        Outcome.SKIPPED: copy("outcome.skipped"),
+    }[outcome]
+    return Text(copy("followup.thanks", first_name=first_name, outcome=said))

@@ -1,0 +1,134 @@
+"""A round of cross-team introductions: who is available, the engine's groups, the intros.
+
+The round, its groups and one outbox message per group are written in one transaction, so a
+crash either leaves no round or a round whose every intro will be delivered.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from bot.delivery.outbox import enqueue
+from bot.domain import MemberStatus, TeamPath
+from bot.messages import Button, Intro, IntroPerson
+from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
+from bot.services.context import Context
+from bot.store import repo
+from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
+from bot.texts import copy, starter_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RoundResult:
+    round_id: int
+    number: int
+    groups: tuple[tuple[str, ...], ...]  # platform ids
+    created: bool  # False when a round had already run that day
+
+
+def intro_key(community_id: int, number: int, position: int) -> str:
+    return f"intro:{community_id}:{number}:{position}"
+
+
+async def available_members(ctx: Context, on: date) -> list[MemberRow]:
+    """Members who take part in a round on ``on``: active, or paused until that day or earlier."""
+    chosen: list[MemberRow] = []
+    for member in await repo.members(ctx.session, ctx.community.id):
+        if member.status == MemberStatus.PAUSED.value and member.paused_until is not None:
+            if member.paused_until <= on:
+                member.status = MemberStatus.ACTIVE.value
+                member.paused_until = None
+        if member.status == MemberStatus.ACTIVE.value:
+            chosen.append(member)
+    return chosen
+
+
+async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
+    """Run today's round once: a second call on the same day returns the first round."""
+    on = ctx.today
+    existing = await repo.round_on(ctx.session, ctx.community.id, on)
+    if existing is not None:
+        earlier = await repo.past_groups(ctx.session, ctx.community.id, existing.number)
+        same = tuple(ids for number, ids in earlier if number == existing.number)
+        return RoundResult(existing.id, existing.number, same, created=False)
+    last = await repo.last_round(ctx.session, ctx.community.id)
+    number = (last.number if last else 0) + 1
+    members = await available_members(ctx, on)
+    by_id = {m.platform_id: m for m in members}
+    settings = PairingSettings(
+        group_size=ctx.community.group_size, recency=ctx.community.recency, seed=seed
+    )
+    history = [
+        PastGroup(round_index=n, members=ids)
+        for n, ids in await repo.past_groups(
+            ctx.session, ctx.community.id, number - settings.recency
+        )
+    ]
+    candidates = [
+        Candidate(
+            id=m.platform_id,
+            team=TeamPath.parse(m.team),
+            timezone=m.timezone,
+            never_with=frozenset(m.never_with),
+        )
+        for m in members
+    ]
+    groups = pair_round(candidates, history, settings, number) if len(candidates) >= 2 else []
+    if last is not None:
+        last.closed = True  # its follow-up buttons go stale from now on
+    round_row = RoundRow(community_id=ctx.community.id, number=number, run_on=on, closed=False)
+    ctx.session.add(round_row)
+    await ctx.session.flush()
+    for position, ids in enumerate(groups):
+        group = GroupRow(round_id=round_row.id, position=position)
+        ctx.session.add(group)
+        await ctx.session.flush()
+        people = [by_id[i] for i in ids]
+        ctx.session.add_all(GroupMemberRow(group_id=group.id, member_id=p.id) for p in people)
+        await enqueue(
+            ctx.session,
+            community_id=ctx.community.id,
+            key=intro_key(ctx.community.id, number, position),
+            kind="intro",
+            message=intro_message(people, group.id, suggester=await _suggester(ctx, people)),
+            people=[p.platform_id for p in people],
+            group_id=group.id,
+        )
+    log.info("community %s round %s: %s groups", ctx.community.id, number, len(groups))
+    return RoundResult(round_row.id, number, tuple(groups), created=True)
+
+
+def intro_message(people: list[MemberRow], group_id: int, *, suggester: MemberRow) -> Intro:
+    names = _names([p.first_name for p in people])
+    teams = _names(sorted({TeamPath.parse(p.team).name for p in people}))
+    return Intro(
+        greeting=copy("intro.greeting", names=names, teams=teams),
+        people=tuple(IntroPerson(p.first_name, TeamPath.parse(p.team).name) for p in people),
+        starter=starter_for(f"group:{group_id}").text,
+        scheduler_note=copy("intro.scheduler", first_name=suggester.first_name),
+        buttons=outcome_buttons(group_id),
+    )
+
+
+def outcome_buttons(group_id: int) -> tuple[Button, ...]:
+    return (
+        Button(copy("intro.met"), "outcome", f"{group_id}:met"),
+        Button(copy("intro.not_yet"), "outcome", f"{group_id}:not_yet"),
+        Button(copy("intro.skip"), "outcome", f"{group_id}:skipped"),
+    )
+
+
+async def _suggester(ctx: Context, people: list[MemberRow]) -> MemberRow:
+    """Who suggests a time: the one who has had the fewest introductions, then the first by id."""
+    counts = [(await repo.intro_count(ctx.session, p.id), p.id, p) for p in people]
+    return min(counts, key=lambda c: (c[0], c[1]))[2]
+
+
+def _names(names: list[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]

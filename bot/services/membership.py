@@ -1,0 +1,113 @@
+"""Joining, leaving, pausing, resuming, setting one's team, and one's status."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.commands import Join, Leave, Pause, Resume, SetTeam, Status
+from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
+from bot.events import Actor
+from bot.messages import Message, Text
+from bot.services.context import Context
+from bot.store import repo
+from bot.store.models import MemberRow
+from bot.texts import copy
+
+
+async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRow:
+    """Make ``actor`` an active member (creating them if new); a known team is kept."""
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is None:
+        member = MemberRow(
+            community_id=ctx.community.id,
+            platform_id=actor.platform_id,
+            first_name=first_name_of(actor.display_name),
+            team=str(TeamPath.parse(team)) if team else str(UNASSIGNED),
+            timezone=actor.timezone or ctx.community.timezone,
+            status=MemberStatus.ACTIVE.value,
+            never_with=[],
+        )
+        ctx.session.add(member)
+        await ctx.session.flush()
+        return member
+    member.status = MemberStatus.ACTIVE.value
+    member.paused_until = None
+    if team:
+        member.team = str(TeamPath.parse(team))
+    if actor.timezone:
+        member.timezone = actor.timezone
+    return member
+
+
+async def opt_out(ctx: Context, actor: Actor) -> MemberRow | None:
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is not None:
+        member.status = MemberStatus.OPTED_OUT.value
+        member.paused_until = None
+    return member
+
+
+async def join(ctx: Context, actor: Actor, _command: Join) -> Message:
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is not None and member.status == MemberStatus.ACTIVE.value:
+        return Text(
+            copy(
+                "join.already", first_name=member.first_name, next_round=await ctx.next_round_text()
+            )
+        )
+    member = await enrol(ctx, actor)
+    return Text(
+        copy("join.ok", first_name=member.first_name, next_round=await ctx.next_round_text())
+    )
+
+
+async def leave(ctx: Context, actor: Actor, _command: Leave) -> Message:
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is None or member.status == MemberStatus.OPTED_OUT.value:
+        return Text(copy("leave.already", first_name=first_name_of(actor.display_name)))
+    await opt_out(ctx, actor)
+    return Text(copy("leave.ok", first_name=member.first_name))
+
+
+async def pause(ctx: Context, member: MemberRow, command: Pause) -> Message:
+    member.status = MemberStatus.PAUSED.value
+    member.paused_until = command.until
+    return Text(copy("pause.ok", first_name=member.first_name, until=command.until.isoformat()))
+
+
+async def resume(ctx: Context, member: MemberRow, _command: Resume) -> Message:
+    if member.status != MemberStatus.PAUSED.value:
+        return Text(copy("resume.not_paused", first_name=member.first_name))
+    member.status = MemberStatus.ACTIVE.value
+    member.paused_until = None
+    return Text(
+        copy("resume.ok", first_name=member.first_name, next_round=await ctx.next_round_text())
+    )
+
+
+async def set_team(ctx: Context, member: MemberRow, command: SetTeam) -> Message:
+    member.team = str(command.team)
+    return Text(copy("team.ok", first_name=member.first_name, team=str(command.team)))
+
+
+async def status(ctx: Context, member: MemberRow, _command: Status) -> Message:
+    return Text(
+        copy(
+            "status.member",
+            first_name=member.first_name,
+            state=_state(member),
+            team=member.team,
+            timezone=member.timezone,
+            intros=await repo.intro_count(ctx.session, member.id),
+            next_round=await ctx.next_round_text(),
+        )
+    )
+
+
+def _state(member: MemberRow) -> str:
+    if member.status == MemberStatus.PAUSED.value:
+        until: date | None = member.paused_until
+        return copy("state.paused", until=until.isoformat() if until else "?")
+    if member.status == MemberStatus.OPTED_OUT.value:
+        return copy("state.opted_out")
+    return copy("state.active")

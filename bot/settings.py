@@ -1,0 +1,101 @@
+"""Settings from the environment and a ``.env`` file, typed and validated once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+MIN_ANONYMITY_THRESHOLD = 3
+
+
+class Settings(BaseSettings):
+    """Every setting Bridgework reads. Environment names are the field names in capitals."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    data_dir: Path = Field(default=Path("data"), validation_alias="BRIDGEWORK_DATA_DIR")
+    database_url: str = ""
+    default_timezone: str = "UTC"
+    anonymity_threshold: int = Field(default=5, ge=MIN_ANONYMITY_THRESHOLD)
+    log_level: str = "INFO"
+
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    discord_token: SecretStr | None = None
+
+    llm_base_url: str | None = None
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+
+    @field_validator("default_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("an IANA time zone such as Europe/Berlin") from exc
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if value and not value.startswith(("sqlite", "postgresql", "postgres")):
+            raise ValueError("a sqlite:/// or postgresql:// URL")
+        return value
+
+    @property
+    def database(self) -> str:
+        """The async SQLAlchemy URL: the configured one, or a SQLite file in the data dir."""
+        return async_url(self.database_url or f"sqlite:///{self.data_dir / 'bridgework.db'}")
+
+    @property
+    def llm_enabled(self) -> bool:
+        return bool(self.llm_base_url and self.llm_model)
+
+
+def async_url(url: str) -> str:
+    """Map a plain database URL to its async driver (aiosqlite, psycopg)."""
+    if url.startswith("sqlite:///"):
+        return "sqlite+aiosqlite:///" + url.removeprefix("sqlite:///")
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def load_settings(*, env_file: str | None = ".env") -> Settings:
+    """Read and validate the settings; a bad one raises ConfigError naming it and the fix."""
+    try:
+        return Settings(_env_file=env_file)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = _setting_name(error.get("loc", ()))
+        expected = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        secret = any(word in name for word in ("TOKEN", "SECRET", "KEY"))
+        shown = "" if secret else f" (got {error.get('input')!r})"
+        raise ConfigError(name, f"expected {expected}{shown}") from None
+
+
+def _setting_name(loc: tuple[int | str, ...]) -> str:
+    field = str(loc[0]) if loc else "settings"
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    return str(alias) if isinstance(alias, str) else field.upper()

@@ -1,0 +1,1 @@
+"""The store: SQLAlchemy models, the database connection, migrations and queries."""

@@ -1,0 +1,63 @@
+"""Schema migrations with Alembic: upgrade an older schema, refuse a newer one clearly."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection
+
+from bot.errors import StoreError
+from bot.store.db import Database
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migrations folder has no revision"
+    return head
+
+
+async def current_revision(db: Database) -> str | None:
+    async with db.engine.connect() as conn:
+        return await conn.run_sync(_current)
+
+
+async def upgrade(db: Database) -> str:
+    """Bring the schema to this version's head. Refuses a database from a newer version."""
+    await db.ping()
+    current = await current_revision(db)
+    scripts = ScriptDirectory.from_config(alembic_config())
+    if current is not None and scripts.get_revision(current) is None:
+        raise StoreError(
+            f"the database at {db.location} has schema {current}, newer than this Bridgework "
+            f"knows (head {scripts.get_current_head()}); upgrade Bridgework, or point "
+            "DATABASE_URL at another database"
+        )
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_upgrade)
+    return head_revision()
+
+
+async def is_current(db: Database) -> bool:
+    return await current_revision(db) == head_revision()
+
+
+def _current(conn: Connection) -> str | None:
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def _upgrade(conn: Connection) -> None:
+    config = alembic_config()
+    config.attributes["connection"] = conn
+    command.upgrade(config, "head")

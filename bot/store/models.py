@@ -1,0 +1,223 @@
+"""The tables, as SQLAlchemy 2 typed ORM classes. Schema changes go through Alembic migrations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+def _now() -> Any:
+    return func.now()
+
+
+class CommunityRow(Base):
+    __tablename__ = "communities"
+    __table_args__ = (UniqueConstraint("platform", "workspace", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    workspace: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    cadence: Mapped[str] = mapped_column(String(16), default="weekly")
+    weekday: Mapped[int] = mapped_column(Integer, default=0)
+    local_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    group_size: Mapped[int] = mapped_column(Integer, default=2)
+    recency: Mapped[int] = mapped_column(Integer, default=12)
+    followup_days: Mapped[int] = mapped_column(Integer, default=3)
+    llm_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("community_id", "platform_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    platform_id: Mapped[str] = mapped_column(String(64))
+    first_name: Mapped[str] = mapped_column(String(80))
+    team: Mapped[str] = mapped_column(String(400))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    paused_until: Mapped[date | None] = mapped_column(Date, default=None)
+    never_with: Mapped[list[str]] = mapped_column(default=list)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class RoleGrantRow(Base):
+    """A role given to a person in a community (admins also come from platform facts)."""
+
+    __tablename__ = "role_grants"
+    __table_args__ = (UniqueConstraint("community_id", "platform_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    platform_id: Mapped[str] = mapped_column(String(64))
+    role: Mapped[int] = mapped_column(Integer)
+
+
+class RoundRow(Base):
+    __tablename__ = "rounds"
+    __table_args__ = (
+        UniqueConstraint("community_id", "number"),
+        UniqueConstraint("community_id", "run_on", name="uq_rounds_community_day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    run_on: Mapped[date] = mapped_column(Date)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class GroupRow(Base):
+    __tablename__ = "groups"
+    __table_args__ = (UniqueConstraint("round_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class GroupMemberRow(Base):
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True
+    )
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class OutcomeRow(Base):
+    """A member's answer to the follow-up: met, not yet, or skipped."""
+
+    __tablename__ = "outcomes"
+    __table_args__ = (UniqueConstraint("group_id", "member_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    outcome: Mapped[str] = mapped_column(String(16))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class PromptRow(Base):
+    """A listening prompt posted (or to be posted) to a channel; answers come in its thread."""
+
+    __tablename__ = "prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    library_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    text: Mapped[str] = mapped_column(Text)
+    channel: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+
+
+class CheckInRow(Base):
+    """A reflection check-in: one to three questions asked privately within an answer window."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    questions: Mapped[list[str]] = mapped_column()
+    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
+    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AnswerRow(Base):
+    """An answer to a check-in question. Anonymous answers have no member, and a team only
+    where the team is at least the anonymity threshold in size."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), default=None
+    )
+    team: Mapped[str | None] = mapped_column(String(400), default=None)
+    question: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ScheduleRow(Base):
+    """When a community's jobs run: intros, follow-ups, prompts, check-ins, the digest."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    cadence: Mapped[str] = mapped_column(String(16), default="weekly")
+    weekday: Mapped[int] = mapped_column(Integer, default=0)
+    local_time: Mapped[str] = mapped_column(String(5), default="10:00")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class OutboxRow(Base):
+    """A message to deliver, written in the same transaction as what caused it."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # Where it goes: a known conversation, or the people of a group conversation to open first.
+    conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    people: Mapped[list[str]] = mapped_column(default=list)
+    # A message that replaces an earlier one names that one's key.
+    replaces_key: Mapped[str | None] = mapped_column(String(200), default=None)
+    group_id: Mapped[int | None] = mapped_column(
+        ForeignKey("groups.id", ondelete="SET NULL"), default=None
+    )
+    payload: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    last_error: Mapped[str | None] = mapped_column(Text, default=None)
+    sent_conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    platform_message_id: Mapped[str | None] = mapped_column(String(128), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

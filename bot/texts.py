@@ -1,0 +1,58 @@
+"""User-facing copy and prompt texts, loaded by name from the ``prompts`` package's YAML files."""
+
+from __future__ import annotations
+
+import random
+import string
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class Starter:
+    id: str
+    text: str
+    tags: tuple[str, ...]
+
+
+@cache
+def _load(name: str) -> Any:
+    source = resources.files("prompts").joinpath(f"{name}.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(source)
+
+
+@cache
+def copy_names() -> frozenset[str]:
+    return frozenset(_copy_table())
+
+
+def _copy_table() -> dict[str, str]:
+    table = _load("copy")
+    if not isinstance(table, dict):
+        raise TypeError("prompts/copy.yaml must map names to texts")
+    return {str(k): str(v).rstrip("\n") for k, v in table.items()}
+
+
+def copy(name: str, **values: object) -> str:
+    """The text called ``name`` in prompts/copy.yaml, with ``{placeholders}`` filled in."""
+    template = _copy_table()[name]
+    return string.Formatter().vformat(template, (), values)
+
+
+@cache
+def starters() -> tuple[Starter, ...]:
+    raw = _load("starters")
+    return tuple(
+        Starter(id=str(item["id"]), text=str(item["text"]), tags=tuple(item.get("tags", ())))
+        for item in raw["starters"]
+    )
+
+
+def starter_for(key: str) -> Starter:
+    """A conversation starter picked deterministically for ``key`` (a round and group)."""
+    pool = starters()
+    return pool[random.Random(key).randrange(len(pool))]
