@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from bot.clock import Clock, system_clock
-from bot.delivery.sender import Sender
+from bot.delivery.sender import ChatFor, Sender
 from bot.dispatch import Dispatcher
 from bot.domain import Platform
 from bot.errors import InputError
-from bot.events import Event
+from bot.events import Actor, Event, Where
 from bot.messages import Message
-from bot.ports import Chat
-from bot.services import followups, intros
+from bot.ports import Chat, MemberInfo
+from bot.services import followups, intros, membership
 from bot.services.context import Context
+from bot.services.membership import SyncReport
 from bot.settings import Settings
 from bot.store import migrate, repo
 from bot.store.db import Database
@@ -29,8 +30,9 @@ class Core:
     async def handle(self, event: Event) -> Message | None:
         return await self.dispatcher.handle(event)
 
-    def sender(self, chat: Chat, **kwargs: object) -> Sender:
-        return Sender(self.db, chat, clock=self.clock, **kwargs)  # type: ignore[arg-type]
+    def sender(self, chats: Chat | ChatFor, *, seed: int = 0) -> Sender:
+        """A sender that drains the outbox through ``chats`` (one Chat, or one per community)."""
+        return Sender(self.db, chats, clock=self.clock, seed=seed)
 
     async def ensure_community(
         self, platform: Platform, workspace: str, channel: str, *, name: str, timezone: str = "UTC"
@@ -47,6 +49,19 @@ class Core:
                     timezone=timezone,
                 )
             return row.id
+
+    async def home(self, where: Where, actor: Actor) -> Message:
+        return await self.dispatcher.home(where, actor)
+
+    async def sync_members(self, community_id: int, infos: Sequence[MemberInfo]) -> SyncReport:
+        """Enrol, refresh and remove members to match the platform's list of the channel."""
+        async with self._context(community_id) as ctx:
+            return await membership.sync(ctx, infos)
+
+    async def community_id(self, where: Where) -> int | None:
+        async with self.db.session() as session:
+            row = await repo.find_community(session, where.platform, where.workspace, where.channel)
+            return row.id if row else None
 
     async def run_round(self, community_id: int, *, seed: int = 0) -> intros.RoundResult:
         async with self._context(community_id) as ctx:

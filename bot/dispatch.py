@@ -16,6 +16,7 @@ from bot.events import (
     FormSubmitted,
     MemberJoined,
     MemberLeft,
+    Where,
 )
 from bot.messages import Message, Text
 from bot.services import admin, followups, membership
@@ -63,9 +64,48 @@ class Dispatcher:
             await savepoint.commit()
             return reply
 
+    async def home(self, where: Where, actor: Actor) -> Message:
+        """The actor's home view: status and buttons; admins also see the community's settings."""
+        async with self.db.session() as session, session.begin():
+            community = await repo.find_community(
+                session, where.platform, where.workspace, where.channel
+            )
+            if community is None:
+                return Text(copy("error.unknown_community"))
+            ctx = Context(session, self.clock, community)
+            member = await repo.get_member(session, community.id, actor.platform_id)
+            if member is None:
+                status_text = copy("status.unknown")
+            else:
+                shown = await membership.status(ctx, member, commands.Status())
+                status_text = shown.body if isinstance(shown, Text) else ""
+            admin_text = ""
+            if await self.role_of(ctx, actor) >= Role.ADMIN:
+                admin_text = copy(
+                    "home.admin",
+                    community=community.name,
+                    cadence=community.cadence,
+                    day=commands.WEEKDAYS[community.weekday].capitalize(),
+                    time=community.local_time,
+                    timezone=community.timezone,
+                    group_size=community.group_size,
+                )
+            return membership.home(member, status_text, admin_text=admin_text)
+
     async def role_of(self, ctx: Context, actor: Actor) -> Role:
-        granted = await repo.role_of(ctx.session, ctx.community.id, actor.platform_id)
-        return Role.ADMIN if actor.platform_admin else granted
+        """The highest of: a stored grant, the platform's admin fact, a configured role name."""
+        if actor.platform_admin:
+            return Role.ADMIN
+        role = await repo.role_of(ctx.session, ctx.community.id, actor.platform_id)
+        names = ctx.community.role_names or {}
+        for candidate, key in (
+            (Role.FACILITATOR, "facilitator"),
+            (Role.LEAD, "lead"),
+            (Role.ADMIN, "admin"),
+        ):
+            if actor.platform_roles & set(names.get(key, ())):
+                role = max(role, candidate)
+        return role
 
     async def _route(self, ctx: Context, role: Role, event: Event) -> Message | None:
         match event:
@@ -77,6 +117,9 @@ class Dispatcher:
                 return await membership.join(ctx, event.actor, commands.Join())
             case ButtonPressed(action="leave"):
                 return await membership.leave(ctx, event.actor, commands.Leave())
+            case ButtonPressed(action="pause"):
+                pressed = CommandInvoked(event.where, event.actor, f"pause {event.value}")
+                return await self._command(ctx, role, pressed)
             case ButtonPressed():
                 log.info("community %s: unknown button action %r", ctx.community.id, event.action)
                 return None

@@ -24,12 +24,19 @@ class SpaceRef:
 
 @dataclass(frozen=True)
 class MemberInfo:
-    """A person as the platform lists them. ``team`` is None where the platform knows none."""
+    """A person as the platform lists them, with the facts the core decides on.
+
+    ``team`` is None where the platform knows none. ``bot``, ``guest`` and ``deactivated`` are
+    facts, not rules: the core decides who takes part.
+    """
 
     platform_id: str
     display_name: str
     timezone: str | None = None
     team: str | None = None
+    bot: bool = False
+    guest: bool = False
+    deactivated: bool = False
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,15 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = None
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_team_field: str = "Department"
+    slack_port: int = Field(default=3000, ge=1, le=65535)
 
     discord_token: SecretStr | None = None
+    discord_api_url: str | None = None  # REST base URL override, for tests and proxies
+    discord_gateway_url: str | None = None
+    discord_team_prefix: str = "team:"
 
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None

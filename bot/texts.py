@@ -37,7 +37,7 @@ def _copy_table() -> dict[str, str]:
     return {str(k): str(v).rstrip("\n") for k, v in table.items()}
 
 
-def copy(name: str, **values: object) -> str:
+def copy(name: str, /, **values: object) -> str:
     """The text called ``name`` in prompts/copy.yaml, with ``{placeholders}`` filled in."""
     template = _copy_table()[name]
     return string.Formatter().vformat(template, (), values)

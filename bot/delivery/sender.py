@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -20,12 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
 from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT
+from bot.domain import Community
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
 from bot.ports import Chat, ConversationRef, SentRef
+from bot.store import repo
 from bot.store.db import Database
-from bot.store.models import GroupRow, OutboxRow
+from bot.store.models import CommunityRow, GroupRow, OutboxRow
 
 log = logging.getLogger(__name__)
+
+ChatFor = Callable[[Community], Chat]
+"""Which Chat delivers a community's messages (a Slack workspace's token, a Discord channel)."""
 
 
 @dataclass(frozen=True)
@@ -52,7 +58,7 @@ class Sender:
     def __init__(
         self,
         db: Database,
-        chat: Chat,
+        chats: Chat | ChatFor,
         *,
         clock: Clock = system_clock,
         policy: RetryPolicy | None = None,
@@ -60,7 +66,7 @@ class Sender:
         seed: int = 0,
     ) -> None:
         self.db = db
-        self.chat = chat
+        self._chat_for: ChatFor = _resolver(chats)
         self.clock = clock
         self.policy = policy or RetryPolicy()
         self.batch = batch
@@ -155,7 +161,14 @@ class Sender:
         earlier = await session.scalar(select(OutboxRow).where(OutboxRow.key == row.replaces_key))
         return earlier is not None and earlier.status in (PENDING, SENDING)
 
+    async def _chat(self, session: AsyncSession, row: OutboxRow) -> Chat:
+        community = await session.get(CommunityRow, row.community_id)
+        if community is None:
+            raise Undeliverable(f"community {row.community_id} is gone")
+        return self._chat_for(repo.to_community(community))
+
     async def _send(self, session: AsyncSession, row: OutboxRow) -> None:
+        chat = await self._chat(session, row)
         message = decode(row.payload)
         if row.replaces_key is not None:
             earlier = await session.scalar(
@@ -166,21 +179,23 @@ class Sender:
                 sent = SentRef(
                     ConversationRef(earlier.sent_conversation_id), earlier.platform_message_id
                 )
-                await self.chat.update(sent, message)
+                await chat.update(sent, message)
                 self._sent(row, sent)
                 return
             if earlier is not None and row.conversation_id is None:
                 row.conversation_id = earlier.sent_conversation_id
-        conversation = await self._conversation(session, row)
-        sent = await self.chat.send(conversation, message, key=row.key)
+        conversation = await self._conversation(session, row, chat)
+        sent = await chat.send(conversation, message, key=row.key)
         self._sent(row, sent)
 
-    async def _conversation(self, session: AsyncSession, row: OutboxRow) -> ConversationRef:
+    async def _conversation(
+        self, session: AsyncSession, row: OutboxRow, chat: Chat
+    ) -> ConversationRef:
         if row.conversation_id is not None:
             return ConversationRef(row.conversation_id)
         if not row.people:
             raise Undeliverable("the message names no conversation and no people")
-        opened = await self.chat.open_group(row.people)
+        opened = await chat.open_group(row.people)
         row.conversation_id = opened.id
         if row.group_id is not None:
             group = await session.get(GroupRow, row.group_id)
@@ -220,3 +235,13 @@ class Sender:
             return None
         due = [as_utc(m) for m in moments if m is not None]
         return min(due) if len(due) == len(moments) else self.clock()
+
+
+def _resolver(chats: Chat | ChatFor) -> ChatFor:
+    if callable(chats):
+        return chats
+
+    def same(_community: Community) -> Chat:
+        return chats
+
+    return same

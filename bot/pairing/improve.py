@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from bot.pairing.objective import NEVER, RoundObjective
 
 # Swaps tried per member, and at most in all: fixed counts, never a clock, so that the result
 # depends on the inputs and the seed only.
 TRIES_PER_MEMBER = 24
-MAX_TRIES = 1_500_000
+MAX_TRIES = 100_000
 EPSILON = 1e-9
 
 
@@ -40,16 +42,24 @@ def improve(
         return 0
     members = sum(len(g) for g in groups)
     budget = min(TRIES_PER_MEMBER * members, MAX_TRIES) if tries < 0 else tries
+    draws = np.random.default_rng(rng.getrandbits(64)).random((budget, 4))
+    picks = (draws[:, :2] * count).astype(np.int64).tolist()
+    slots = draws[:, 2:].tolist()
+    tie = objective.tie
     swaps = 0
-    randrange = rng.randrange
-    for _ in range(budget):
-        p = groups[randrange(count)]
-        q = groups[randrange(count)]
-        if p is q:
+    for (gp, gq), (sa, sc) in zip(picks, slots, strict=True):
+        if gp == gq:
             continue
-        a = randrange(len(p))
-        c = randrange(len(q))
-        if _swap_gain(objective, p, q, a, c) > EPSILON:
+        p = groups[gp]
+        q = groups[gq]
+        a = int(sa * len(p))
+        c = int(sc * len(q))
+        if len(p) == 2 and len(q) == 2:
+            x, y, u, v = p[a], q[c], p[1 - a], q[1 - c]
+            gain = tie(y, u) + tie(x, v) - tie(x, u) - tie(y, v)
+        else:
+            gain = _swap_gain(objective, p, q, a, c)
+        if gain > EPSILON:
             p[a], q[c] = q[c], p[a]
             swaps += 1
     return swaps

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import Join, Leave, Pause, Resume, SetTeam, Status
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
 from bot.events import Actor
-from bot.messages import Message, Text
+from bot.messages import Button, Choices, Message, Text
+from bot.ports import MemberInfo
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import MemberRow
@@ -23,7 +27,9 @@ async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRo
             platform_id=actor.platform_id,
             first_name=first_name_of(actor.display_name),
             team=str(TeamPath.parse(team)) if team else str(UNASSIGNED),
-            timezone=actor.timezone or ctx.community.timezone,
+            timezone=actor.timezone
+            if actor.timezone and _known_zone(actor.timezone)
+            else ctx.community.timezone,
             status=MemberStatus.ACTIVE.value,
             never_with=[],
         )
@@ -34,7 +40,7 @@ async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRo
     member.paused_until = None
     if team:
         member.team = str(TeamPath.parse(team))
-    if actor.timezone:
+    if actor.timezone and _known_zone(actor.timezone):
         member.timezone = actor.timezone
     return member
 
@@ -111,3 +117,65 @@ def _state(member: MemberRow) -> str:
     if member.status == MemberStatus.OPTED_OUT.value:
         return copy("state.opted_out")
     return copy("state.active")
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    enrolled: int
+    updated: int
+    removed: int
+
+
+def takes_part(info: MemberInfo) -> bool:
+    """Who the platform's list may enrol: people, not bots; members, not guests; active accounts."""
+    return not (info.bot or info.guest or info.deactivated)
+
+
+async def sync(ctx: Context, infos: Sequence[MemberInfo]) -> SyncReport:
+    """Bring the members in line with the platform's list of the community's channel.
+
+    Newcomers are enrolled; known members get their name, time zone and (where the platform
+    gives one) team refreshed, but someone who said `leave` stays out; members no longer listed,
+    and bots, guests and deactivated accounts, are opted out.
+    """
+    listed = {i.platform_id: i for i in infos if takes_part(i)}
+    enrolled = updated = removed = 0
+    for member in await repo.members(ctx.session, ctx.community.id):
+        info = listed.pop(member.platform_id, None)
+        if info is None:
+            if member.status != MemberStatus.OPTED_OUT.value:
+                member.status = MemberStatus.OPTED_OUT.value
+                member.paused_until = None
+                removed += 1
+            continue
+        member.first_name = first_name_of(info.display_name)
+        if info.timezone and _known_zone(info.timezone):
+            member.timezone = info.timezone
+        if info.team:
+            member.team = str(TeamPath.parse(info.team))
+        updated += 1
+    for info in listed.values():
+        actor = Actor(info.platform_id, info.display_name, timezone=info.timezone)
+        await enrol(ctx, actor, info.team)
+        enrolled += 1
+    return SyncReport(enrolled, updated, removed)
+
+
+def home(member: MemberRow | None, status_text: str, *, admin_text: str = "") -> Choices:
+    """The App Home / profile view: one's status and the buttons to change it."""
+    buttons: list[Button] = []
+    if member is None or member.status == MemberStatus.OPTED_OUT.value:
+        buttons.append(Button(copy("home.join"), "join"))
+    else:
+        buttons.append(Button(copy("home.pause"), "pause", "2 weeks"))
+        buttons.append(Button(copy("home.leave"), "leave"))
+    body = status_text if not admin_text else f"{status_text}\n\n{admin_text}"
+    return Choices(body, tuple(buttons))
+
+
+def _known_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True

@@ -55,6 +55,8 @@ class CommunityRow(Base):
     recency: Mapped[int] = mapped_column(Integer, default=12)
     followup_days: Mapped[int] = mapped_column(Integer, default=3)
     llm_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Platform role names that confer a role here, e.g. {"admin": ["Moderators"], "lead": [...]}.
+    role_names: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

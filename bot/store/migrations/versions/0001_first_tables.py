@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("recency", sa.Integer(), nullable=False),
         sa.Column("followup_days", sa.Integer(), nullable=False),
         sa.Column("llm_enabled", sa.Boolean(), nullable=False),
+        sa.Column("role_names", sa.JSON(), nullable=False),
         sa.Column(
             "created_at",
             sa.DateTime(timezone=True),
