@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from collections.abc import Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -67,7 +68,10 @@ def demo(
 
     async def go() -> None:
         console = load_adapter("console")
-        await console.run_demo(_settings(), rounds=rounds, say=out.print)
+        settings = _settings()
+        if "LOG_LEVEL" not in os.environ:
+            logging.getLogger("bot").setLevel(logging.WARNING)
+        await console.run_demo(settings, rounds=rounds, say=out.print)
 
     _run(go())
 

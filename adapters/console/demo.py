@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from adapters.console.adapter import ConsoleChat, ConsoleSpace
 from adapters.console.runner import ConsoleRunner
+from adapters.console.summary import summary_lines
 from bot.core import Core, open_core
 from bot.domain import Platform, TeamPath
 from bot.messages import Choices, plain_text
@@ -137,13 +138,17 @@ class _Demo:
                 f"Round {number} ({self.clock.now:%d %b %Y}): {len(result.groups)} groups, "
                 f"{_people(result.groups)} people"
             )
-        return DemoResult(
+        result = DemoResult(
             database=path,
             rounds=tuple(history),
             team_of={r.id: TeamPath.parse(r.team) for r in self.roster},
             delivered=len(self.chat.transcript),
             outcomes=await self._outcomes(),
         )
+        for line in summary_lines(result.rounds, result.team_of, result.outcomes):
+            self.say(line)
+        self.say(f"\nThe demo's data is in {path} (a fresh copy each run).")
+        return result
 
     def _answers(self, since: int) -> list[str]:
         """Each member of each group presses one of the follow-up's buttons."""

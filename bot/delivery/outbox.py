@@ -39,6 +39,7 @@ async def enqueue(
         kind=kind,
         conversation_id=conversation_id,
         people=list(people),
+        lane=lane_of(conversation_id, people),
         replaces_key=replaces_key,
         group_id=group_id,
         payload=encode(message),
@@ -48,6 +49,11 @@ async def enqueue(
     session.add(row)
     await session.flush()
     return row
+
+
+def lane_of(conversation_id: str | None, people: Sequence[str]) -> str:
+    """The ordering lane of a message: its conversation, or the people of the group to open."""
+    return conversation_id if conversation_id else "people:" + ",".join(sorted(people))
 
 
 async def exists(session: AsyncSession, key: str) -> bool:
@@ -63,11 +69,10 @@ class OutboxStatus:
 
 
 async def status(session: AsyncSession) -> OutboxStatus:
-    counts = dict(
-        (await session.execute(select(OutboxRow.status, func.count()).group_by(OutboxRow.status)))
-        .tuples()
-        .all()
+    grouped = await session.execute(
+        select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
     )
+    counts: dict[str, int] = {status: count for status, count in grouped.all()}
     dead = (
         await session.execute(
             select(OutboxRow.key, OutboxRow.last_error)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -64,6 +64,7 @@ class Sender:
         policy: RetryPolicy | None = None,
         batch: int = 100,
         seed: int = 0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.db = db
         self._chat_for: ChatFor = _resolver(chats)
@@ -71,6 +72,7 @@ class Sender:
         self.policy = policy or RetryPolicy()
         self.batch = batch
         self.rng = random.Random(seed)
+        self.sleep = sleep
 
     async def drain(
         self, *, community_id: int | None = None, max_wait: float = 600.0
@@ -90,7 +92,7 @@ class Sender:
                 return report
             report.waits.append(delay)
             waited += delay
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
 
     async def pass_once(self, report: DrainReport, *, community_id: int | None = None) -> bool:
         """Claim one batch of due rows and deliver them. Returns whether any row was claimed."""
@@ -127,11 +129,13 @@ class Sender:
             row = await session.get(OutboxRow, row_id)
             if row is None or row.status != SENDING:
                 return
-            lane = row.conversation_id or ",".join(sorted(row.people))
-            if lane in blocked or await self._earlier_unsent(session, row):
+            lane = row.lane
+            waiting_for = await self._earlier_unsent(session, row)
+            if lane in blocked or waiting_for is not None:
                 blocked.add(lane)
                 row.status = PENDING
-                row.next_attempt_at = self.clock() + timedelta(seconds=self.policy.base)
+                soon = self.clock() + timedelta(seconds=self.policy.base)
+                row.next_attempt_at = max(soon, waiting_for) if waiting_for else soon
                 return
             try:
                 await self._send(session, row)
@@ -154,12 +158,21 @@ class Sender:
             else:
                 report.sent += 1
 
-    async def _earlier_unsent(self, session: AsyncSession, row: OutboxRow) -> bool:
-        """Whether a message this one must follow (the one it replaces) is not out yet."""
-        if row.replaces_key is None:
-            return False
-        earlier = await session.scalar(select(OutboxRow).where(OutboxRow.key == row.replaces_key))
-        return earlier is not None and earlier.status in (PENDING, SENDING)
+    async def _earlier_unsent(self, session: AsyncSession, row: OutboxRow) -> datetime | None:
+        """When the earliest message this one must follow will be tried, if one is not out yet:
+        an earlier message in its lane, or the message it replaces."""
+        earlier = or_(
+            (OutboxRow.lane == row.lane) & (OutboxRow.id < row.id),
+            OutboxRow.key == (row.replaces_key or ""),
+        )
+        blocking = (
+            await session.scalars(
+                select(OutboxRow).where(earlier, OutboxRow.status.in_((PENDING, SENDING)))
+            )
+        ).all()
+        if not blocking:
+            return None
+        return max(as_utc(b.next_attempt_at or self.clock()) for b in blocking)
 
     async def _chat(self, session: AsyncSession, row: OutboxRow) -> Chat:
         community = await session.get(CommunityRow, row.community_id)

@@ -19,6 +19,7 @@ import numpy as np
 from bot.pairing.objective import RoundObjective
 
 PARTNER_SCAN = 12  # members of the partner team weighed for each tie
+SPREAD = 1.0  # how much the plan weighs a tie's lesser worth in the next round
 
 
 class _Sizes:
@@ -138,7 +139,10 @@ def pairs_by_team_plan(
             sizes.take(i)
             sizes.take(j)
             if sizes.sizes[i] and sizes.sizes[j]:
-                heapq.heappush(heap, (entry[0], times + 1, rng.random(), i, j))
+                # Rank the next tie between these teams as if this one had already happened:
+                # ties spread over many team pairs rather than pile up on the best one.
+                later = objective.team_tie(i, j, times + 1) - objective.team_tie(i, j)
+                heapq.heappush(heap, (entry[0] - later * SPREAD, times + 1, rng.random(), i, j))
             continue
         # The largest team must take a partner from the best other team (all of it).
         row = worth[big] - planned * 1e-6 + tiebreak

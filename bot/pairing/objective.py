@@ -157,6 +157,7 @@ class RoundObjective:
             ties = ties + ties.T
         self.team_ties = ties
         distance = team_distances(self.teams)
+        self.team_distance = distance
         levels = np.minimum(np.maximum(distance - 1, 0), MAX_LEVELS)
         matrix = CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1.0 + ties)
         matrix[distance == 0] = SAME_TEAM
@@ -176,6 +177,10 @@ class RoundObjective:
         if key in self.recent:
             worth += self.repeat_penalty
         return worth
+
+    def team_tie(self, i: int, j: int, more_ties: int = 0) -> float:
+        """The worth of a tie between teams ``i`` and ``j`` after ``more_ties`` more ties."""
+        return team_tie_worth(int(self.team_distance[i, j]), int(self.team_ties[i, j]) + more_ties)
 
     def is_never(self, a: int, b: int) -> bool:
         return _pair_key(a, b, self.size) in self.never

@@ -38,7 +38,8 @@ async def upgrade(db: Database) -> str:
     await db.ping()
     current = await current_revision(db)
     scripts = ScriptDirectory.from_config(alembic_config())
-    if current is not None and scripts.get_revision(current) is None:
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current is not None and current not in known:
         raise StoreError(
             f"the database at {db.location} has schema {current}, newer than this Bridgework "
             f"knows (head {scripts.get_current_head()}); upgrade Bridgework, or point "

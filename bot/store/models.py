@@ -209,6 +209,8 @@ class OutboxRow(Base):
     # Where it goes: a known conversation, or the people of a group conversation to open first.
     conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
     people: Mapped[list[str]] = mapped_column(default=list)
+    # Messages in one lane (a conversation, or the group it will be) go out in id order.
+    lane: Mapped[str] = mapped_column(String(400), index=True)
     # A message that replaces an earlier one names that one's key.
     replaces_key: Mapped[str | None] = mapped_column(String(200), default=None)
     group_id: Mapped[int | None] = mapped_column(

@@ -228,6 +228,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=16), nullable=False),
         sa.Column("conversation_id", sa.String(length=64), nullable=True),
         sa.Column("people", sa.JSON(), nullable=False),
+        sa.Column("lane", sa.String(length=400), nullable=False),
         sa.Column("replaces_key", sa.String(length=200), nullable=True),
         sa.Column("group_id", sa.Integer(), nullable=True),
         sa.Column("payload", sa.JSON(), nullable=False),
@@ -257,6 +258,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_outbox_key")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_lane"), ["lane"], unique=False)
         batch_op.create_index(batch_op.f("ix_outbox_status"), ["status"], unique=False)
 
     op.create_table(
@@ -292,6 +294,7 @@ def downgrade() -> None:
     op.drop_table("outcomes")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_outbox_status"))
+        batch_op.drop_index(batch_op.f("ix_outbox_lane"))
 
     op.drop_table("outbox")
     op.drop_table("group_members")

@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select
+
+from adapters.console import ConsoleChat, ConsoleRunner, ConsoleSpace, to_event
+from bot.core import Core
+from bot.domain import Platform
+from bot.errors import InputError, Undeliverable
+from bot.events import ButtonPressed, CommandInvoked, MemberJoined, MemberLeft
+from bot.messages import Choices, Intro, Text
+from bot.ports import ConversationRef
+from bot.store.models import MemberRow, OutcomeRow
+from tests.conftest import MovableClock
+
+SPACE = ConsoleSpace("acme", "coffee")
+
+
+def test_typed_lines_become_core_events() -> None:
+    names: dict[str, str] = {}
+    joined = to_event("+ada 'Ada Lovelace' Acme/Eng/Platform Europe/London", SPACE, names)
+    assert isinstance(joined, MemberJoined)
+    assert (joined.actor.platform_id, joined.actor.display_name) == ("ada", "Ada Lovelace")
+    assert (joined.team, joined.actor.timezone) == ("Acme/Eng/Platform", "Europe/London")
+    assert joined.where.platform is Platform.CONSOLE
+    command = to_event("ada: pause 2 weeks", SPACE, names)
+    assert isinstance(command, CommandInvoked)
+    assert (command.text, command.actor.display_name, command.actor.platform_admin) == (
+        "pause 2 weeks",
+        "Ada Lovelace",
+        False,
+    )
+    admin = to_event("boss!: set day friday", SPACE, names)
+    assert isinstance(admin, CommandInvoked) and admin.actor.platform_admin
+    pressed = to_event("ada presses outcome 12:met", SPACE, names)
+    assert isinstance(pressed, ButtonPressed)
+    assert (pressed.action, pressed.value) == ("outcome", "12:met")
+    left = to_event("-ada", SPACE, names)
+    assert isinstance(left, MemberLeft) and left.actor.platform_id == "ada"
+    assert to_event("# a comment", SPACE, names) is None
+    assert to_event("   ", SPACE, names) is None
+
+
+@pytest.mark.parametrize("line", ["just words", "+", "+'unclosed", "+a b c d e"])
+def test_an_unreadable_line_gets_usage(line: str) -> None:
+    with pytest.raises(InputError) as caught:
+        to_event(line, SPACE, {})
+    assert caught.value.usage and caught.value.example
+
+
+async def test_the_console_sends_once_per_key_and_shows_updates() -> None:
+    out = io.StringIO()
+    chat = ConsoleChat(out)
+    where = await chat.open_group(["b", "a"])
+    assert where == ConversationRef("group:a+b")
+    first = await chat.send(where, Text("hello"), key="k1")
+    again = await chat.send(where, Text("hello"), key="k1")
+    assert first == again
+    await chat.update(first, Text("how did it go?"))
+    assert [(d.message_id, d.updated) for d in chat.transcript] == [("m1", False), ("m1", True)]
+    assert out.getvalue().count("hello") == 1
+    assert "(m1, updated)" in out.getvalue()
+    chat.gone.add("a")
+    with pytest.raises(Undeliverable):
+        await chat.open_group(["a", "c"])
+
+
+async def test_a_scripted_console_session_runs_a_round_end_to_end(
+    core: Core, clock: MovableClock
+) -> None:
+    community = await core.ensure_community(
+        Platform.CONSOLE, SPACE.workspace, SPACE.channel, name="Acme"
+    )
+    out = io.StringIO()
+    chat = ConsoleChat(out)
+    runner = ConsoleRunner(core, chat, SPACE, community, out)
+    await runner.run_script(
+        [
+            "+ada 'Ada Lovelace' Acme/Eng/Platform",
+            "+kofi 'Kofi Mensah' Acme/Sales/EMEA",
+            "+mei 'Dr. Mei Wong' Acme/People/Talent",
+            "+lars 'Lars Nilsson' Acme/Eng/Platform",
+            "lars: pause 2 weeks",
+            "!round",
+        ]
+    )
+    intros = [d for d in chat.transcript if isinstance(d.message, Intro)]
+    assert len(intros) == 1
+    intro = intros[0].message
+    assert isinstance(intro, Intro)
+    assert sorted(p.first_name for p in intro.people) == ["Ada", "Kofi", "Mei"]
+    assert "Dr" not in out.getvalue()
+    clock.advance(days=3)
+    await runner.run_script(["!followups"])
+    followup = chat.transcript[-1]
+    assert followup.updated and followup.message_id == intros[0].message_id
+    assert isinstance(followup.message, Choices)
+    value = followup.message.buttons[0].value
+    await runner.run_script([f"ada presses outcome {value}", "-kofi", "!quit", "mei: leave"])
+    assert "noted: you met" in out.getvalue()
+    async with core.db.session() as session:
+        assert (await session.scalars(select(OutcomeRow.outcome))).all() == ["met"]
+        statuses = dict((await session.execute(select(MemberRow.platform_id, MemberRow.status))).all())
+    assert statuses == {"ada": "active", "kofi": "opted_out", "mei": "active", "lars": "paused"}
+
+
+async def test_a_bad_line_is_explained_and_the_session_goes_on(core: Core) -> None:
+    community = await core.ensure_community(
+        Platform.CONSOLE, SPACE.workspace, SPACE.channel, name="Acme"
+    )
+    out = io.StringIO()
+    runner = ConsoleRunner(core, ConsoleChat(out), SPACE, community, out)
+    await runner.run_script(["hello there", "+ada Ada", "ada: pause until someday"])
+    text = out.getvalue()
+    assert "say who is speaking" in text and "example: ada: pause until 2027-01-15" in text
+    assert "Usage: pause until YYYY-MM-DD" in text

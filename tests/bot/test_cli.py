@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.settings import Settings
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run every command in an empty folder, with the data directory under it."""
+    monkeypatch.chdir(tmp_path)
+
+
+def test_the_demo_runs_to_completion_twice_and_says_where_its_database_is(tmp_path: Path) -> None:
+    for _ in range(2):
+        result = runner.invoke(app, ["demo", "--rounds", "3"])
+        assert result.exit_code == 0, result.output
+        assert f"Database: {tmp_path / 'data' / 'demo.db'}" in result.output
+        assert "Round 3 (" in result.output
+        assert "Who met across which teams" in result.output
+        assert "team pairs that have met:" in result.output
+    assert (tmp_path / "data" / "demo.db").exists()
+
+
+def test_the_demo_shows_an_introduction_by_first_names() -> None:
+    result = runner.invoke(app, ["demo", "--rounds", "1"])
+    assert result.exit_code == 0, result.output
+    assert "One of round 1's introductions" in result.output
+    assert "[We met] [Not yet] [Skip this round]" in result.output
+    assert "Dr." not in result.output and "Prof." not in result.output
+
+
+def test_db_upgrade_then_doctor_reports_every_check_ok(tmp_path: Path) -> None:
+    upgraded = runner.invoke(app, ["db", "upgrade"])
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "is at schema 0001" in upgraded.output
+    doctor = runner.invoke(app, ["doctor"])
+    assert doctor.exit_code == 0, doctor.output
+    assert "OK   settings" in doctor.output
+    assert "OK   database: reachable at" in doctor.output
+    assert "OK   schema: current (0001)" in doctor.output
+
+
+def test_doctor_names_a_fix_for_an_unmigrated_database() -> None:
+    doctor = runner.invoke(app, ["doctor"])
+    assert doctor.exit_code == 1
+    assert "FIX  schema: at none" in doctor.output
+    assert "bridgework db upgrade" in doctor.output
+
+
+def test_doctor_says_which_setting_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ANONYMITY_THRESHOLD", "1")
+    doctor = runner.invoke(app, ["doctor"])
+    assert doctor.exit_code == 1
+    assert "FIX  settings: ANONYMITY_THRESHOLD" in doctor.output
+
+
+def test_a_malformed_setting_stops_start_up_with_its_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Nowhere/Land")
+    result = runner.invoke(app, ["db", "upgrade"])
+    assert result.exit_code == 2
+    assert "Setting DEFAULT_TIMEZONE" in result.output
+    assert "IANA time zone" in result.output
+
+
+def test_communities_are_added_and_listed_from_the_command_line() -> None:
+    added = runner.invoke(
+        app,
+        ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "Coffee",
+         "--platform", "slack", "--timezone", "Europe/Berlin"],
+    )
+    assert added.exit_code == 0, added.output
+    assert "Community 1: Coffee (slack T1 #C1)" in added.output
+    console = runner.invoke(
+        app, ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "Tea"]
+    )
+    assert "Community 2: Tea (console T1 #C1)" in console.output
+    again = runner.invoke(
+        app,
+        ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "Coffee",
+         "--platform", "slack"],
+    )
+    assert "Community 1: Coffee (slack T1 #C1)" in again.output
+    listed = runner.invoke(app, ["community", "list"])
+    assert "Coffee" in listed.output and "Europe/Berlin" in listed.output
+
+
+def test_a_community_with_an_unknown_time_zone_is_refused() -> None:
+    result = runner.invoke(
+        app,
+        ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "X",
+         "--timezone", "Mars/Base"],
+    )
+    assert result.exit_code == 2
+    assert "'Mars/Base' is not a time zone" in result.output
+    assert "Example: set timezone Europe/Berlin" in result.output
+
+
+def test_the_console_runs_a_script_from_the_command_line(tmp_path: Path) -> None:
+    script = tmp_path / "session.txt"
+    script.write_text("+ada 'Ada Lovelace' Acme/Eng\n+kofi Kofi Acme/Sales\n!round\nada: status\n")
+    result = runner.invoke(app, ["run", "--console", "--script", str(script)])
+    assert result.exit_code == 0, result.output
+    assert "round 1: 1 groups" in result.output
+    assert "introductions so far: 1" in result.output
+
+
+def test_run_without_a_platform_says_what_to_do() -> None:
+    result = runner.invoke(app, ["run"])
+    assert result.exit_code == 2
+    assert "bridgework run --console" in result.output
+
+
+def test_data_directory_comes_from_the_environment(tmp_path: Path) -> None:
+    assert os.environ["BRIDGEWORK_DATA_DIR"] == str(tmp_path / "data")

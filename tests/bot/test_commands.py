@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot import commands
+from bot.commands import Help, Join, Pause, Set, SetTeam, Status, parse
+from bot.domain import TeamPath
+from bot.errors import InputError
+
+TODAY = date(2027, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("join", Join()),
+        ("  JOIN ", Join()),
+        ("", Help()),
+        ("help", Help()),
+        ("status", Status()),
+        ("pause until 2027-01-15", Pause(date(2027, 1, 15))),
+        ("pause 2 weeks", Pause(date(2027, 1, 18))),
+        ("pause 1 day", Pause(date(2027, 1, 5))),
+        ("team Acme/Engineering/Platform", SetTeam(TeamPath(("Acme", "Engineering", "Platform")))),
+        ("team Acme / Sales / EMEA", SetTeam(TeamPath(("Acme", "Sales", "EMEA")))),
+        ("set cadence biweekly", Set("cadence", "biweekly")),
+        ("set day Wednesday", Set("day", 2)),
+        ("set time 9:30", Set("time", "09:30")),
+        ("set timezone Europe/Berlin", Set("timezone", "Europe/Berlin")),
+        ("set group-size 3", Set("group-size", 3)),
+    ],
+)
+def test_commands_parse_as_people_type_them(text: str, expected: commands.Command) -> None:
+    assert parse(text, TODAY) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "usage_part"),
+    [
+        ("pause until 2026-12-31", "pause until YYYY-MM-DD"),
+        ("pause until tomorrow", "pause until YYYY-MM-DD"),
+        ("pause 3 months", "pause until YYYY-MM-DD"),
+        ("pause until 2029-01-01", "pause until YYYY-MM-DD"),
+        ("pause", "pause until YYYY-MM-DD"),
+        ("join now", "join"),
+        ("team", "team Organisation/Department/Team"),
+        ("team Acme//Platform", "team Organisation/Department/Team"),
+        ("set day someday", "set day monday"),
+        ("set time 25:00", "set time HH:MM"),
+        ("set timezone Mars/Base", "set timezone Area/City"),
+        ("set group-size 9", "set group-size 2…6"),
+        ("set colour blue", "set cadence|day|time|timezone|group-size VALUE"),
+        ("dance", "join | leave | pause"),
+    ],
+)
+def test_a_bad_command_gets_its_usage_and_an_example(text: str, usage_part: str) -> None:
+    with pytest.raises(InputError) as caught:
+        parse(text, TODAY)
+    assert usage_part in caught.value.usage
+    assert caught.value.example
+    assert parse(caught.value.example, TODAY) is not None
+
+
+def test_only_set_needs_an_admin() -> None:
+    admin_only = {
+        name for name in commands.USAGE if commands.required_role(_sample(name)).name == "ADMIN"
+    }
+    assert admin_only == {"set"}
+
+
+def _sample(name: str) -> commands.Command:
+    return parse(commands.USAGE[name][1], TODAY)
+
+
+@given(st.text(max_size=200))
+def test_the_parser_never_raises_anything_but_input_error(text: str) -> None:
+    try:
+        result = parse(text, TODAY)
+    except InputError as exc:
+        assert str(exc)
+        assert exc.usage and exc.example
+    else:
+        assert commands.command_name(result) in commands.USAGE
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["pause", "until", "set", "team", "day", "2", "weeks", "2027-02-30", "time", "x/y", "/"]
+        ),
+        max_size=5,
+    ).map(" ".join)
+)
+def test_near_miss_commands_are_parsed_or_refused_cleanly(text: str) -> None:
+    try:
+        parse(text, TODAY)
+    except InputError as exc:
+        assert exc.usage
