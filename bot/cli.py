@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.core import Core
 from bot.domain import Platform
 from bot.errors import BridgeworkError, ConfigError, InputError, StoreError
 from bot.settings import Settings, load_settings
@@ -29,6 +30,8 @@ db_app = typer.Typer(help="The database: schema upgrades.", no_args_is_help=True
 community_app = typer.Typer(help="Set up communities from the command line.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(community_app, name="community")
+outbox_app = typer.Typer(help="The outbox of messages to deliver.", no_args_is_help=True)
+app.add_typer(outbox_app, name="outbox")
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True, highlight=False)
 
@@ -84,24 +87,99 @@ def run(
     ] = None,
     role: Annotated[str, typer.Option(help="all | scheduler | sender | web")] = "all",
 ) -> None:
-    """Run the bot: on the console, or on the platforms whose credentials are set."""
+    """Run the bot: on the console, or on the platforms whose credentials are set.
+
+    With several processes (PostgreSQL only), any number may run `--role sender`; one scheduler
+    leads at a time and a standby takes over within 30 s when it dies.
+    """
     from bot.plugins import load_adapter
+    from bot.runtime import ROLES, platforms_configured, serve
 
     async def go() -> None:
         settings = _settings()
-        if not console:
+        if console:
+            adapter = load_adapter("console")
+            lines = script.read_text(encoding="utf-8").splitlines() if script else None
+            await adapter.run_console(settings, lines=lines)
+            return
+        if role in ("all", "web") and not platforms_configured(settings):
             raise ConfigError(
                 "SLACK_BOT_TOKEN / DISCORD_TOKEN",
-                "no platform adapter is in this version yet; use `bridgework run --console`",
+                "no platform is configured; set one, or try `bridgework run --console`",
             )
-        adapter = load_adapter("console")
-        lines = script.read_text(encoding="utf-8").splitlines() if script else None
-        await adapter.run_console(settings, lines=lines)
+        core = await _open(settings)
+        try:
+            await serve(core, settings, role)
+        finally:
+            await core.close()
 
-    if role not in {"all", "scheduler", "sender", "web"}:
+    if role not in ROLES:
         err.print(f"[red]--role {role}[/red]: expected all, scheduler, sender or web")
         raise typer.Exit(2)
     _run(go())
+
+
+async def _open(settings: Settings) -> Core:
+    from bot.core import open_core
+
+    return await open_core(settings)
+
+
+@app.command("run-now")
+def run_now(
+    job: Annotated[str, typer.Argument(help="intros | followups | prompts | checkins | digest")],
+    community: Annotated[int, typer.Option(help="The community's id (see `community list`).")],
+) -> None:
+    """Run one job at once, deliver what it queued, and exit (usable from cron)."""
+    from bot.runtime import run_once
+
+    async def go() -> str:
+        settings = _settings()
+        core = await _open(settings)
+        try:
+            return await run_once(core, settings, job, community)
+        finally:
+            await core.close()
+
+    out.print(_run(go()))
+
+
+@outbox_app.command("status")
+def outbox_status() -> None:
+    """How many messages are pending, sent and dead, and why the dead ones died."""
+    from bot.delivery import outbox
+
+    async def go() -> outbox.OutboxStatus:
+        core = await _open(_settings())
+        try:
+            async with core.db.session() as session:
+                return await outbox.status(session)
+        finally:
+            await core.close()
+
+    summary = _run(go())
+    out.print(f"pending {summary.pending}, sent {summary.sent}, dead {summary.dead}")
+    for key, reason in summary.dead_reasons:
+        out.print(f"  dead {key}: {reason}")
+
+
+@outbox_app.command("drain")
+def outbox_drain(
+    community: Annotated[int | None, typer.Option(help="Only this community.")] = None,
+) -> None:
+    """Deliver what is pending, then exit."""
+    from bot.runtime import drain
+
+    async def go() -> str:
+        settings = _settings()
+        core = await _open(settings)
+        try:
+            report = await drain(core, settings, community)
+            return f"delivered {report.sent}, dead {report.dead}, retried {report.retried}"
+        finally:
+            await core.close()
+
+    out.print(_run(go()))
 
 
 @db_app.command("upgrade")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
@@ -13,12 +14,14 @@ from bot.errors import InputError
 from bot.events import Actor, Event, Where
 from bot.messages import Message
 from bot.ports import Chat, MemberInfo
-from bot.services import followups, intros, membership
+from bot.services import followups, intros, jobs, membership
 from bot.services.context import Context
 from bot.services.membership import SyncReport
 from bot.settings import Settings
 from bot.store import migrate, repo
 from bot.store.db import Database
+
+log = logging.getLogger(__name__)
 
 
 class Core:
@@ -76,6 +79,14 @@ class Core:
                     "this community has had no round yet", example="bridgework run-now intros"
                 )
             return await followups.send_followups(ctx, last)
+
+    async def run_job(self, kind: str, community_id: int, *, force: bool = False) -> str:
+        """Run a scheduled job now (``force``: even when its cadence says it is not due)."""
+        jobs.check_kind(kind)
+        async with self._context(community_id) as ctx:
+            done = await jobs.run(ctx, kind, force=force)
+        log.info("community %s: %s job: %s", community_id, kind, done)
+        return done
 
     @asynccontextmanager
     async def _context(self, community_id: int) -> AsyncIterator[Context]:

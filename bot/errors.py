@@ -42,9 +42,13 @@ class DeliveryError(BridgeworkError):
 
 
 class RateLimited(DeliveryError):
-    def __init__(self, retry_after: float) -> None:
-        super().__init__(f"rate limited: retry after {retry_after:.1f}s")
+    """The platform asks us to wait. ``scope`` says what waits: one ``"conversation"`` (a
+    per-channel limit), or everything sent to this ``"platform"`` (a per-method or global one)."""
+
+    def __init__(self, retry_after: float, *, scope: str = "conversation") -> None:
+        super().__init__(f"rate limited ({scope}): retry after {retry_after:.1f}s")
         self.retry_after = retry_after
+        self.scope = scope
 
 
 class Undeliverable(DeliveryError):

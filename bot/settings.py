@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     anonymity_threshold: int = Field(default=5, ge=MIN_ANONYMITY_THRESHOLD)
     log_level: str = "INFO"
+    schedule_grace_hours: float = Field(default=6.0, ge=0, le=168)
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from adapters.console.adapter import ConsoleChat, ConsoleSpace, Delivered, to_event
 from adapters.console.demo import DemoResult, run_demo
 from adapters.console.runner import ConsoleRunner
 from bot.core import open_core
-from bot.domain import Platform
+from bot.domain import Community, Platform
+from bot.ports import Chat
 from bot.settings import Settings
 
 LOCAL = ConsoleSpace("local", "console")
 
 __all__ = [
     "ConsoleChat",
+    "chat_for",
     "ConsoleRunner",
     "ConsoleSpace",
     "Delivered",
@@ -24,6 +26,16 @@ __all__ = [
     "run_demo",
     "to_event",
 ]
+
+
+def chat_for(settings: Settings) -> Callable[[Community], Chat]:
+    """Console communities deliver to this terminal (for `run-now` and `outbox drain`)."""
+    chat = ConsoleChat(sys.stdout)
+
+    def same(_community: Community) -> Chat:
+        return chat
+
+    return same
 
 
 async def run_console(settings: Settings, *, lines: Sequence[str] | None = None) -> None:

@@ -138,17 +138,17 @@ class _Demo:
                 f"Round {number} ({self.clock.now:%d %b %Y}): {len(result.groups)} groups, "
                 f"{_people(result.groups)} people"
             )
-        result = DemoResult(
+        outcome = DemoResult(
             database=path,
             rounds=tuple(history),
             team_of={r.id: TeamPath.parse(r.team) for r in self.roster},
             delivered=len(self.chat.transcript),
             outcomes=await self._outcomes(),
         )
-        for line in summary_lines(result.rounds, result.team_of, result.outcomes):
+        for line in summary_lines(outcome.rounds, outcome.team_of, outcome.outcomes):
             self.say(line)
         self.say(f"\nThe demo's data is in {path} (a fresh copy each run).")
-        return result
+        return outcome
 
     def _answers(self, since: int) -> list[str]:
         """Each member of each group presses one of the follow-up's buttons."""

@@ -22,8 +22,9 @@ def summary_lines(
         "Who met across which teams",
         f"  rounds: {len(rounds)}; cross-team ties: {report.cross_team_ties} "
         f"of {sum(report.ties_per_round)} ties",
-        f"  team pairs that have met: {met_pairs} of {pairs} "
-        f"({report.coverage_per_round[-1]:.0%})" if rounds else "  no rounds yet",
+        f"  team pairs that have met: {met_pairs} of {pairs} ({report.coverage_per_round[-1]:.0%})"
+        if rounds
+        else "  no rounds yet",
         f"  E-I index (−1 all inside teams, +1 all across): {report.ei_index:+.2f}",
         "  E-I index by round: " + ", ".join(f"{v:+.2f}" for v in report.ei_index_per_round),
         f"  people never yet grouped across teams: {len(report.never_crossed)}",
@@ -32,7 +33,7 @@ def summary_lines(
         "  least-connected team pairs:",
     ]
     lines.extend(
-        f"    {pair.first.name} – {pair.second.name}: {pair.ties} tie{'' if pair.ties == 1 else 's'}"
+        f"    {pair.first.name} – {pair.second.name}: {pair.ties} {_ties(pair.ties)}"
         for pair in report.least_connected
     )
     lines.append("  ties between teams (all rounds):")
@@ -45,6 +46,8 @@ def summary_lines(
 
 def _team_pairs_met(report: NetworkReport) -> int:
     size = len(report.teams)
-    return sum(
-        1 for i in range(size) for j in range(i + 1, size) if report.coverage[i][j] > 0
-    )
+    return sum(1 for i in range(size) for j in range(i + 1, size) if report.coverage[i][j] > 0)
+
+
+def _ties(count: int) -> str:
+    return "tie" if count == 1 else "ties"

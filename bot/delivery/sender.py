@@ -73,6 +73,7 @@ class Sender:
         self.batch = batch
         self.rng = random.Random(seed)
         self.sleep = sleep
+        self._held: dict[int, datetime] = {}  # community → until when its platform said wait
 
     async def drain(
         self, *, community_id: int | None = None, max_wait: float = 600.0
@@ -130,6 +131,11 @@ class Sender:
             if row is None or row.status != SENDING:
                 return
             lane = row.lane
+            held = self._held.get(row.community_id)
+            if held is not None and held > self.clock():
+                row.status = PENDING
+                row.next_attempt_at = held
+                return
             waiting_for = await self._earlier_unsent(session, row)
             if lane in blocked or waiting_for is not None:
                 blocked.add(lane)
@@ -141,6 +147,9 @@ class Sender:
                 await self._send(session, row)
             except RateLimited as exc:
                 blocked.add(lane)
+                if exc.scope == "platform":
+                    until = self.clock() + timedelta(seconds=exc.retry_after)
+                    self._held[row.community_id] = until
                 self._retry(row, exc.retry_after, str(exc))
                 report.retried += 1
             except PlatformUnavailable as exc:

@@ -13,11 +13,15 @@ from collections.abc import Sequence
 
 from bot.errors import InputError
 from bot.pairing.greedy import groups_by_dealing, pairs_by_team_plan
-from bot.pairing.improve import breaks_never, improve, repair
+from bot.pairing.improve import breaks_never, improve, repair, rotate_pairs, sweep_pairs
 from bot.pairing.model import Candidate, PairingSettings, PastGroup
 from bot.pairing.objective import RoundObjective
 
 __all__ = ["Candidate", "PairingSettings", "PastGroup", "pair_round", "round_rng"]
+
+# Rounds of up to this many pairs also get exhaustive two-pair sweeps and three-pair moves.
+THOROUGH_UP_TO = 300
+ROTATIONS = 3_000
 
 
 def round_rng(settings: PairingSettings, round_index: int) -> random.Random:
@@ -54,6 +58,9 @@ def _build(
         groups, left = groups_by_dealing(objective, rng, settings.group_size)
     _place_remainder(groups, left, objective)
     improve(groups, objective, rng)
+    if settings.group_size == 2 and len(groups) <= THOROUGH_UP_TO:
+        sweep_pairs(groups, objective)
+        rotate_pairs(groups, objective, rng, ROTATIONS)
     repair(groups, objective, rng)
     return groups
 

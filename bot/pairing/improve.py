@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
-
 from bot.pairing.objective import NEVER, RoundObjective
 
 # Swaps tried per member, and at most in all: fixed counts, never a clock, so that the result
 # depends on the inputs and the seed only.
 TRIES_PER_MEMBER = 24
-MAX_TRIES = 100_000
+BASE_TRIES = 20_000  # small rounds are cheap: search them thoroughly
+MAX_TRIES = 120_000
 EPSILON = 1e-9
 
 
@@ -41,19 +40,17 @@ def improve(
     if count < 2:
         return 0
     members = sum(len(g) for g in groups)
-    budget = min(TRIES_PER_MEMBER * members, MAX_TRIES) if tries < 0 else tries
-    draws = np.random.default_rng(rng.getrandbits(64)).random((budget, 4))
-    picks = (draws[:, :2] * count).astype(np.int64).tolist()
-    slots = draws[:, 2:].tolist()
+    budget = min(TRIES_PER_MEMBER * members + BASE_TRIES, MAX_TRIES) if tries < 0 else tries
+    draw = rng.random
     tie = objective.tie
     swaps = 0
-    for (gp, gq), (sa, sc) in zip(picks, slots, strict=True):
-        if gp == gq:
+    for _ in range(budget):
+        p = groups[int(draw() * count)]
+        q = groups[int(draw() * count)]
+        if p is q:
             continue
-        p = groups[gp]
-        q = groups[gq]
-        a = int(sa * len(p))
-        c = int(sc * len(q))
+        a = int(draw() * len(p))
+        c = int(draw() * len(q))
         if len(p) == 2 and len(q) == 2:
             x, y, u, v = p[a], q[c], p[1 - a], q[1 - c]
             gain = tie(y, u) + tie(x, v) - tie(x, u) - tie(y, v)
@@ -104,3 +101,51 @@ def breaks_never(objective: RoundObjective, group: list[int]) -> bool:
     return any(
         objective.tie(a, b) <= NEVER / 2 for i, a in enumerate(group) for b in group[i + 1 :]
     )
+
+
+def sweep_pairs(groups: list[list[int]], objective: RoundObjective, sweeps: int = 20) -> None:
+    """Try every two pairs both other ways, until no swap gains (or ``sweeps`` passes)."""
+    tie = objective.tie
+    pairs = [g for g in groups if len(g) == 2]
+    for _ in range(sweeps):
+        improved = False
+        for at, p in enumerate(pairs):
+            for q in pairs[at + 1 :]:
+                a, b = p
+                c, d = q
+                base = tie(a, b) + tie(c, d)
+                across = tie(a, c) + tie(b, d) - base
+                crossed = tie(a, d) + tie(b, c) - base
+                if across > EPSILON and across >= crossed:
+                    p[1], q[0] = c, b
+                    improved = True
+                elif crossed > EPSILON:
+                    p[1], q[1] = d, b
+                    improved = True
+        if not improved:
+            return
+
+
+def rotate_pairs(
+    groups: list[list[int]], objective: RoundObjective, rng: random.Random, tries: int
+) -> None:
+    """Random moves among three pairs at once, which two-pair swaps cannot reach."""
+    tie = objective.tie
+    pairs = [g for g in groups if len(g) == 2]
+    if len(pairs) < 3:
+        return
+    for _ in range(tries):
+        p, q, r = rng.sample(pairs, 3)
+        a, b = p
+        c, d = q
+        e, f = r
+        base = tie(a, b) + tie(c, d) + tie(e, f)
+        one_way = tie(a, d) + tie(c, f) + tie(e, b) - base
+        other_way = tie(a, f) + tie(c, b) + tie(e, d) - base
+        if one_way > EPSILON and one_way >= other_way:
+            p[1], q[1], r[1] = d, f, b
+        elif other_way > EPSILON:
+            p[1], q[1], r[1] = f, b, d
+        else:
+            continue
+        sweep_pairs(groups, objective, sweeps=2)

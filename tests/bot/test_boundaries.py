@@ -36,7 +36,8 @@ def test_every_inbound_event_is_a_frozen_dataclass() -> None:
     assert len(kinds) == 5
     for kind in kinds:
         assert dataclasses.is_dataclass(kind)
-        assert kind.__dataclass_params__.frozen, kind.__name__  # type: ignore[attr-defined]
+        params = getattr(kind, "__dataclass_params__", None)
+        assert params is not None and params.frozen, kind
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "bot").rglob("*.py")), ids=str)

@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.settings import Settings
+from bot.store import migrate
 
 runner = CliRunner()
 
@@ -40,12 +41,12 @@ def test_the_demo_shows_an_introduction_by_first_names() -> None:
 def test_db_upgrade_then_doctor_reports_every_check_ok(tmp_path: Path) -> None:
     upgraded = runner.invoke(app, ["db", "upgrade"])
     assert upgraded.exit_code == 0, upgraded.output
-    assert "is at schema 0001" in upgraded.output
+    assert f"is at schema {migrate.head_revision()}" in upgraded.output
     doctor = runner.invoke(app, ["doctor"])
     assert doctor.exit_code == 0, doctor.output
     assert "OK   settings" in doctor.output
     assert "OK   database: reachable at" in doctor.output
-    assert "OK   schema: current (0001)" in doctor.output
+    assert f"OK   schema: current ({migrate.head_revision()})" in doctor.output
 
 
 def test_doctor_names_a_fix_for_an_unmigrated_database() -> None:
@@ -73,8 +74,20 @@ def test_a_malformed_setting_stops_start_up_with_its_name(monkeypatch: pytest.Mo
 def test_communities_are_added_and_listed_from_the_command_line() -> None:
     added = runner.invoke(
         app,
-        ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "Coffee",
-         "--platform", "slack", "--timezone", "Europe/Berlin"],
+        [
+            "community",
+            "add",
+            "--workspace",
+            "T1",
+            "--channel",
+            "C1",
+            "--name",
+            "Coffee",
+            "--platform",
+            "slack",
+            "--timezone",
+            "Europe/Berlin",
+        ],
     )
     assert added.exit_code == 0, added.output
     assert "Community 1: Coffee (slack T1 #C1)" in added.output
@@ -84,8 +97,18 @@ def test_communities_are_added_and_listed_from_the_command_line() -> None:
     assert "Community 2: Tea (console T1 #C1)" in console.output
     again = runner.invoke(
         app,
-        ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "Coffee",
-         "--platform", "slack"],
+        [
+            "community",
+            "add",
+            "--workspace",
+            "T1",
+            "--channel",
+            "C1",
+            "--name",
+            "Coffee",
+            "--platform",
+            "slack",
+        ],
     )
     assert "Community 1: Coffee (slack T1 #C1)" in again.output
     listed = runner.invoke(app, ["community", "list"])
@@ -95,8 +118,18 @@ def test_communities_are_added_and_listed_from_the_command_line() -> None:
 def test_a_community_with_an_unknown_time_zone_is_refused() -> None:
     result = runner.invoke(
         app,
-        ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "X",
-         "--timezone", "Mars/Base"],
+        [
+            "community",
+            "add",
+            "--workspace",
+            "T1",
+            "--channel",
+            "C1",
+            "--name",
+            "X",
+            "--timezone",
+            "Mars/Base",
+        ],
     )
     assert result.exit_code == 2
     assert "'Mars/Base' is not a time zone" in result.output
@@ -120,3 +153,33 @@ def test_run_without_a_platform_says_what_to_do() -> None:
 
 def test_data_directory_comes_from_the_environment(tmp_path: Path) -> None:
     assert os.environ["BRIDGEWORK_DATA_DIR"] == str(tmp_path / "data")
+
+
+def test_run_now_runs_a_round_delivers_it_and_exits(tmp_path: Path) -> None:
+    script = tmp_path / "people.txt"
+    script.write_text("+ada 'Ada Lovelace' Acme/Eng\n+kofi Kofi Acme/Sales\n")
+    assert runner.invoke(app, ["run", "--console", "--script", str(script)]).exit_code == 0
+    result = runner.invoke(app, ["run-now", "intros", "--community", "1"])
+    assert result.exit_code == 0, result.output
+    assert "round 1: 1 groups; delivered 1, dead 0" in result.output
+    assert "Hello Ada and Kofi!" in result.output or "Hello Kofi and Ada!" in result.output
+    again = runner.invoke(app, ["run-now", "intros", "--community", "1"])
+    assert "round 1 already ran today; delivered 0" in again.output
+    status = runner.invoke(app, ["outbox", "status"])
+    assert "pending 0, sent 1, dead 0" in status.output
+    follow = runner.invoke(app, ["run-now", "followups", "--community", "1"])
+    assert "1 follow-ups queued; delivered 1" in follow.output
+    drained = runner.invoke(app, ["outbox", "drain"])
+    assert "delivered 0, dead 0" in drained.output
+
+
+def test_run_now_refuses_an_unknown_job_or_community() -> None:
+    assert runner.invoke(app, ["db", "upgrade"]).exit_code == 0
+    unknown = runner.invoke(app, ["run-now", "lunch", "--community", "1"])
+    assert unknown.exit_code == 2
+    assert "there is no job 'lunch'" in unknown.output
+    assert "Usage: intros | followups | prompts | checkins | digest" in unknown.output
+    missing = runner.invoke(app, ["run-now", "intros", "--community", "9"])
+    assert missing.exit_code == 2 and "there is no community 9" in missing.output
+    later = runner.invoke(app, ["run-now", "digest", "--community", "9"])
+    assert later.exit_code == 2 and "not in this version yet" in later.output

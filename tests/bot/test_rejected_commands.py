@@ -17,8 +17,28 @@ from bot.settings import Settings
 from bot.store.models import Base
 from tests.conftest import WHERE, MovableClock, say
 
-WORDS = ["pause", "until", "set", "team", "day", "time", "2", "weeks", "join", "leave", "resume",
-         "status", "2027-13-01", "25:00", "Acme//X", "group-size", "9", "cadence", "daily", "/"]
+WORDS = [
+    "pause",
+    "until",
+    "set",
+    "team",
+    "day",
+    "time",
+    "2",
+    "weeks",
+    "join",
+    "leave",
+    "resume",
+    "status",
+    "2027-13-01",
+    "25:00",
+    "Acme//X",
+    "group-size",
+    "9",
+    "cadence",
+    "daily",
+    "/",
+]
 
 
 async def snapshot(core: Core) -> list[tuple[object, ...]]:

@@ -19,8 +19,7 @@ def names_used_in_code() -> set[str]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name | ast.Attribute)
-                and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr)
-                == "copy"
+                and (node.func.id if isinstance(node.func, ast.Name) else node.func.attr) == "copy"
                 and node.args
             ):
                 first = node.args[0]

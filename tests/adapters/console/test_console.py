@@ -102,7 +102,9 @@ async def test_a_scripted_console_session_runs_a_round_end_to_end(
     assert "noted: you met" in out.getvalue()
     async with core.db.session() as session:
         assert (await session.scalars(select(OutcomeRow.outcome))).all() == ["met"]
-        statuses = dict((await session.execute(select(MemberRow.platform_id, MemberRow.status))).all())
+        statuses = dict(
+            (await session.execute(select(MemberRow.platform_id, MemberRow.status))).all()
+        )
     assert statuses == {"ada": "active", "kofi": "opted_out", "mei": "active", "lars": "paused"}
 
 

@@ -1,0 +1,179 @@
+"""Schedules in the database drive APScheduler 3 jobs that carry ids only.
+
+Each community has an ``intros`` job (its weekday and local time, in its own time zone) and a
+``followups`` job (``followup_days`` later). Jobs live in APScheduler's SQLAlchemy job store in
+the project's database, with ``coalesce`` and a grace window: a run missed during downtime runs
+once when the scheduler is back if within the window, else it is skipped and logged; never twice.
+Cron triggers in the community's zone keep the local time across daylight-saving changes. A round
+every 2 or 4 weeks fires weekly and skips the weeks in between (the calendar decides).
+
+APScheduler keeps a textual reference to :func:`run_job` in each stored job, so the job cannot
+carry the core; :meth:`Scheduler.start` binds the one runner this process uses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.jobstores.memory import MemoryJobStore
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from sqlalchemy import create_engine
+from sqlalchemy.engine import make_url
+
+from bot.commands import WEEKDAYS
+from bot.store import repo
+from bot.store.db import Database
+
+log = logging.getLogger(__name__)
+
+JOB_KINDS = ("intros", "followups")
+JobRunner = Callable[[str, int], Awaitable[object]]
+_bound: JobRunner | None = None
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """One job as the database says it should be."""
+
+    id: str
+    kind: str
+    community_id: int
+    trigger: CronTrigger
+
+    @property
+    def signature(self) -> str:
+        return str(self.trigger)
+
+
+async def run_job(kind: str, community_id: int) -> None:
+    """What every stored job calls: the runner bound by the scheduler of this process."""
+    if _bound is None:
+        log.error("job %s for community %s fired with no runner bound", kind, community_id)
+        return
+    await _bound(kind, community_id)
+
+
+def cron(weekday: int, local_time: str, timezone: str) -> CronTrigger:
+    hour, minute = (int(part) for part in local_time.split(":"))
+    return CronTrigger(
+        day_of_week=WEEKDAYS[weekday][:3], hour=hour, minute=minute, timezone=timezone
+    )
+
+
+async def desired_jobs(db: Database) -> list[JobSpec]:
+    specs: list[JobSpec] = []
+    async with db.session() as session:
+        for row in await repo.communities(session):
+            specs.append(
+                JobSpec(
+                    f"intros:{row.id}",
+                    "intros",
+                    row.id,
+                    cron(row.weekday, row.local_time, row.timezone),
+                )
+            )
+            follow_day = (row.weekday + row.followup_days) % 7
+            specs.append(
+                JobSpec(
+                    f"followups:{row.id}",
+                    "followups",
+                    row.id,
+                    cron(follow_day, row.local_time, row.timezone),
+                )
+            )
+    return specs
+
+
+def sync_url(url: str) -> str:
+    """The job store's (synchronous) URL for the project's database."""
+    parsed = make_url(url)
+    if parsed.drivername == "sqlite+aiosqlite":
+        parsed = parsed.set(drivername="sqlite")
+    return parsed.render_as_string(hide_password=False)
+
+
+class Scheduler:
+    """The process's scheduler: jobs reconciled from the database, run through ``runner``."""
+
+    def __init__(self, db: Database, runner: JobRunner, *, grace: timedelta) -> None:
+        self.db = db
+        self.runner = runner
+        self.grace = grace
+        self.engine = create_engine(sync_url(db.url))
+        self.aps = AsyncIOScheduler(
+            jobstores={
+                "default": SQLAlchemyJobStore(engine=self.engine),
+                "memory": MemoryJobStore(),
+            },
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(grace.total_seconds()),
+            },
+            timezone="UTC",
+        )
+        self.aps.add_listener(self._missed, EVENT_JOB_MISSED)
+        self.missed: list[str] = []
+
+    async def start(self, *, reconcile_every: float = 60.0) -> None:
+        """Start: stored jobs missed while down run once (within the grace window), then the
+        jobs are reconciled with the database now and every ``reconcile_every`` seconds."""
+        global _bound
+        _bound = self.runner
+        self.aps.start()
+        await self.reconcile()
+        self.aps.add_job(
+            self.reconcile,
+            "interval",
+            seconds=reconcile_every,
+            id="reconcile",
+            jobstore="memory",
+            replace_existing=True,
+        )
+
+    async def reconcile(self) -> None:
+        """Add, change and remove stored jobs to match the database's schedules."""
+        wanted = {spec.id: spec for spec in await desired_jobs(self.db)}
+        for job in self.aps.get_jobs(jobstore="default"):
+            spec = wanted.pop(job.id, None)
+            if spec is None:
+                job.remove()
+            elif str(job.trigger) != spec.signature:
+                self.aps.reschedule_job(job.id, jobstore="default", trigger=spec.trigger)
+                log.info("job %s rescheduled: %s", job.id, spec.signature)
+        for spec in wanted.values():
+            self.aps.add_job(
+                run_job,
+                trigger=spec.trigger,
+                args=(spec.kind, spec.community_id),
+                id=spec.id,
+                jobstore="default",
+                replace_existing=True,
+            )
+            log.info("job %s scheduled: %s", spec.id, spec.signature)
+
+    def next_run(self, job_id: str) -> datetime | None:
+        job = self.aps.get_job(job_id, jobstore="default")
+        return None if job is None else job.next_run_time
+
+    def _missed(self, event: JobExecutionEvent) -> None:
+        self.missed.append(event.job_id)
+        log.warning(
+            "job %s missed its run at %s by more than the grace window (%s); skipped",
+            event.job_id,
+            event.scheduled_run_time,
+            self.grace,
+        )
+
+    async def stop(self) -> None:
+        global _bound
+        if self.aps.running:
+            self.aps.shutdown(wait=False)
+        _bound = None
+        self.engine.dispose()

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from bot.domain import TeamPath
+from bot.errors import InputError
+from bot.pairing import Candidate, PairingSettings, PastGroup
+from bot.pairing.objective import (
+    MAX_TIE,
+    MIN_SHARED_SLOTS,
+    SAME_TEAM,
+    RoundObjective,
+    team_tie_worth,
+    working_slots,
+)
+
+WINTER = datetime(2024, 1, 15, 12)
+SUMMER = datetime(2024, 7, 15, 12)
+
+
+def shared_hours(a: str, b: str, on: datetime = WINTER) -> float:
+    return (working_slots(a, (9, 17), on) & working_slots(b, (9, 17), on)).bit_count() / 4
+
+
+def test_two_cross_team_ties_outweigh_one_inside_a_team_and_the_best_across() -> None:
+    weakest_cross = team_tie_worth(1, 10**9)
+    assert 2 * weakest_cross > SAME_TEAM + MAX_TIE
+
+
+def test_a_tie_across_teams_is_worth_far_more_than_one_inside() -> None:
+    assert team_tie_worth(1, 10**9) >= 10 * team_tie_worth(0, 0)
+
+
+def test_teams_further_apart_are_worth_more() -> None:
+    assert team_tie_worth(1, 0) < team_tie_worth(2, 0) < team_tie_worth(3, 0)
+
+
+def test_teams_with_fewer_ties_so_far_are_worth_more() -> None:
+    assert team_tie_worth(2, 0) > team_tie_worth(2, 1) > team_tie_worth(2, 5)
+
+
+def test_working_hours_are_compared_in_utc() -> None:
+    assert shared_hours("Europe/London", "America/New_York") == 3
+    assert shared_hours("Europe/London", "Asia/Tokyo") == 0
+    assert shared_hours("Europe/London", "Asia/Kolkata") == 2.5  # a half-hour offset
+    assert shared_hours("Europe/London", "Europe/London") == 8
+
+
+def test_daylight_saving_time_moves_working_hours() -> None:
+    # London moves an hour earlier in UTC in summer; Kolkata never moves.
+    assert shared_hours("Europe/London", "Asia/Kolkata", WINTER) == 2.5
+    assert shared_hours("Europe/London", "Asia/Kolkata", SUMMER) == 3.5
+
+
+def test_working_hours_may_run_past_midnight() -> None:
+    night = working_slots("UTC", (22, 6), WINTER)
+    assert night.bit_count() == 8 * 4
+    assert (night & working_slots("UTC", (5, 13), WINTER)).bit_count() == MIN_SHARED_SLOTS - 4
+
+
+def test_an_unknown_time_zone_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="Mars/Base"):
+        RoundObjective([Candidate("a", TeamPath.parse("A"), "Mars/Base")], [], PairingSettings(), 1)
+
+
+def test_sharing_two_working_hours_adds_worth() -> None:
+    team_a, team_b = TeamPath.parse("Org/A"), TeamPath.parse("Org/B")
+    members = [
+        Candidate("ldn", team_a, "Europe/London"),
+        Candidate("nyc", team_b, "America/New_York"),
+        Candidate("tyo", team_b, "Asia/Tokyo"),
+    ]
+    objective = RoundObjective(members, [], PairingSettings(), 1)
+    ldn, nyc, tyo = (objective.index[m] for m in ("ldn", "nyc", "tyo"))
+    assert objective.tie(ldn, nyc) > objective.tie(ldn, tyo)
+
+
+def test_a_repeat_costs_more_than_any_round_gains() -> None:
+    members = [Candidate(f"m{k}", TeamPath.parse(f"Org/T{k}")) for k in range(6)]
+    history = [PastGroup(1, ("m0", "m1"))]
+    objective = RoundObjective(members, history, PairingSettings(), 2)
+    with_repeat = objective.worth([("m0", "m1"), ("m2", "m3"), ("m4", "m5")])
+    assert with_repeat < 0
+    assert objective.worth([("m0", "m2"), ("m1", "m3"), ("m4", "m5")]) > 0
+
+
+def test_team_ties_so_far_count_every_round_of_history() -> None:
+    members = [Candidate("a", TeamPath.parse("Org/A")), Candidate("b", TeamPath.parse("Org/B"))]
+    fresh = RoundObjective(members, [], PairingSettings(), 30)
+    old = RoundObjective(members, [PastGroup(1, ("a", "b"))], PairingSettings(recency=2), 30)
+    assert old.tie(0, 1) < fresh.tie(0, 1)
+    assert not old.is_recent(0, 1)

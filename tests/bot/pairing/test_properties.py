@@ -1,0 +1,90 @@
+"""Properties that hold on every roster: the hard rules and the cross-team figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
+from tests.bot.pairing.factories import cross_team_bound, cross_team_groups, team, ties
+
+
+@dataclass(frozen=True)
+class Round:
+    members: list[Candidate]
+    history: list[PastGroup]
+    settings: PairingSettings
+
+
+@st.composite
+def rounds(draw: st.DrawFn, never: bool = True, history: bool = True) -> Round:
+    size = draw(st.integers(2, 6))
+    n = draw(st.integers(0, 40))
+    teams = draw(st.lists(st.integers(0, draw(st.integers(0, 6))), min_size=n, max_size=n))
+    ids = [f"m{k}" for k in range(n)]
+    avoid: dict[str, set[str]] = {m: set() for m in ids}
+    if never and n >= 4 * size:
+        # At most one never-pair each: a valid partition always exists.
+        for a, b in draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)))):
+            if a != b and not avoid[a] and not avoid[b]:
+                avoid[a].add(b)
+                avoid[b].add(a)
+    members = [
+        Candidate(m, team(t), never_with=frozenset(avoid[m]))
+        for m, t in zip(ids, teams, strict=True)
+    ]
+    past: list[PastGroup] = []
+    if history and n >= 2:
+        for number in range(1, draw(st.integers(0, 3)) + 1):
+            order = draw(st.permutations(ids))
+            past.extend(PastGroup(number, tuple(order[k : k + 2])) for k in range(0, n - 1, 2))
+    seed = draw(st.integers(0, 2**16))
+    return Round(members, past, PairingSettings(group_size=size, recency=12, seed=seed))
+
+
+@settings(max_examples=150, deadline=None)
+@given(rounds())
+def test_every_member_is_in_exactly_one_group(r: Round) -> None:
+    groups = pair_round(r.members, r.history, r.settings, 4)
+    assert sorted(m for g in groups for m in g) == sorted(c.id for c in r.members)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rounds())
+def test_never_pair_lists_hold_on_any_roster(r: Round) -> None:
+    groups = pair_round(r.members, r.history, r.settings, 4)
+    made = ties(groups)
+    assert all(frozenset((c.id, o)) not in made for c in r.members for o in c.never_with)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rounds())
+def test_groups_have_the_group_size_and_the_remainder_joins_them(r: Round) -> None:
+    groups = pair_round(r.members, r.history, r.settings, 4)
+    n, size = len(r.members), r.settings.group_size
+    if n == 0:
+        assert groups == []
+        return
+    assert len(groups) == max(1, n // size)
+    sizes = [len(g) for g in groups]
+    assert max(sizes) - min(sizes) <= 1
+    if len(groups) > 1:
+        assert min(sizes) >= size
+
+
+@settings(max_examples=150, deadline=None)
+@given(rounds(never=False, history=False))
+def test_cross_team_groups_reach_the_bound_without_history(r: Round) -> None:
+    groups = pair_round(r.members, r.history, r.settings, 1)
+    if len(groups) > 1:
+        assert cross_team_groups(groups, r.members) == cross_team_bound(groups, r.members)
+
+
+@settings(max_examples=60, deadline=None)
+@given(rounds())
+def test_the_round_does_not_depend_on_input_order(r: Round) -> None:
+    first = pair_round(r.members, r.history, r.settings, 4)
+    again = pair_round(r.members[::-1], r.history[::-1], r.settings, 4)
+    assert first == again
