@@ -1,0 +1,1 @@
+"""Contract fakes of the platforms Bridgework talks to."""
