@@ -11,11 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, as_utc, system_clock
@@ -63,6 +64,8 @@ class Sender:
         clock: Clock = system_clock,
         policy: RetryPolicy | None = None,
         batch: int = 100,
+        record_every: int = 25,
+        record_seconds: float = 0.1,
         seed: int = 0,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
@@ -71,6 +74,8 @@ class Sender:
         self.clock = clock
         self.policy = policy or RetryPolicy()
         self.batch = batch
+        self.record_every = record_every
+        self.record_seconds = record_seconds
         self.rng = random.Random(seed)
         self.sleep = sleep
         self._held: dict[int, datetime] = {}  # community → until when its platform said wait
@@ -96,12 +101,35 @@ class Sender:
             await self.sleep(delay)
 
     async def pass_once(self, report: DrainReport, *, community_id: int | None = None) -> bool:
-        """Claim one batch of due rows and deliver them. Returns whether any row was claimed."""
+        """Claim one batch of due rows and deliver them. Returns whether any row was claimed.
+
+        Results are recorded every ``record_every`` rows or ``record_seconds``, whichever comes
+        first: a crash before that re-sends those rows with their keys, which the port makes a
+        no-op on the platform.
+        """
         claimed = await self._claim(community_id)
-        blocked: set[str] = set()
-        for row_id in claimed:
-            await self._deliver(row_id, blocked, report)
-        return bool(claimed)
+        if not claimed:
+            return False
+        async with self.db.session() as session:
+            rows = (
+                await session.scalars(
+                    select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)
+                )
+            ).all()
+            lanes = await self._lanes_waiting(session, rows, claimed)
+            chats: dict[int, Chat] = {}
+            unrecorded, since = 0, time.monotonic()
+            for row in rows:
+                await self._deliver(session, row, lanes, chats, report)
+                unrecorded += 1
+                if (
+                    unrecorded >= self.record_every
+                    or time.monotonic() - since > self.record_seconds
+                ):
+                    await session.commit()
+                    unrecorded, since = 0, time.monotonic()
+            await session.commit()
+        return True
 
     async def _claim(self, community_id: int | None) -> list[int]:
         now = self.clock()
@@ -125,72 +153,108 @@ class Sender:
                 row.next_attempt_at = lease
             return [row.id for row in rows]
 
-    async def _deliver(self, row_id: int, blocked: set[str], report: DrainReport) -> None:
-        async with self.db.session() as session, session.begin():
-            row = await session.get(OutboxRow, row_id)
-            if row is None or row.status != SENDING:
-                return
-            lane = row.lane
-            held = self._held.get(row.community_id)
-            if held is not None and held > self.clock():
-                row.status = PENDING
-                row.next_attempt_at = held
-                return
-            waiting_for = await self._earlier_unsent(session, row)
-            if lane in blocked or waiting_for is not None:
-                blocked.add(lane)
-                row.status = PENDING
-                soon = self.clock() + timedelta(seconds=self.policy.base)
-                row.next_attempt_at = max(soon, waiting_for) if waiting_for else soon
-                return
-            try:
-                await self._send(session, row)
-            except RateLimited as exc:
-                blocked.add(lane)
-                if exc.scope == "platform":
-                    until = self.clock() + timedelta(seconds=exc.retry_after)
-                    self._held[row.community_id] = until
-                self._retry(row, exc.retry_after, str(exc))
-                report.retried += 1
-            except PlatformUnavailable as exc:
-                blocked.add(lane)
-                row.attempts += 1
-                if row.attempts >= self.policy.max_attempts:
-                    self._dead(row, f"gave up after {row.attempts} attempts: {exc.reason}")
-                    report.dead += 1
-                else:
-                    self._retry(row, self.policy.backoff(row.attempts, self.rng), str(exc))
-                    report.retried += 1
-            except Undeliverable as exc:
-                self._dead(row, exc.reason)
+    async def _deliver(
+        self,
+        session: AsyncSession,
+        row: OutboxRow,
+        lanes: dict[str, tuple[int, datetime]],
+        chats: dict[int, Chat],
+        report: DrainReport,
+    ) -> None:
+        """Send one claimed row, unless an earlier message of its lane is not out yet or its
+        platform asked us to hold off. ``lanes`` maps a lane to its first message not out yet
+        (id, when it will be tried); this updates it as rows fail or wait."""
+        now = self.clock()
+        held = self._held.get(row.community_id)
+        if held is not None and held > now:
+            self._later(row, held)
+            lanes.setdefault(row.lane, (row.id, held))
+            return
+        first = lanes.get(row.lane)
+        waiting = first[1] if first is not None and first[0] < row.id else None
+        replaced = await self._replaced_unsent(session, row)
+        if waiting is not None or replaced is not None:
+            until = max(t for t in (waiting, replaced, now + self._pause) if t is not None)
+            self._later(row, until)
+            return
+        try:
+            await self._send(session, row, await self._chat(session, row, chats))
+        except RateLimited as exc:
+            if exc.scope == "platform":
+                self._held[row.community_id] = now + timedelta(seconds=exc.retry_after)
+            self._retry(row, exc.retry_after, str(exc))
+            self._wait_lane(lanes, row)
+            report.retried += 1
+        except PlatformUnavailable as exc:
+            row.attempts += 1
+            if row.attempts >= self.policy.max_attempts:
+                self._dead(row, f"gave up after {row.attempts} attempts: {exc.reason}")
                 report.dead += 1
             else:
-                report.sent += 1
+                self._retry(row, self.policy.backoff(row.attempts, self.rng), str(exc))
+                self._wait_lane(lanes, row)
+                report.retried += 1
+        except Undeliverable as exc:
+            self._dead(row, exc.reason)
+            report.dead += 1
+        else:
+            report.sent += 1
 
-    async def _earlier_unsent(self, session: AsyncSession, row: OutboxRow) -> datetime | None:
-        """When the earliest message this one must follow will be tried, if one is not out yet:
-        an earlier message in its lane, or the message it replaces."""
-        earlier = or_(
-            (OutboxRow.lane == row.lane) & (OutboxRow.id < row.id),
-            OutboxRow.key == (row.replaces_key or ""),
-        )
-        blocking = (
-            await session.scalars(
-                select(OutboxRow).where(earlier, OutboxRow.status.in_((PENDING, SENDING)))
+    def _wait_lane(self, lanes: dict[str, tuple[int, datetime]], row: OutboxRow) -> None:
+        """A row that failed holds its lane: the rows after it wait until it is tried again."""
+        due = as_utc(row.next_attempt_at or self.clock())
+        first = lanes.get(row.lane)
+        if first is None or first[0] > row.id:
+            lanes[row.lane] = (row.id, due)
+        else:
+            lanes[row.lane] = (first[0], max(first[1], due))
+
+    @property
+    def _pause(self) -> timedelta:
+        return timedelta(seconds=min(self.policy.base, 0.05))
+
+    def _later(self, row: OutboxRow, until: datetime) -> None:
+        row.status = PENDING
+        row.next_attempt_at = until
+
+    async def _lanes_waiting(
+        self, session: AsyncSession, rows: Sequence[OutboxRow], claimed: list[int]
+    ) -> dict[str, tuple[int, datetime]]:
+        """For each lane of the batch with a message outside it not out yet: the first such
+        message's id and when it will be tried. Batch rows after that id must wait."""
+        found = await session.execute(
+            select(OutboxRow.lane, func.min(OutboxRow.id), func.max(OutboxRow.next_attempt_at))
+            .where(
+                OutboxRow.lane.in_({row.lane for row in rows}),
+                OutboxRow.status.in_((PENDING, SENDING)),
+                OutboxRow.id.not_in(claimed),
             )
-        ).all()
-        if not blocking:
+            .group_by(OutboxRow.lane)
+        )
+        now = self.clock()
+        return {
+            lane: (first_id, max(now, as_utc(due)) if due is not None else now)
+            for lane, first_id, due in found.all()
+        }
+
+    async def _replaced_unsent(self, session: AsyncSession, row: OutboxRow) -> datetime | None:
+        """When the message this one replaces will be tried, if it is not out yet."""
+        if row.replaces_key is None:
             return None
-        return max(as_utc(b.next_attempt_at or self.clock()) for b in blocking)
+        earlier = await session.scalar(select(OutboxRow).where(OutboxRow.key == row.replaces_key))
+        if earlier is None or earlier.status not in (PENDING, SENDING):
+            return None
+        return as_utc(earlier.next_attempt_at or self.clock())
 
-    async def _chat(self, session: AsyncSession, row: OutboxRow) -> Chat:
-        community = await session.get(CommunityRow, row.community_id)
-        if community is None:
-            raise Undeliverable(f"community {row.community_id} is gone")
-        return self._chat_for(repo.to_community(community))
+    async def _chat(self, session: AsyncSession, row: OutboxRow, chats: dict[int, Chat]) -> Chat:
+        if row.community_id not in chats:
+            community = await session.get(CommunityRow, row.community_id)
+            if community is None:
+                raise Undeliverable(f"community {row.community_id} is gone")
+            chats[row.community_id] = self._chat_for(repo.to_community(community))
+        return chats[row.community_id]
 
-    async def _send(self, session: AsyncSession, row: OutboxRow) -> None:
-        chat = await self._chat(session, row)
+    async def _send(self, session: AsyncSession, row: OutboxRow, chat: Chat) -> None:
         message = decode(row.payload)
         if row.replaces_key is not None:
             earlier = await session.scalar(

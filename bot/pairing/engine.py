@@ -12,8 +12,15 @@ import random
 from collections.abc import Sequence
 
 from bot.errors import InputError
-from bot.pairing.greedy import groups_by_dealing, pairs_by_team_plan
-from bot.pairing.improve import breaks_never, improve, repair, rotate_pairs, sweep_pairs
+from bot.pairing.greedy import SPREAD, groups_by_dealing, pairs_by_team_plan
+from bot.pairing.improve import (
+    breaks_never,
+    improve,
+    improve_pairs_in_batches,
+    repair,
+    rotate_pairs,
+    sweep_pairs,
+)
 from bot.pairing.model import Candidate, PairingSettings, PastGroup
 from bot.pairing.objective import RoundObjective
 
@@ -22,6 +29,10 @@ __all__ = ["Candidate", "PairingSettings", "PastGroup", "pair_round", "round_rng
 # Rounds of up to this many pairs also get exhaustive two-pair sweeps and three-pair moves.
 THOROUGH_UP_TO = 300
 ROTATIONS = 3_000
+# Swaps weighed in batches (half the pairs each), whatever the size of the round.
+BATCH_SWAPS = 250_000
+MIN_BATCHES, MAX_BATCHES = 20, 400
+TRIES_AFTER_BATCHES = 20_000  # single swaps after the batches, which also reach the trio
 
 
 def round_rng(settings: PairingSettings, round_index: int) -> random.Random:
@@ -43,26 +54,49 @@ def _place_remainder(groups: list[list[int]], left: list[int], objective: RoundO
         groups[best_at].append(member)
 
 
+def _first_pairs(
+    objective: RoundObjective, rng: random.Random, spread: float
+) -> tuple[list[list[int]], list[int]]:
+    """The plan's pairs, priced for the team that had to take every partner if that is worth
+    more."""
+    pairs, left, forced = pairs_by_team_plan(objective, rng, spread=spread)
+    if forced is not None:
+        priced, priced_left, _ = pairs_by_team_plan(objective, rng, forced, spread=spread)
+        if sum(map(objective.group, priced)) > sum(map(objective.group, pairs)):
+            return priced, priced_left
+    return pairs, left
+
+
+def _searched(
+    groups: list[list[int]], left: list[int], objective: RoundObjective, rng: random.Random
+) -> list[list[int]]:
+    _place_remainder(groups, left, objective)
+    if all(len(g) <= 3 for g in groups):
+        batches = min(MAX_BATCHES, max(MIN_BATCHES, BATCH_SWAPS // max(1, len(groups))))
+        improve_pairs_in_batches(groups, objective, rng, batches)
+        improve(groups, objective, rng, tries=min(20 * objective.size, TRIES_AFTER_BATCHES))
+    else:
+        improve(groups, objective, rng)
+    if all(len(g) <= 3 for g in groups) and len(groups) <= THOROUGH_UP_TO:
+        sweep_pairs(groups, objective)
+        rotate_pairs(groups, objective, rng, min(ROTATIONS, 30 * len(groups)))
+    repair(groups, objective, rng)
+    return groups
+
+
 def _build(
     objective: RoundObjective, settings: PairingSettings, round_index: int
 ) -> list[list[int]]:
     rng = round_rng(settings, round_index)
-    if settings.group_size == 2:
-        pairs, left, forced = pairs_by_team_plan(objective, rng)
-        if forced is not None:
-            priced, priced_left, _ = pairs_by_team_plan(objective, rng, priced_team=forced)
-            if sum(map(objective.group, priced)) > sum(map(objective.group, pairs)):
-                pairs, left = priced, priced_left
-        groups = pairs
-    else:
+    if settings.group_size != 2:
         groups, left = groups_by_dealing(objective, rng, settings.group_size)
-    _place_remainder(groups, left, objective)
-    improve(groups, objective, rng)
-    if settings.group_size == 2 and len(groups) <= THOROUGH_UP_TO:
-        sweep_pairs(groups, objective)
-        rotate_pairs(groups, objective, rng, ROTATIONS)
-    repair(groups, objective, rng)
-    return groups
+        return _searched(groups, left, objective, rng)
+    spread = _searched(*_first_pairs(objective, rng, SPREAD), objective, rng)
+    if objective.size > 2 * THOROUGH_UP_TO:
+        return spread
+    # Small rounds are cheap: also search from the plan that does not spread ties, keep the best.
+    plain = _searched(*_first_pairs(objective, rng, 0.0), objective, rng)
+    return max((spread, plain), key=lambda gs: sum(map(objective.group, gs)))
 
 
 def pair_round(

@@ -19,7 +19,7 @@ import numpy as np
 from bot.pairing.objective import RoundObjective
 
 PARTNER_SCAN = 12  # members of the partner team weighed for each tie
-SPREAD = 1.0  # how much the plan weighs a tie's lesser worth in the next round
+SPREAD = 0.5  # how much the plan weighs a tie's lesser worth in the next round
 
 
 class _Sizes:
@@ -90,12 +90,17 @@ def _take_partner(objective: RoundObjective, a: int, pool: list[int]) -> int:
 
 
 def pairs_by_team_plan(
-    objective: RoundObjective, rng: random.Random, priced_team: int | None = None
+    objective: RoundObjective,
+    rng: random.Random,
+    priced_team: int | None = None,
+    spread: float = SPREAD,
 ) -> tuple[list[list[int]], list[int], int | None]:
     """Pairs, members left over (at most one), and the team that had to take every partner.
 
-    With ``priced_team`` set, the other team pairs are ranked by their worth less the worth each
-    member would have had with that team: the right ranking once it takes every partner left.
+    ``spread`` weighs, for each further tie between two teams, how much less the next round
+    would value it. With ``priced_team`` set, the other team pairs are ranked by their worth
+    less the worth each member would have had with that team: the right ranking once it takes
+    every partner left.
     """
     pools = _pools(objective, rng)
     sizes = _Sizes([len(p) for p in pools])
@@ -142,7 +147,7 @@ def pairs_by_team_plan(
                 # Rank the next tie between these teams as if this one had already happened:
                 # ties spread over many team pairs rather than pile up on the best one.
                 later = objective.team_tie(i, j, times + 1) - objective.team_tie(i, j)
-                heapq.heappush(heap, (entry[0] - later * SPREAD, times + 1, rng.random(), i, j))
+                heapq.heappush(heap, (entry[0] - later * spread, times + 1, rng.random(), i, j))
             continue
         # The largest team must take a partner from the best other team (all of it).
         row = worth[big] - planned * 1e-6 + tiebreak

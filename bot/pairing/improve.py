@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
+
 from bot.pairing.objective import NEVER, RoundObjective
 
 # Swaps tried per member, and at most in all: fixed counts, never a clock, so that the result
 # depends on the inputs and the seed only.
 TRIES_PER_MEMBER = 24
 BASE_TRIES = 20_000  # small rounds are cheap: search them thoroughly
-MAX_TRIES = 120_000
+MAX_TRIES = 80_000
 EPSILON = 1e-9
 
 
@@ -40,7 +42,11 @@ def improve(
     if count < 2:
         return 0
     members = sum(len(g) for g in groups)
-    budget = min(TRIES_PER_MEMBER * members + BASE_TRIES, MAX_TRIES) if tries < 0 else tries
+    budget = (
+        min(TRIES_PER_MEMBER * members + min(BASE_TRIES, 200 * members), MAX_TRIES)
+        if tries < 0
+        else tries
+    )
     draw = rng.random
     tie = objective.tie
     swaps = 0
@@ -149,3 +155,35 @@ def rotate_pairs(
         else:
             continue
         sweep_pairs(groups, objective, sweeps=2)
+
+
+def improve_pairs_in_batches(
+    groups: list[list[int]], objective: RoundObjective, rng: random.Random, batches: int
+) -> None:
+    """Random two-pair swaps, half the pairs at a time: each batch matches the pairs at random,
+    scores both other ways of pairing each two with ``RoundObjective.ties`` and keeps gains."""
+    pairs = [g for g in groups if len(g) == 2]
+    count = len(pairs) // 2 * 2
+    if count < 2:
+        return
+    members = np.array(pairs, dtype=np.int64)
+    draws = np.random.default_rng(rng.getrandbits(64))
+    worth = objective.ties(members[:, 0], members[:, 1])
+    for _ in range(batches):
+        order = draws.permutation(len(pairs))[:count]
+        p, q = order[0::2], order[1::2]
+        a, b, c, d = members[p, 0], members[p, 1], members[q, 0], members[q, 1]
+        base = worth[p] + worth[q]
+        ac, bd = objective.ties(a, c), objective.ties(b, d)
+        ad, bc = objective.ties(a, d), objective.ties(b, c)
+        across, crossed = ac + bd - base, ad + bc - base
+        one = (across > EPSILON) & (across >= crossed)
+        other = (crossed > EPSILON) & ~one
+        members[p[one], 1] = c[one]
+        members[q[one], 0] = b[one]
+        worth[p[one]], worth[q[one]] = ac[one], bd[one]
+        members[p[other], 1] = d[other]
+        members[q[other], 1] = b[other]
+        worth[p[other]], worth[q[other]] = ad[other], bc[other]
+    for pair, (x, y) in zip(pairs, members.tolist(), strict=True):
+        pair[0], pair[1] = x, y

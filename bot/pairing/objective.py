@@ -97,6 +97,16 @@ def team_distances(teams: Sequence[TeamPath]) -> npt.NDArray[np.int64]:
     return np.maximum(lengths[:, None], lengths[None, :]) - shared
 
 
+def _contains(
+    sorted_keys: npt.NDArray[np.int64], keys: npt.NDArray[np.int64]
+) -> npt.NDArray[np.bool_]:
+    if not len(sorted_keys):
+        return np.zeros(len(keys), dtype=bool)
+    at = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    found: npt.NDArray[np.bool_] = sorted_keys[at] == keys
+    return found
+
+
 def _pair_key(a: int, b: int, n: int) -> int:
     return a * n + b if a < b else b * n + a
 
@@ -140,20 +150,23 @@ class RoundObjective:
         t = len(self.teams)
         ties = np.zeros((t, t), dtype=np.int64)
         first_recent = round_index - settings.recency
-        rows: list[int] = []
-        cols: list[int] = []
+        crossing: list[int] = []  # ta * t + tb for every cross-team tie so far
+        get = self.index.get
+        team_of = self.team_of
+        recent_add = self.recent.add
         for past in history:
-            known = [self.index[m] for m in past.members if m in self.index]
+            known = [k for k in map(get, past.members) if k is not None]
             recent = first_recent <= past.round_index < round_index
-            for a, b in combinations(known, 2):
-                ta, tb = self.team_of[a], self.team_of[b]
+            for a, b in combinations(known, 2) if len(known) > 2 else (known,):
+                if len(known) < 2:
+                    break
+                ta, tb = team_of[a], team_of[b]
                 if ta != tb:
-                    rows.append(ta)
-                    cols.append(tb)
+                    crossing.append(ta * t + tb)
                 if recent:
-                    self.recent.add(_pair_key(a, b, n))
-        if rows:
-            np.add.at(ties, (np.array(rows), np.array(cols)), 1)
+                    recent_add(a * n + b if a < b else b * n + a)
+        if crossing:
+            ties = np.bincount(np.array(crossing), minlength=t * t).reshape(t, t)
             ties = ties + ties.T
         self.team_ties = ties
         distance = team_distances(self.teams)
@@ -165,6 +178,13 @@ class RoundObjective:
         self._flat = array.array("d", self.team_worth.ravel().tobytes())
         self._teams_count = t
         self.repeat_penalty = -(MAX_TIE * max(n, 2) * TIES_PER_MEMBER_BOUND + 1.0)
+        # The same figures as arrays, for ``ties`` (many ties at once).
+        self._team_array = np.array(self.team_of, dtype=np.int64)
+        masks = [(h & (2**64 - 1), h >> 64) for h in self.hours]
+        self._hours_low = np.array([m[0] for m in masks], dtype=np.uint64)
+        self._hours_high = np.array([m[1] for m in masks], dtype=np.uint64)
+        self._recent_keys = np.array(sorted(self.recent), dtype=np.int64)
+        self._never_keys = np.array(sorted(self.never), dtype=np.int64)
 
     def tie(self, a: int, b: int) -> float:
         """The worth of grouping members ``a`` and ``b`` (indices): THE objective, per tie."""
@@ -177,6 +197,16 @@ class RoundObjective:
         if key in self.recent:
             worth += self.repeat_penalty
         return worth
+
+    def ties(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """``tie`` for many pairs of members at once: ``ties(a, b)[k] == tie(a[k], b[k])``."""
+        worth = self.team_worth[self._team_array[a], self._team_array[b]]
+        shared = np.bitwise_count(self._hours_low[a] & self._hours_low[b]).astype(np.int64)
+        shared += np.bitwise_count(self._hours_high[a] & self._hours_high[b])
+        worth = worth + np.where(shared >= MIN_SHARED_SLOTS, SHARED_HOURS, 0.0)
+        keys = np.minimum(a, b) * self.size + np.maximum(a, b)
+        worth += np.where(_contains(self._recent_keys, keys), self.repeat_penalty, 0.0)
+        return np.where(_contains(self._never_keys, keys), NEVER, worth)
 
     def team_tie(self, i: int, j: int, more_ties: int = 0) -> float:
         """The worth of a tie between teams ``i`` and ``j`` after ``more_ties`` more ties."""

@@ -83,6 +83,7 @@ class FakePlatform:
         self.attempts: dict[str, int] = {}
         self.windows: dict[str, float] = {}  # "*" or conversation → end of its Retry-After
         self.inside_window = 0
+        self.violations: list[tuple[str, int, float]] = []
         self.rate_limited = 0
         self._open_bucket = Bucket(self.limits.opens_per_second or 1, self.limits.open_burst)
         self._post_buckets: dict[str, Bucket] = {}
@@ -111,6 +112,7 @@ class FakePlatform:
         for scope in ("*", conversation):
             if self.windows.get(scope, 0) > now:
                 self.inside_window += 1
+                self.violations.append((scope, self.requests, self.windows[scope] - now))
 
     def _fault(self, conversation: str) -> web.Response | None:
         self.requests += 1

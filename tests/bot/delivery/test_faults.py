@@ -52,7 +52,7 @@ async def test_rate_limits_errors_and_slow_replies_still_deliver_everything_in_o
     finally:
         await platform.stop()
     assert platform.rate_limited > 0
-    assert platform.inside_window == 0
+    assert platform.inside_window == 0, platform.violations
     assert len(platform.shown) == CONVERSATIONS * PER_CONVERSATION
     for c in range(CONVERSATIONS):
         assert platform.order[f"C{c}"] == [f"c{c}:m{n}" for n in range(PER_CONVERSATION)]
