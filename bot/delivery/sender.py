@@ -16,8 +16,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
@@ -76,6 +77,7 @@ class Sender:
         self.batch = batch
         self.record_every = record_every
         self.record_seconds = record_seconds
+        self.poll = 0.2  # how often to look again while other senders hold the next rows
         self.rng = random.Random(seed)
         self.sleep = sleep
         self._held: dict[int, datetime] = {}  # community → until when its platform said wait
@@ -132,13 +134,22 @@ class Sender:
         return True
 
     async def _claim(self, community_id: int | None) -> list[int]:
+        """Claim due rows, each the first not yet sent of its lane, so that per-conversation
+        order holds however many senders run; each is leased for ``policy.lease`` seconds."""
         now = self.clock()
         async with self.db.session() as session, session.begin():
+            earlier = aliased(OutboxRow)
+            lane_head = ~exists().where(
+                earlier.lane == OutboxRow.lane,
+                earlier.id < OutboxRow.id,
+                earlier.status.in_((PENDING, SENDING)),
+            )
             query = (
                 select(OutboxRow)
                 .where(
                     OutboxRow.status.in_((PENDING, SENDING)),
                     or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+                    lane_head,
                 )
                 .order_by(OutboxRow.id)
                 .limit(self.batch)
@@ -310,17 +321,30 @@ class Sender:
         log.warning("outbox %s (%s) is dead: %s", row.id, row.kind, reason)
 
     async def _next_wake(self, community_id: int | None) -> datetime | None:
+        """When something may next be claimable: the earliest retry; soon, while rows wait
+        behind others' claims (another sender is at work); None when nothing is pending."""
         async with self.db.session() as session:
-            query = select(OutboxRow.next_attempt_at).where(
-                OutboxRow.status.in_((PENDING, SENDING))
-            )
+            query = select(
+                OutboxRow.status,
+                func.count(OutboxRow.id),
+                func.count(OutboxRow.next_attempt_at),
+                func.min(OutboxRow.next_attempt_at),
+            ).where(OutboxRow.status.in_((PENDING, SENDING)))
             if community_id is not None:
                 query = query.where(OutboxRow.community_id == community_id)
-            moments = list((await session.scalars(query)).all())
-        if not moments:
+            found = (await session.execute(query.group_by(OutboxRow.status))).all()
+        if not found:
             return None
-        due = [as_utc(m) for m in moments if m is not None]
-        return min(due) if len(due) == len(moments) else self.clock()
+        soon = self.clock() + timedelta(seconds=self.poll)
+        pending = [
+            (count, timed, earliest)
+            for status, count, timed, earliest in found
+            if status == PENDING
+        ]
+        retry = as_utc(pending[0][2]) if pending and pending[0][2] is not None else None
+        if any(status == SENDING for status, *_ in found):  # another sender holds rows
+            return min(soon, retry) if retry is not None else soon
+        return retry if retry is not None else soon
 
 
 def _resolver(chats: Chat | ChatFor) -> ChatFor:

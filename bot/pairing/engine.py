@@ -12,6 +12,7 @@ import random
 from collections.abc import Sequence
 
 from bot.errors import InputError
+from bot.pairing.balance import let_small_teams_meet
 from bot.pairing.greedy import SPREAD, groups_by_dealing, pairs_by_team_plan
 from bot.pairing.improve import (
     breaks_never,
@@ -58,7 +59,13 @@ def _first_pairs(
     objective: RoundObjective, rng: random.Random, spread: float
 ) -> tuple[list[list[int]], list[int]]:
     """The plan's pairs, priced for the team that had to take every partner if that is worth
-    more."""
+    more. In a large round where one team holds a third or more, only the priced plan is made:
+    that team will take every partner."""
+    sizes = objective.team_sizes()
+    largest = max(range(len(sizes)), key=sizes.__getitem__)
+    if objective.size > 2 * THOROUGH_UP_TO and 3 * sizes[largest] >= objective.size:
+        pairs, left, _ = pairs_by_team_plan(objective, rng, largest, spread=spread)
+        return pairs, left
     pairs, left, forced = pairs_by_team_plan(objective, rng, spread=spread)
     if forced is not None:
         priced, priced_left, _ = pairs_by_team_plan(objective, rng, forced, spread=spread)
@@ -70,17 +77,21 @@ def _first_pairs(
 def _searched(
     groups: list[list[int]], left: list[int], objective: RoundObjective, rng: random.Random
 ) -> list[list[int]]:
+    """``groups`` with the remainder placed, improved by local search, violations repaired."""
+    pairs = all(len(g) == 2 for g in groups)
     _place_remainder(groups, left, objective)
-    if all(len(g) <= 3 for g in groups):
+    if pairs and len(groups) > THOROUGH_UP_TO:
         batches = min(MAX_BATCHES, max(MIN_BATCHES, BATCH_SWAPS // max(1, len(groups))))
         improve_pairs_in_batches(groups, objective, rng, batches)
         improve(groups, objective, rng, tries=min(20 * objective.size, TRIES_AFTER_BATCHES))
     else:
         improve(groups, objective, rng)
-    if all(len(g) <= 3 for g in groups) and len(groups) <= THOROUGH_UP_TO:
+    if pairs and len(groups) <= THOROUGH_UP_TO:
         sweep_pairs(groups, objective)
         rotate_pairs(groups, objective, rng, min(ROTATIONS, 30 * len(groups)))
     repair(groups, objective, rng)
+    if pairs:
+        let_small_teams_meet(groups, objective, rng)
     return groups
 
 

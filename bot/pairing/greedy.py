@@ -18,7 +18,7 @@ import numpy as np
 
 from bot.pairing.objective import RoundObjective
 
-PARTNER_SCAN = 12  # members of the partner team weighed for each tie
+PARTNER_SCAN = 6  # members of the partner team weighed for each tie
 SPREAD = 0.5  # how much the plan weighs a tie's lesser worth in the next round
 
 

@@ -21,7 +21,7 @@ import array
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 from functools import lru_cache
-from itertools import combinations
+from itertools import combinations, repeat
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
@@ -48,12 +48,14 @@ MIN_SHARED_SLOTS = 2 * SLOTS_PER_HOUR
 TIES_PER_MEMBER_BOUND = 11
 
 
-def team_tie_worth(distance: int, ties_so_far: int) -> float:
-    """The worth of a tie between two teams ``distance`` apart that met ``ties_so_far`` times."""
-    if distance == 0:
-        return SAME_TEAM
-    levels = min(distance - 1, MAX_LEVELS)
-    return CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1 + ties_so_far)
+def team_tie_worth(distance: npt.ArrayLike, connection: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The worth of a tie between two teams ``distance`` apart (``TeamPath.distance``) whose
+    ``connection`` so far is so many ties per member of the smaller team (elementwise)."""
+    apart = np.asarray(distance)
+    levels = np.clip(apart - 1, 0, MAX_LEVELS)
+    across = CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1.0 + np.asarray(connection))
+    worth: npt.NDArray[np.float64] = np.where(apart == 0, SAME_TEAM, across).astype(np.float64)
+    return worth
 
 
 @lru_cache(maxsize=4096)
@@ -107,6 +109,32 @@ def _contains(
     return found
 
 
+def _history_ties(
+    history: Sequence[PastGroup], index: dict[str, int], round_index: int, recency: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    """Every tie of the history between members of this round: the lower member, the higher,
+    and whether it falls within the recency window."""
+    first_recent = round_index - recency
+    pairs = [g for g in history if len(g.members) == 2]
+    lows = list(map(index.get, (g.members[0] for g in pairs), repeat(-1)))
+    highs = list(map(index.get, (g.members[1] for g in pairs), repeat(-1)))
+    rounds = [g.round_index for g in pairs]
+    for past in history:
+        if len(past.members) > 2:
+            known = sorted(k for k in (index.get(m, -1) for m in past.members) if k >= 0)
+            for x, y in combinations(known, 2):
+                lows.append(x)
+                highs.append(y)
+                rounds.append(past.round_index)
+    a = np.array(lows, dtype=np.int64)
+    b = np.array(highs, dtype=np.int64)
+    at = np.array(rounds, dtype=np.int64)
+    known_both = (a >= 0) & (b >= 0) & (a != b)
+    a, b, at = a[known_both], b[known_both], at[known_both]
+    low, high = np.minimum(a, b), np.maximum(a, b)
+    return low, high, (at >= first_recent) & (at < round_index)
+
+
 def _pair_key(a: int, b: int, n: int) -> int:
     return a * n + b if a < b else b * n + a
 
@@ -146,44 +174,29 @@ class RoundObjective:
                 j = self.index.get(other)
                 if j is not None and j != i:
                     self.never.add(_pair_key(i, j, n))
-        self.recent: set[int] = set()
         t = len(self.teams)
-        ties = np.zeros((t, t), dtype=np.int64)
-        first_recent = round_index - settings.recency
-        crossing: list[int] = []  # ta * t + tb for every cross-team tie so far
-        get = self.index.get
-        team_of = self.team_of
-        recent_add = self.recent.add
-        for past in history:
-            known = [k for k in map(get, past.members) if k is not None]
-            recent = first_recent <= past.round_index < round_index
-            for a, b in combinations(known, 2) if len(known) > 2 else (known,):
-                if len(known) < 2:
-                    break
-                ta, tb = team_of[a], team_of[b]
-                if ta != tb:
-                    crossing.append(ta * t + tb)
-                if recent:
-                    recent_add(a * n + b if a < b else b * n + a)
-        if crossing:
-            ties = np.bincount(np.array(crossing), minlength=t * t).reshape(t, t)
-            ties = ties + ties.T
+        firsts, seconds, recent = _history_ties(history, self.index, round_index, settings.recency)
+        teams_of = np.array(self.team_of, dtype=np.int64)
+        ta, tb = teams_of[firsts], teams_of[seconds]
+        across = ta != tb
+        ties = np.bincount(ta[across] * t + tb[across], minlength=t * t).reshape(t, t)
+        ties = ties + ties.T
+        recent_keys = np.sort(firsts[recent] * n + seconds[recent])
+        self.recent: set[int] = set(recent_keys.tolist())
         self.team_ties = ties
         distance = team_distances(self.teams)
         self.team_distance = distance
-        levels = np.minimum(np.maximum(distance - 1, 0), MAX_LEVELS)
-        matrix = CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1.0 + ties)
-        matrix[distance == 0] = SAME_TEAM
-        self.team_worth: npt.NDArray[np.float64] = matrix.astype(np.float64)
+        self.team_worth = team_tie_worth(distance, ties)
         self._flat = array.array("d", self.team_worth.ravel().tobytes())
         self._teams_count = t
         self.repeat_penalty = -(MAX_TIE * max(n, 2) * TIES_PER_MEMBER_BOUND + 1.0)
         # The same figures as arrays, for ``ties`` (many ties at once).
         self._team_array = np.array(self.team_of, dtype=np.int64)
-        masks = [(h & (2**64 - 1), h >> 64) for h in self.hours]
-        self._hours_low = np.array([m[0] for m in masks], dtype=np.uint64)
-        self._hours_high = np.array([m[1] for m in masks], dtype=np.uint64)
-        self._recent_keys = np.array(sorted(self.recent), dtype=np.int64)
+        distinct = {h: k for k, h in enumerate(dict.fromkeys(self.hours))}
+        code = np.fromiter(map(distinct.__getitem__, self.hours), np.int64, n)
+        self._hours_low = np.array([h & (2**64 - 1) for h in distinct], dtype=np.uint64)[code]
+        self._hours_high = np.array([h >> 64 for h in distinct], dtype=np.uint64)[code]
+        self._recent_keys = recent_keys
         self._never_keys = np.array(sorted(self.never), dtype=np.int64)
 
     def tie(self, a: int, b: int) -> float:
@@ -210,7 +223,8 @@ class RoundObjective:
 
     def team_tie(self, i: int, j: int, more_ties: int = 0) -> float:
         """The worth of a tie between teams ``i`` and ``j`` after ``more_ties`` more ties."""
-        return team_tie_worth(int(self.team_distance[i, j]), int(self.team_ties[i, j]) + more_ties)
+        ties = self.team_ties[i, j] + more_ties
+        return float(team_tie_worth(self.team_distance[i, j], ties))
 
     def is_never(self, a: int, b: int) -> bool:
         return _pair_key(a, b, self.size) in self.never

@@ -1,0 +1,68 @@
+"""When one team holds more than half of a round, let a few small teams meet each other.
+
+With a team of L > N / 2 members, every other member must be paired with it for the round to
+have the most cross-team groups (N − L), and the smaller teams would never meet one another.
+The issue's balance: give up a few cross-team groups a round — at most ``GIVE_UP_SHARE`` of
+the bound, so a round keeps at least 97.5% of it — for ties between small teams that have never
+met: two pairs (big, small₁) and (big, small₂) become (big, big) and (small₁, small₂).
+
+This is the one rule the engine applies over its objective; it changes nothing unless one team
+holds more than half of the round.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+
+from bot.pairing.objective import RoundObjective
+
+GIVE_UP_SHARE = 0.025
+
+
+def let_small_teams_meet(
+    groups: list[list[int]], objective: RoundObjective, rng: random.Random
+) -> int:
+    """Regroup pairs in place so that never-met small teams meet; returns how many."""
+    sizes = objective.team_sizes()
+    big = max(range(len(sizes)), key=sizes.__getitem__)
+    n = objective.size
+    if 2 * sizes[big] <= n:
+        return 0
+    budget = int(GIVE_UP_SHARE * (n - sizes[big]))
+    team = objective.team_of
+    by_team: dict[int, list[list[int]]] = {}
+    for group in groups:
+        if len(group) == 2 and (team[group[0]] == big) != (team[group[1]] == big):
+            if team[group[0]] != big:
+                group.reverse()  # the big team's member first
+            by_team.setdefault(team[group[1]], []).append(group)
+    if budget == 0 or len(by_team) < 2:
+        return 0
+    present = np.zeros(len(sizes), dtype=bool)
+    present[list(by_team)] = True
+    first, second = np.nonzero(np.triu(objective.team_ties == 0, 1) & np.outer(present, present))
+    noise = np.array([rng.random() for _ in range(len(first))])
+    order = np.lexsort((noise, -objective.team_worth[first, second]))
+    made = 0
+    for k in order.tolist():
+        if made == budget:
+            break
+        mine, theirs = by_team[int(first[k])], by_team[int(second[k])]
+        if _regroup(mine, theirs, objective):
+            made += 1
+    return made
+
+
+def _regroup(mine: list[list[int]], theirs: list[list[int]], objective: RoundObjective) -> bool:
+    """Turn one pair of each list into (big, big) and (small, small), if no rule breaks."""
+    for p in mine:
+        for q in theirs:
+            (b1, s1), (b2, s2) = p, q
+            if objective.tie(b1, b2) > 0 and objective.tie(s1, s2) > 0:
+                p[1], q[0] = b2, s1
+                mine.remove(p)
+                theirs.remove(q)
+                return True
+    return False
