@@ -209,3 +209,22 @@ def test_group_size_out_of_range_is_an_input_error() -> None:
         PairingSettings(group_size=7)
     with pytest.raises(InputError, match="group size 1"):
         PairingSettings(group_size=1)
+
+
+def test_beside_a_team_of_more_than_half_small_teams_still_meet_a_few_times_a_round() -> None:
+    members = a_roster([232, *[8] * 21])  # 400 members, 58% in one team
+    team_of = {c.id: c.team for c in members}
+    big = team_of["t0m0"]
+    past: list[PastGroup] = []
+    met: set[frozenset[TeamPath]] = set()
+    for number in range(1, 5):
+        groups = pair_round(members, past, PAIRS, number)
+        cross = cross_team_groups(groups, members)
+        assert cross >= 0.975 * cross_team_bound(groups, members)
+        small = [
+            frozenset(team_of[m] for m in g) for g in groups if big not in {team_of[m] for m in g}
+        ]
+        assert len(small) == 4  # 2.5% of the bound of 168
+        assert not met & set(small)  # each time teams that had never met
+        met |= set(small)
+        past.extend(PastGroup(number, g) for g in groups)

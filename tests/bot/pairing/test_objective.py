@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import numpy as np
 import pytest
 
 from bot.domain import TeamPath
@@ -92,3 +93,23 @@ def test_team_ties_so_far_count_every_round_of_history() -> None:
     old = RoundObjective(members, [PastGroup(1, ("a", "b"))], PairingSettings(recency=2), 30)
     assert old.tie(0, 1) < fresh.tie(0, 1)
     assert not old.is_recent(0, 1)
+
+
+def test_ties_at_once_agree_with_each_tie() -> None:
+    zones = ("Europe/London", "Asia/Tokyo", "America/New_York", "Asia/Kolkata")
+    members = [
+        Candidate(
+            f"m{k}",
+            TeamPath.parse(f"Org{k % 2}/Dept{k % 3}/T{k % 5}"),
+            zones[k % 4],
+            never_with=frozenset({"m1"}) if k == 7 else frozenset(),
+        )
+        for k in range(12)
+    ]
+    history = [PastGroup(1, ("m0", "m5")), PastGroup(2, ("m2", "m3", "m4"))]
+    objective = RoundObjective(members, history, PairingSettings(), 3)
+    a = np.array([i for i in range(12) for _ in range(12)])
+    b = np.array([j for _ in range(12) for j in range(12)])
+    at_once = objective.ties(a, b)
+    assert at_once.tolist() == [objective.tie(int(i), int(j)) for i, j in zip(a, b, strict=True)]
+    assert min(at_once) < 0  # the never-pair and the repeats are among them

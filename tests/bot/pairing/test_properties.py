@@ -44,14 +44,14 @@ def rounds(draw: st.DrawFn, never: bool = True, history: bool = True) -> Round:
     return Round(members, past, PairingSettings(group_size=size, recency=12, seed=seed))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(rounds())
 def test_every_member_is_in_exactly_one_group(r: Round) -> None:
     groups = pair_round(r.members, r.history, r.settings, 4)
     assert sorted(m for g in groups for m in g) == sorted(c.id for c in r.members)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(rounds())
 def test_never_pair_lists_hold_on_any_roster(r: Round) -> None:
     groups = pair_round(r.members, r.history, r.settings, 4)
@@ -59,7 +59,7 @@ def test_never_pair_lists_hold_on_any_roster(r: Round) -> None:
     assert all(frozenset((c.id, o)) not in made for c in r.members for o in c.never_with)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(rounds())
 def test_groups_have_the_group_size_and_the_remainder_joins_them(r: Round) -> None:
     groups = pair_round(r.members, r.history, r.settings, 4)
@@ -74,7 +74,7 @@ def test_groups_have_the_group_size_and_the_remainder_joins_them(r: Round) -> No
         assert min(sizes) >= size
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(rounds(never=False, history=False))
 def test_cross_team_groups_reach_the_bound_without_history(r: Round) -> None:
     groups = pair_round(r.members, r.history, r.settings, 1)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+import pytest
+from sqlalchemy import select
+
+from bot import runtime
+from bot.core import Core
+from bot.errors import ConfigError, InputError
+from bot.settings import Settings
+from bot.store.models import OutboxRow, apscheduler_jobs
+from tests.conftest import say
+
+
+async def run_for(seconds: float, coro: object) -> None:
+    task = asyncio.ensure_future(coro)  # type: ignore[call-overload]
+    await asyncio.sleep(seconds)
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def test_the_sender_role_drains_the_outbox_through_the_communitys_adapter(
+    core: Core, community: int, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for i in range(4):
+        await core.handle(say(f"p{i}", "join"))
+    await core.run_round(community)
+    await run_for(1.0, runtime.serve(core, settings, "sender", idle=0.05))
+    async with core.db.session() as session:
+        statuses = (await session.scalars(select(OutboxRow.status))).all()
+    assert statuses == ["sent", "sent"]
+    assert capsys.readouterr().out.count("You're this round's introduction") == 2
+
+
+async def test_the_scheduler_role_leads_and_stores_each_communitys_jobs(
+    core: Core, community: int, settings: Settings
+) -> None:
+    await run_for(1.0, runtime.serve(core, settings, "scheduler"))
+    async with core.db.session() as session:
+        ids = set((await session.execute(select(apscheduler_jobs.c.id))).scalars().all())
+    assert ids == {f"intros:{community}", f"followups:{community}"}
+
+
+async def test_an_unknown_role_or_no_platform_is_refused(core: Core, settings: Settings) -> None:
+    with pytest.raises(InputError, match="there is no role 'chef'"):
+        await runtime.serve(core, settings, "chef")
+    with pytest.raises(ConfigError, match="no platform is configured"):
+        await runtime.serve(core, settings, "web")
