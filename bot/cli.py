@@ -16,6 +16,7 @@ from rich.table import Table
 from bot.core import Core
 from bot.domain import Platform
 from bot.errors import BridgeworkError, ConfigError, InputError, StoreError
+from bot.pairing.cli import pair
 from bot.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -262,6 +263,9 @@ def community_list() -> None:
     for row in _run(go()):
         table.add_row(*(str(v) for v in row))
     out.print(table)
+
+
+app.command("pair")(pair)
 
 
 def main() -> None:
