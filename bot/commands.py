@@ -7,12 +7,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain import Cadence, Role, TeamPath
+from bot.domain import WEEKDAYS, Cadence, Role, TeamPath
 from bot.errors import InputError
+from bot.facilitation import (
+    AddToLibrary,
+    ManageSchedule,
+    Results,
+    ScheduleCheckIn,
+    SchedulePrompt,
+    parse_checkin,
+    parse_library,
+    parse_prompt,
+)
+from bot.facilitation import FacilitationCommand as Facilitation
+from bot.facilitation import words as split_words
 
 MAX_PAUSE = timedelta(days=366)
-MAX_COMMAND_LENGTH = 500
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+MAX_COMMAND_LENGTH = 2000
+__all__ = ["WEEKDAYS", "Command", "parse", "required_role", "command_name", "check_timezone"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,16 @@ class Help:
 
 
 @dataclass(frozen=True)
+class MyData:
+    pass
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    pass
+
+
+@dataclass(frozen=True)
 class Set:
     """An admin's change to the community's settings; ``value`` is already validated."""
 
@@ -58,7 +80,9 @@ class Set:
     value: str | int
 
 
-Command = Join | Leave | Pause | Resume | SetTeam | Status | Help | Set
+Command = (
+    Join | Leave | Pause | Resume | SetTeam | Status | Help | Set | MyData | ForgetMe | Facilitation
+)
 
 USAGE: dict[str, tuple[str, str]] = {
     "join": ("join", "join"),
@@ -72,6 +96,17 @@ USAGE: dict[str, tuple[str, str]] = {
         "set cadence|day|time|timezone|group-size VALUE",
         "set day wednesday",
     ),
+    "my-data": ("my-data", "my-data"),
+    "forget-me": ("forget-me", "forget-me"),
+    "prompt": (
+        'prompt schedule "TEXT"|library WHEN #CHANNEL | list | pause N | resume N | delete N',
+        "prompt list",
+    ),
+    "checkin": (
+        'checkin schedule "Q1" ["Q2" ["Q3"]] WHEN [for TEAMS] [window N days] [anonymous]',
+        "checkin list",
+    ),
+    "library": ('library add starter|listening|reflection "TEXT"', 'library add starter "Hi?"'),
 }
 
 SET_USAGE: dict[str, tuple[str, str]] = {
@@ -89,14 +124,30 @@ SIMPLE: dict[str, Command] = {
     "resume": Resume(),
     "status": Status(),
     "help": Help(),
+    "my-data": MyData(),
+    "forget-me": ForgetMe(),
 }
 
 
 def required_role(command: Command) -> Role:
-    return Role.ADMIN if isinstance(command, Set) else Role.MEMBER
+    if isinstance(command, Set):
+        return Role.ADMIN
+    if isinstance(command, Results):
+        return Role.LEAD
+    if isinstance(command, SchedulePrompt | ScheduleCheckIn | ManageSchedule | AddToLibrary):
+        return Role.FACILITATOR
+    return Role.MEMBER
 
 
 def command_name(command: Command) -> str:
+    if isinstance(command, SchedulePrompt) or (
+        isinstance(command, ManageSchedule) and command.kind == "prompt"
+    ):
+        return "prompt"
+    if isinstance(command, ScheduleCheckIn | ManageSchedule | Results):
+        return "checkin"
+    if isinstance(command, AddToLibrary):
+        return "library"
     return {
         Join: "join",
         Leave: "leave",
@@ -106,11 +157,15 @@ def command_name(command: Command) -> str:
         Status: "status",
         Help: "help",
         Set: "set",
+        MyData: "my-data",
+        ForgetMe: "forget-me",
     }[type(command)]
 
 
-def parse(text: str, today: date) -> Command:
-    """Parse a command as a person typed it. Raises InputError with usage and an example."""
+def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Command:
+    """Parse a command as a person typed it. Raises InputError with usage and an example.
+
+    ``channels`` are the channel ids the platform resolved in the text (for `#channel`)."""
     if len(text) > MAX_COMMAND_LENGTH:
         raise InputError("that command is too long", usage="help", example="help")
     words = text.strip().split()
@@ -132,9 +187,16 @@ def parse(text: str, today: date) -> Command:
             _fail("team", str(exc))
     if verb == "set":
         return _set(args)
+    if verb in {"prompt", "checkin", "library"}:
+        tokens = split_words(text)[1:]
+        if verb == "prompt":
+            return parse_prompt(tokens, today, channels)
+        if verb == "checkin":
+            return parse_checkin(tokens, today)
+        return parse_library(tokens)
     raise InputError(
         f"I don't know the command `{verb[:40]}`",
-        usage="join | leave | pause | resume | team | status | help | set",
+        usage="join | leave | pause | resume | team | status | my-data | forget-me | help",
         example="help",
     )
 

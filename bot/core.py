@@ -20,15 +20,19 @@ from bot.services.membership import SyncReport
 from bot.settings import Settings
 from bot.store import migrate, repo
 from bot.store.db import Database
+from bot.store.facilitation import ScheduleRow
 
 log = logging.getLogger(__name__)
 
 
 class Core:
-    def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, db: Database, *, clock: Clock = system_clock, anonymity_threshold: int = 5
+    ) -> None:
         self.db = db
         self.clock = clock
-        self.dispatcher = Dispatcher(db, clock=clock)
+        self.threshold = anonymity_threshold
+        self.dispatcher = Dispatcher(db, clock=clock, anonymity_threshold=anonymity_threshold)
 
     async def handle(self, event: Event) -> Message | None:
         return await self.dispatcher.handle(event)
@@ -80,12 +84,24 @@ class Core:
                 )
             return await followups.send_followups(ctx, last)
 
-    async def run_job(self, kind: str, community_id: int, *, force: bool = False) -> str:
-        """Run a scheduled job now (``force``: even when its cadence says it is not due)."""
+    async def run_job(self, kind: str, target: int, *, force: bool = False) -> str:
+        """Run a scheduled job now (``force``: even when its cadence says it is not due).
+
+        ``target`` is the community's id, or for a ``schedule`` job the schedule's id."""
         jobs.check_kind(kind)
-        async with self._context(community_id) as ctx:
-            done = await jobs.run(ctx, kind, force=force)
-        log.info("community %s: %s job: %s", community_id, kind, done)
+        if kind == "schedule":
+            async with self.db.session() as session:
+                row = await session.get(ScheduleRow, target)
+            if row is None:
+                return f"schedule {target} is gone"
+            async with self._context(row.community_id) as ctx:
+                found = await ctx.session.get(ScheduleRow, target)
+                assert found is not None
+                done = await jobs.run_schedule(ctx, found, force=force)
+        else:
+            async with self._context(target) as ctx:
+                done = await jobs.run(ctx, kind, force=force)
+        log.info("%s job %s: %s", kind, target, done)
         return done
 
     @asynccontextmanager
@@ -96,7 +112,7 @@ class Core:
                 raise InputError(
                     f"there is no community {community_id}", example="bridgework community list"
                 )
-            yield Context(session, self.clock, community)
+            yield Context(session, self.clock, community, self.threshold)
 
     async def close(self) -> None:
         await self.db.dispose()
@@ -112,4 +128,4 @@ async def open_core(
     except BaseException:
         await db.dispose()
         raise
-    return Core(db, clock=clock)
+    return Core(db, clock=clock, anonymity_threshold=settings.anonymity_threshold)

@@ -16,10 +16,21 @@ from bot.events import (
     FormSubmitted,
     MemberJoined,
     MemberLeft,
+    MessagePosted,
     Where,
 )
+from bot.facilitation import AddToLibrary, ManageSchedule, Results, ScheduleCheckIn, SchedulePrompt
 from bot.messages import Message, Text
-from bot.services import admin, followups, membership
+from bot.services import (
+    admin,
+    checkins,
+    followups,
+    library,
+    membership,
+    privacy,
+    prompts,
+    schedules,
+)
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.db import Database
@@ -38,9 +49,12 @@ ROLE_NAMES = {
 class Dispatcher:
     """Handles each event in its own transaction; a rejected event changes nothing."""
 
-    def __init__(self, db: Database, *, clock: Clock = system_clock) -> None:
+    def __init__(
+        self, db: Database, *, clock: Clock = system_clock, anonymity_threshold: int = 5
+    ) -> None:
         self.db = db
         self.clock = clock
+        self.threshold = anonymity_threshold
 
     async def handle(self, event: Event) -> Message | None:
         """The reply to show the actor (privately), or None where there is nothing to say."""
@@ -51,7 +65,7 @@ class Dispatcher:
             )
             if community is None:
                 return Text(copy("error.unknown_community"))
-            ctx = Context(session, self.clock, community)
+            ctx = Context(session, self.clock, community, self.threshold)
             role = await self.role_of(ctx, event.actor)
             savepoint = await session.begin_nested()
             try:
@@ -72,7 +86,7 @@ class Dispatcher:
             )
             if community is None:
                 return Text(copy("error.unknown_community"))
-            ctx = Context(session, self.clock, community)
+            ctx = Context(session, self.clock, community, self.threshold)
             member = await repo.get_member(session, community.id, actor.platform_id)
             if member is None:
                 status_text = copy("status.unknown")
@@ -123,18 +137,31 @@ class Dispatcher:
             case ButtonPressed():
                 log.info("community %s: unknown button action %r", ctx.community.id, event.action)
                 return None
+            case ButtonPressed(action="checkin_answer"):
+                return await checkins.answer_form(ctx, event.actor, event.value)
+            case ButtonPressed(action="checkin_skip"):
+                return await checkins.skip(ctx, event.actor, event.value)
+            case ButtonPressed(action="forget_confirm"):
+                return await privacy.forget(ctx, event.actor, event.value)
+            case ButtonPressed(action="forget_cancel"):
+                return Text(copy("privacy.kept"))
+            case FormSubmitted() if event.form_id.startswith("checkin:"):
+                return await checkins.submit(ctx, event, self.threshold)
             case FormSubmitted():
                 log.info("community %s: unknown form %r", ctx.community.id, event.form_id)
                 return None
+            case MessagePosted():
+                return await prompts.record_reply(ctx, event.actor, event.thread, event.text)
             case MemberJoined():
                 await membership.enrol(ctx, event.actor, event.team)
                 return None
             case MemberLeft():
                 await membership.opt_out(ctx, event.actor)
                 return None
+        return None  # pragma: no cover - every event kind is matched above
 
     async def _command(self, ctx: Context, role: Role, event: CommandInvoked) -> Message:
-        command = commands.parse(event.text, ctx.today)
+        command = commands.parse(event.text, ctx.today, event.channels)
         needed = commands.required_role(command)
         first_name = first_name_of(event.actor.display_name)
         if role < needed:
@@ -156,6 +183,20 @@ class Dispatcher:
                 return await membership.leave(ctx, event.actor, command)
             case commands.Set():
                 return await admin.apply_setting(ctx, command)
+            case SchedulePrompt():
+                return await prompts.schedule(ctx, event.actor, command)
+            case ScheduleCheckIn():
+                return await checkins.schedule(ctx, event.actor, command)
+            case ManageSchedule():
+                return await schedules.manage(ctx, command)
+            case Results():
+                return await checkins.results(ctx, command, self.threshold)
+            case AddToLibrary():
+                return await library.add(ctx, event.actor.platform_id, command)
+            case commands.MyData():
+                return await privacy.export(ctx, event.actor)
+            case commands.ForgetMe():
+                return await privacy.ask_to_forget(ctx, event.actor)
         member = await repo.get_member(ctx.session, ctx.community.id, event.actor.platform_id)
         if member is None:
             if isinstance(command, commands.Status):

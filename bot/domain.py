@@ -48,6 +48,7 @@ class Cadence(enum.StrEnum):
         return {"weekly": 1, "biweekly": 2, "every-4-weeks": 4}[self.value]
 
 
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MAX_TEAM_DEPTH = 6
 MAX_TEAM_PART = 60
 

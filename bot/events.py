@@ -37,6 +37,9 @@ class CommandInvoked:
     actor: Actor
     text: str
     interaction: str = ""  # a trigger id, where the platform gives one for opening a form
+    # Channels the text mentions, as ids the platform resolved (`#C123` in the text): a fact
+    # the adapter knows and the core checks a `#channel` argument against.
+    channels: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -72,4 +75,14 @@ class MemberLeft:
     actor: Actor
 
 
-Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft
+@dataclass(frozen=True)
+class MessagePosted:
+    """A message in a thread: ``thread`` is the platform's id of the message it answers."""
+
+    where: Where
+    actor: Actor
+    text: str
+    thread: str
+
+
+Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft | MessagePosted

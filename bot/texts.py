@@ -44,12 +44,21 @@ def copy(name: str, /, **values: object) -> str:
 
 
 @cache
-def starters() -> tuple[Starter, ...]:
-    raw = _load("starters")
+def library(kind: str) -> tuple[Starter, ...]:
+    """The bundled texts of one kind: ``starter``, ``listening`` or ``reflection``."""
+    file, key = {
+        "starter": ("starters", "starters"),
+        "listening": ("listening", "listening"),
+        "reflection": ("reflections", "reflections"),
+    }[kind]
     return tuple(
         Starter(id=str(item["id"]), text=str(item["text"]), tags=tuple(item.get("tags", ())))
-        for item in raw["starters"]
+        for item in _load(file)[key]
     )
+
+
+def starters() -> tuple[Starter, ...]:
+    return library("starter")
 
 
 def starter_for(key: str) -> Starter:

@@ -6,12 +6,15 @@ read the transcript). Inbound, it translates typed lines into core events:
     ada: join                      a command, as Ada
     ada! set day friday            a command, as Ada with the platform's admin flag
     ada presses outcome 12:met     a button press
+    ada replies m3: I listened     a reply in the thread of message m3
+    ada submits checkin:4 q0='…'   a form, answered
     +ada 'Ada Lovelace' Acme/Eng   Ada joins the channel, with her team (and time zone)
     -ada                           Ada leaves the channel
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,7 +22,17 @@ from typing import TextIO
 
 from bot.domain import Platform
 from bot.errors import InputError, Undeliverable
-from bot.events import Actor, ButtonPressed, CommandInvoked, Event, MemberJoined, MemberLeft, Where
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    CommandInvoked,
+    Event,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    Where,
+)
 from bot.messages import Form, Message, plain_text
 from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
 
@@ -87,6 +100,8 @@ class ConsoleSpace:
         return Where(Platform.CONSOLE, self.workspace, self.channel)
 
 
+SUBMIT_USAGE = "ID submits FORM q0='answer' [q1='answer' …]"
+SUBMIT_EXAMPLE = "ada submits checkin:1 q0='More than last month.'"
 JOIN_USAGE = "+ID 'First Last' [Org/Dept/Team] [Time/Zone]"
 JOIN_EXAMPLE = "+ada 'Ada Lovelace' Acme/Engineering/Platform Europe/London"
 
@@ -112,6 +127,24 @@ def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | N
     if text.startswith("-"):
         who = text[1:].strip()
         return MemberLeft(space.where, Actor(who, names.get(who, who)))
+    if " replies " in text and ":" in text:
+        who, _, rest = text.partition(" replies ")
+        thread, _, body = rest.partition(":")
+        return MessagePosted(space.where, _actor(who, names), body.strip(), thread.strip())
+    if " submits " in text:
+        who, _, rest = text.partition(" submits ")
+        try:
+            parts = shlex.split(rest)
+        except ValueError as exc:
+            raise InputError(
+                f"cannot read that line: {exc}", usage=SUBMIT_USAGE, example=SUBMIT_EXAMPLE
+            ) from None
+        if not parts or any("=" not in p for p in parts[1:]):
+            raise InputError(
+                "say the form and its answers", usage=SUBMIT_USAGE, example=SUBMIT_EXAMPLE
+            )
+        values = tuple((name, value) for name, _, value in (p.partition("=") for p in parts[1:]))
+        return FormSubmitted(space.where, _actor(who, names), parts[0], values)
     if " presses " in text:
         who, _, rest = text.partition(" presses ")
         action, _, value = rest.strip().partition(" ")
@@ -121,7 +154,8 @@ def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | N
         raise InputError(
             "say who is speaking", usage="ID: command", example="ada: pause until 2027-01-15"
         )
-    return CommandInvoked(space.where, _actor(who, names), command.strip())
+    mentioned = frozenset(re.findall(r"#([\w-]+)", command))
+    return CommandInvoked(space.where, _actor(who, names), command.strip(), channels=mentioned)
 
 
 def _actor(who: str, names: dict[str, str]) -> Actor:

@@ -22,17 +22,21 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger as Trigger
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import create_engine
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
 from bot.commands import WEEKDAYS
 from bot.store import repo
 from bot.store.db import Database
+from bot.store.facilitation import ScheduleRow
 
 log = logging.getLogger(__name__)
 
-JOB_KINDS = ("intros", "followups")
+SWEEP_MINUTES = 10  # check-in reminders and closing windows
 JobRunner = Callable[[str, int], Awaitable[object]]
 _bound: JobRunner | None = None
 
@@ -43,8 +47,8 @@ class JobSpec:
 
     id: str
     kind: str
-    community_id: int
-    trigger: CronTrigger
+    community_id: int  # the community's id, or for a "schedule" job the schedule's
+    trigger: Trigger
 
     @property
     def signature(self) -> str:
@@ -69,7 +73,15 @@ def cron(weekday: int, local_time: str, timezone: str) -> CronTrigger:
 async def desired_jobs(db: Database) -> list[JobSpec]:
     specs: list[JobSpec] = []
     async with db.session() as session:
+        schedules = (await session.scalars(select(ScheduleRow).order_by(ScheduleRow.id))).all()
+        for schedule in schedules:
+            trigger = _schedule_trigger(schedule)
+            if trigger is not None:
+                specs.append(JobSpec(f"schedule:{schedule.id}", "schedule", schedule.id, trigger))
         for row in await repo.communities(session):
+            specs.append(
+                JobSpec(f"sweep:{row.id}", "sweep", row.id, IntervalTrigger(minutes=SWEEP_MINUTES))
+            )
             specs.append(
                 JobSpec(
                     f"intros:{row.id}",
@@ -88,6 +100,14 @@ async def desired_jobs(db: Database) -> list[JobSpec]:
                 )
             )
     return specs
+
+
+def _schedule_trigger(row: ScheduleRow) -> Trigger | None:
+    if row.paused:
+        return None
+    if row.once_at is not None:
+        return None if row.last_run_at is not None else DateTrigger(run_date=row.once_at)
+    return cron(row.weekday, row.local_time, row.timezone)
 
 
 def sync_url(url: str) -> str:

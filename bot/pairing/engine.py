@@ -33,7 +33,7 @@ ROTATIONS = 3_000
 # Swaps weighed in batches (half the pairs each), whatever the size of the round.
 BATCH_SWAPS = 250_000
 MIN_BATCHES, MAX_BATCHES = 20, 400
-TRIES_AFTER_BATCHES = 20_000  # single swaps after the batches, which also reach the trio
+TRIES_AFTER_BATCHES = 10_000  # single swaps after the batches, which also reach the trio
 
 
 def round_rng(settings: PairingSettings, round_index: int) -> random.Random:

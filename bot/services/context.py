@@ -19,6 +19,7 @@ class Context:
     session: AsyncSession
     clock: Clock
     community: CommunityRow
+    threshold: int = 5  # the anonymity threshold: no figure over fewer people than this
 
     @property
     def today(self) -> date:

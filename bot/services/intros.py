@@ -14,10 +14,11 @@ from bot.delivery.outbox import enqueue
 from bot.domain import MemberStatus, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
+from bot.services import library
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
-from bot.texts import copy, starter_for
+from bot.texts import copy
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,12 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
             community_id=ctx.community.id,
             key=intro_key(ctx.community.id, number, position),
             kind="intro",
-            message=intro_message(people, group.id, suggester=await _suggester(ctx, people)),
+            message=intro_message(
+                people,
+                group.id,
+                suggester=await _suggester(ctx, people),
+                starter=(await library.next_item(ctx, "starter")).text,
+            ),
             people=[p.platform_id for p in people],
             group_id=group.id,
         )
@@ -102,13 +108,15 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
     return RoundResult(round_row.id, number, tuple(groups), created=True)
 
 
-def intro_message(people: list[MemberRow], group_id: int, *, suggester: MemberRow) -> Intro:
+def intro_message(
+    people: list[MemberRow], group_id: int, *, suggester: MemberRow, starter: str
+) -> Intro:
     names = _names([p.first_name for p in people])
     teams = _names(sorted({TeamPath.parse(p.team).name for p in people}))
     return Intro(
         greeting=copy("intro.greeting", names=names, teams=teams),
         people=tuple(IntroPerson(p.first_name, TeamPath.parse(p.team).name) for p in people),
-        starter=starter_for(f"group:{group_id}").text,
+        starter=starter,
         scheduler_note=copy("intro.scheduler", first_name=suggester.first_name),
         buttons=outcome_buttons(group_id),
     )

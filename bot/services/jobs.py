@@ -5,28 +5,32 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
+from sqlalchemy import select
+
+from bot.clock import as_utc
 from bot.domain import Cadence
 from bot.errors import InputError
-from bot.services import followups, intros
+from bot.services import checkins, followups, intros, prompts
 from bot.services.context import Context
 from bot.store import repo
+from bot.store.facilitation import ScheduleRow
 
 log = logging.getLogger(__name__)
 
-KINDS = ("intros", "followups", "prompts", "checkins", "digest")
-NOT_YET = {"prompts", "checkins", "digest"}
+KINDS = ("intros", "followups", "prompts", "checkins", "digest", "sweep")
+NOT_YET = {"digest"}
 
 
 def check_kind(kind: str) -> None:
     """Refuse a job this version does not know, or does not run yet."""
-    if kind not in KINDS:
+    if kind not in KINDS and kind != "schedule":
         raise InputError(
-            f"there is no job '{kind}'", usage=" | ".join(KINDS), example="run-now intros"
+            f"there is no job '{kind}'", usage=" | ".join(KINDS[:5]), example="run-now intros"
         )
     if kind in NOT_YET:
         raise InputError(
             f"the {kind} job is not in this version yet",
-            usage="intros | followups",
+            usage="intros | followups | prompts | checkins",
             example="run-now intros",
         )
 
@@ -36,7 +40,40 @@ async def run(ctx: Context, kind: str, *, force: bool = False) -> str:
     check_kind(kind)
     if kind == "intros":
         return await _intros(ctx, force=force)
-    return await _followups(ctx)
+    if kind == "followups":
+        return await _followups(ctx)
+    if kind == "sweep":
+        return await checkins.sweep(ctx)
+    wanted = "prompt" if kind == "prompts" else "checkin"
+    rows = (
+        await ctx.session.scalars(
+            select(ScheduleRow)
+            .where(
+                ScheduleRow.community_id == ctx.community.id,
+                ScheduleRow.kind == wanted,
+                ScheduleRow.paused.is_(False),
+            )
+            .order_by(ScheduleRow.id)
+        )
+    ).all()
+    if not rows:
+        return f"no {kind} are scheduled"
+    return "; ".join([await run_schedule(ctx, row, force=force) for row in rows])
+
+
+async def run_schedule(ctx: Context, row: ScheduleRow, *, force: bool = False) -> str:
+    """Run one facilitator's schedule: post its prompt, or open its check-in."""
+    if row.paused and not force:
+        return f"schedule {row.id} is paused"
+    if not force and row.last_run_at is not None:
+        weeks = Cadence(row.cadence).weeks
+        if row.once_at is not None:
+            return f"schedule {row.id} ran once already"
+        if ctx.clock() - as_utc(row.last_run_at) < timedelta(weeks=weeks, days=-1):
+            return f"schedule {row.id} is not due"
+    if row.kind == "prompt":
+        return await prompts.post(ctx, row)
+    return await checkins.open_checkin(ctx, row)
 
 
 async def _intros(ctx: Context, *, force: bool) -> str:

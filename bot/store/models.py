@@ -142,66 +142,6 @@ class OutcomeRow(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
-class PromptRow(Base):
-    """A listening prompt posted (or to be posted) to a channel; answers come in its thread."""
-
-    __tablename__ = "prompts"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    library_id: Mapped[str | None] = mapped_column(String(64), default=None)
-    text: Mapped[str] = mapped_column(Text)
-    channel: Mapped[str] = mapped_column(String(64))
-    created_by: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
-
-
-class CheckInRow(Base):
-    """A reflection check-in: one to three questions asked privately within an answer window."""
-
-    __tablename__ = "checkins"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    questions: Mapped[list[str]] = mapped_column()
-    anonymous: Mapped[bool] = mapped_column(Boolean, default=False)
-    opens_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    closes_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-
-class AnswerRow(Base):
-    """An answer to a check-in question. Anonymous answers have no member, and a team only
-    where the team is at least the anonymity threshold in size."""
-
-    __tablename__ = "answers"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
-    member_id: Mapped[int | None] = mapped_column(
-        ForeignKey("members.id", ondelete="CASCADE"), default=None
-    )
-    team: Mapped[str | None] = mapped_column(String(400), default=None)
-    question: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-
-
-class ScheduleRow(Base):
-    """When a community's jobs run: intros, follow-ups, prompts, check-ins, the digest."""
-
-    __tablename__ = "schedules"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))
-    cadence: Mapped[str] = mapped_column(String(16), default="weekly")
-    weekday: Mapped[int] = mapped_column(Integer, default=0)
-    local_time: Mapped[str] = mapped_column(String(5), default="10:00")
-    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    paused: Mapped[bool] = mapped_column(Boolean, default=False)
-    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
-
-
 class OutboxRow(Base):
     """A message to deliver, written in the same transaction as what caused it."""
 

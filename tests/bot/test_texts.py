@@ -47,6 +47,9 @@ def test_no_text_addresses_people_by_title() -> None:
 def test_there_are_enough_distinct_conversation_starters() -> None:
     starters = texts.starters()
     assert len(starters) >= 30
+    assert len(texts.library("listening")) >= 20
+    assert len(texts.library("reflection")) >= 20
+    assert any("Listening pair" in s.text for s in texts.library("listening"))
     assert len({s.id for s in starters}) == len(starters)
     assert len({s.text for s in starters}) == len(starters)
     assert texts.starter_for("group:1") == texts.starter_for("group:1")

@@ -1,0 +1,116 @@
+"""Members' data rights: an export of what is stored about them, and deletion after a
+confirmation. Both are logged without content."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from sqlalchemy import delete, select
+
+from bot.domain import first_name_of
+from bot.events import Actor
+from bot.messages import Button, Choices, Message, Text
+from bot.services.context import Context
+from bot.store import repo
+from bot.store.facilitation import AnswerRow, CheckInRow, PromptAnswerRow, PromptRow
+from bot.store.models import GroupMemberRow, GroupRow, OutcomeRow, RoleGrantRow, RoundRow
+from bot.texts import copy
+
+log = logging.getLogger(__name__)
+
+
+async def export(ctx: Context, actor: Actor) -> Message:
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is None:
+        return Text(copy("status.unknown"))
+    rounds = (
+        await ctx.session.execute(
+            select(RoundRow.number, RoundRow.run_on, GroupRow.id)
+            .join(GroupRow, GroupRow.round_id == RoundRow.id)
+            .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
+            .where(GroupMemberRow.member_id == member.id)
+            .order_by(RoundRow.number)
+        )
+    ).all()
+    outcomes = dict(
+        (
+            await ctx.session.execute(
+                select(OutcomeRow.group_id, OutcomeRow.outcome).where(
+                    OutcomeRow.member_id == member.id
+                )
+            )
+        ).all()
+    )
+    answers = (
+        await ctx.session.execute(
+            select(CheckInRow.questions, AnswerRow.question, AnswerRow.text)
+            .join(CheckInRow, CheckInRow.id == AnswerRow.checkin_id)
+            .where(AnswerRow.member_id == member.id)
+        )
+    ).all()
+    replies = (
+        await ctx.session.execute(
+            select(PromptRow.text, PromptAnswerRow.text)
+            .join(PromptRow, PromptRow.id == PromptAnswerRow.prompt_id)
+            .where(PromptAnswerRow.member_id == member.id)
+        )
+    ).all()
+    roles = (
+        await ctx.session.scalars(
+            select(RoleGrantRow.role).where(
+                RoleGrantRow.community_id == ctx.community.id,
+                RoleGrantRow.platform_id == member.platform_id,
+            )
+        )
+    ).all()
+    data = {
+        "community": ctx.community.name,
+        "member": {
+            "platform_id": member.platform_id,
+            "first_name": member.first_name,
+            "team": member.team,
+            "timezone": member.timezone,
+            "status": member.status,
+            "paused_until": member.paused_until.isoformat() if member.paused_until else None,
+            "never_with": member.never_with,
+        },
+        "introductions": [
+            {"round": n, "date": d.isoformat(), "answer": outcomes.get(g)} for n, d, g in rounds
+        ],
+        "check_in_answers": [{"question": qs[i], "answer": t} for qs, i, t in answers],
+        "listening_prompt_answers": [{"prompt": p, "answer": t} for p, t in replies],
+        "roles": sorted(int(r) for r in roles),
+        "not_included": "anonymous answers: they are stored without who wrote them",
+    }
+    log.info("community %s: member %s exported their data", ctx.community.id, member.id)
+    return Text(copy("privacy.export", json=json.dumps(data, indent=2, ensure_ascii=False)))
+
+
+async def ask_to_forget(ctx: Context, actor: Actor) -> Message:
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is None:
+        return Text(copy("status.unknown"))
+    return Choices(
+        copy("privacy.confirm", first_name=member.first_name),
+        (
+            Button(copy("privacy.yes"), "forget_confirm", str(member.id)),
+            Button(copy("privacy.no"), "forget_cancel", str(member.id)),
+        ),
+    )
+
+
+async def forget(ctx: Context, actor: Actor, value: str) -> Message:
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is None or str(member.id) != value:
+        return Text(copy("privacy.nothing", first_name=first_name_of(actor.display_name)))
+    await ctx.session.execute(delete(AnswerRow).where(AnswerRow.member_id == member.id))
+    await ctx.session.execute(
+        delete(RoleGrantRow).where(
+            RoleGrantRow.community_id == ctx.community.id,
+            RoleGrantRow.platform_id == member.platform_id,
+        )
+    )
+    await ctx.session.delete(member)  # cascades: groups, outcomes, prompt answers, participation
+    log.info("community %s: a member's data was deleted at their request", ctx.community.id)
+    return Text(copy("privacy.deleted", first_name=member.first_name))
