@@ -134,9 +134,6 @@ class Dispatcher:
             case ButtonPressed(action="pause"):
                 pressed = CommandInvoked(event.where, event.actor, f"pause {event.value}")
                 return await self._command(ctx, role, pressed)
-            case ButtonPressed():
-                log.info("community %s: unknown button action %r", ctx.community.id, event.action)
-                return None
             case ButtonPressed(action="checkin_answer"):
                 return await checkins.answer_form(ctx, event.actor, event.value)
             case ButtonPressed(action="checkin_skip"):
@@ -145,6 +142,9 @@ class Dispatcher:
                 return await privacy.forget(ctx, event.actor, event.value)
             case ButtonPressed(action="forget_cancel"):
                 return Text(copy("privacy.kept"))
+            case ButtonPressed():
+                log.info("community %s: unknown button action %r", ctx.community.id, event.action)
+                return None
             case FormSubmitted() if event.form_id.startswith("checkin:"):
                 return await checkins.submit(ctx, event, self.threshold)
             case FormSubmitted():

@@ -1,0 +1,1 @@
+"""Benchmarks: each ``bench/<name>.py`` has a ``main()`` that prints its table."""
