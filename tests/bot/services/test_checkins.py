@@ -14,7 +14,10 @@ from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow
 from bot.store.models import MemberRow, OutboxRow
 from tests.conftest import WHERE, MovableClock, say
 
-NAMED = 'checkin schedule "How connected do you feel?" "What got in the way?" every friday 15:00 window 2 days'
+NAMED = (
+    'checkin schedule "How connected do you feel?" "What got in the way?" '
+    "every friday 15:00 window 2 days"
+)
 
 
 def body(reply: object) -> str:

@@ -28,7 +28,7 @@ async def make_facilitator(core: Core, community: int) -> None:
 
 async def count(core: Core, table: type[object]) -> int:
     async with core.db.session() as session:
-        return int(await session.scalar(select(func.count()).select_from(table)) or 0)  # type: ignore[arg-type]
+        return int(await session.scalar(select(func.count()).select_from(table)) or 0)
 
 
 def body(reply: object) -> str:
