@@ -73,6 +73,11 @@ class ForgetMe:
 
 
 @dataclass(frozen=True)
+class Digest:
+    pass
+
+
+@dataclass(frozen=True)
 class Set:
     """An admin's change to the community's settings; ``value`` is already validated."""
 
@@ -81,7 +86,18 @@ class Set:
 
 
 Command = (
-    Join | Leave | Pause | Resume | SetTeam | Status | Help | Set | MyData | ForgetMe | Facilitation
+    Join
+    | Leave
+    | Pause
+    | Resume
+    | SetTeam
+    | Status
+    | Help
+    | Set
+    | MyData
+    | ForgetMe
+    | Digest
+    | Facilitation
 )
 
 USAGE: dict[str, tuple[str, str]] = {
@@ -93,11 +109,12 @@ USAGE: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),
     "help": ("help", "help"),
     "set": (
-        "set cadence|day|time|timezone|group-size VALUE",
+        "set cadence|day|time|timezone|group-size|llm VALUE",
         "set day wednesday",
     ),
     "my-data": ("my-data", "my-data"),
     "forget-me": ("forget-me", "forget-me"),
+    "digest": ("digest", "digest"),
     "prompt": (
         'prompt schedule "TEXT"|library WHEN #CHANNEL | list | pause N | resume N | delete N',
         "prompt list",
@@ -115,6 +132,7 @@ SET_USAGE: dict[str, tuple[str, str]] = {
     "time": ("set time HH:MM (24-hour, the community's time zone)", "set time 09:30"),
     "timezone": ("set timezone Area/City", "set timezone Europe/Berlin"),
     "group-size": ("set group-size 2…6", "set group-size 3"),
+    "llm": ("set llm on|off (themes summarised by the configured LLM)", "set llm off"),
 }
 
 
@@ -126,13 +144,14 @@ SIMPLE: dict[str, Command] = {
     "help": Help(),
     "my-data": MyData(),
     "forget-me": ForgetMe(),
+    "digest": Digest(),
 }
 
 
 def required_role(command: Command) -> Role:
     if isinstance(command, Set):
         return Role.ADMIN
-    if isinstance(command, Results):
+    if isinstance(command, Results | Digest):
         return Role.LEAD
     if isinstance(command, SchedulePrompt | ScheduleCheckIn | ManageSchedule | AddToLibrary):
         return Role.FACILITATOR
@@ -159,6 +178,7 @@ def command_name(command: Command) -> str:
         Set: "set",
         MyData: "my-data",
         ForgetMe: "forget-me",
+        Digest: "digest",
     }[type(command)]
 
 
@@ -254,6 +274,10 @@ def _set(args: list[str]) -> Set:
         value = f"{int(match.group(1)):02d}:{match.group(2)}"
     elif setting == "timezone":
         value = check_timezone(raw)
+    elif setting == "llm":
+        if raw.lower() not in {"on", "off"}:
+            raise InputError(f"'{raw[:30]}' is not on or off", usage=usage, example=example)
+        value = raw.lower()
     else:
         if not re.fullmatch(r"[2-6]", raw):
             raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)

@@ -16,6 +16,7 @@ from bot.messages import Message
 from bot.ports import Chat, MemberInfo
 from bot.services import followups, intros, jobs, membership
 from bot.services.context import Context
+from bot.services.digest import LLMConfig
 from bot.services.membership import SyncReport
 from bot.settings import Settings
 from bot.store import migrate, repo
@@ -27,12 +28,20 @@ log = logging.getLogger(__name__)
 
 class Core:
     def __init__(
-        self, db: Database, *, clock: Clock = system_clock, anonymity_threshold: int = 5
+        self,
+        db: Database,
+        *,
+        clock: Clock = system_clock,
+        anonymity_threshold: int = 5,
+        llm: LLMConfig | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
-        self.dispatcher = Dispatcher(db, clock=clock, anonymity_threshold=anonymity_threshold)
+        self.llm = llm
+        self.dispatcher = Dispatcher(
+            db, clock=clock, anonymity_threshold=anonymity_threshold, llm=llm
+        )
 
     async def handle(self, event: Event) -> Message | None:
         return await self.dispatcher.handle(event)
@@ -100,7 +109,7 @@ class Core:
                 done = await jobs.run_schedule(ctx, found, force=force)
         else:
             async with self._context(target) as ctx:
-                done = await jobs.run(ctx, kind, force=force)
+                done = await jobs.run(ctx, kind, force=force, llm=self.llm)
         log.info("%s job %s: %s", kind, target, done)
         return done
 
@@ -128,4 +137,9 @@ async def open_core(
     except BaseException:
         await db.dispose()
         raise
-    return Core(db, clock=clock, anonymity_threshold=settings.anonymity_threshold)
+    llm = None
+    if settings.llm_enabled:
+        assert settings.llm_base_url is not None and settings.llm_model is not None
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
+        llm = LLMConfig(settings.llm_base_url, key, settings.llm_model)
+    return Core(db, clock=clock, anonymity_threshold=settings.anonymity_threshold, llm=llm)

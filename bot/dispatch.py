@@ -24,6 +24,7 @@ from bot.messages import Message, Text
 from bot.services import (
     admin,
     checkins,
+    digest,
     followups,
     library,
     membership,
@@ -32,6 +33,7 @@ from bot.services import (
     schedules,
 )
 from bot.services.context import Context
+from bot.services.digest import LLMConfig
 from bot.store import repo
 from bot.store.db import Database
 from bot.texts import copy
@@ -50,11 +52,17 @@ class Dispatcher:
     """Handles each event in its own transaction; a rejected event changes nothing."""
 
     def __init__(
-        self, db: Database, *, clock: Clock = system_clock, anonymity_threshold: int = 5
+        self,
+        db: Database,
+        *,
+        clock: Clock = system_clock,
+        anonymity_threshold: int = 5,
+        llm: LLMConfig | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
+        self.llm = llm
 
     async def handle(self, event: Event) -> Message | None:
         """The reply to show the actor (privately), or None where there is nothing to say."""
@@ -193,6 +201,10 @@ class Dispatcher:
                 return await checkins.results(ctx, command, self.threshold)
             case AddToLibrary():
                 return await library.add(ctx, event.actor.platform_id, command)
+            case commands.Digest():
+                built = await digest.build(ctx, llm=self.llm)
+                await digest.send(ctx, built, [event.actor.platform_id])
+                return Text(copy("digest.sent"))
             case commands.MyData():
                 return await privacy.export(ctx, event.actor)
             case commands.ForgetMe():

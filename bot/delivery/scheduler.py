@@ -37,6 +37,7 @@ from bot.store.facilitation import ScheduleRow
 log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 10  # check-in reminders and closing windows
+DIGEST_TIME = "09:00"  # the leads' digest: weekly, on the intros' weekday, before them
 JobRunner = Callable[[str, int], Awaitable[object]]
 _bound: JobRunner | None = None
 
@@ -81,6 +82,14 @@ async def desired_jobs(db: Database) -> list[JobSpec]:
         for row in await repo.communities(session):
             specs.append(
                 JobSpec(f"sweep:{row.id}", "sweep", row.id, IntervalTrigger(minutes=SWEEP_MINUTES))
+            )
+            specs.append(
+                JobSpec(
+                    f"digest:{row.id}",
+                    "digest",
+                    row.id,
+                    cron(row.weekday, DIGEST_TIME, row.timezone),
+                )
             )
             specs.append(
                 JobSpec(

@@ -23,6 +23,8 @@ async def apply_setting(ctx: Context, command: Set) -> Message:
             community.timezone = str(command.value)
         case "group-size":
             community.group_size = int(command.value)
+        case "llm":
+            community.llm_enabled = command.value == "on"
         case _:  # pragma: no cover - the parser admits no other setting
             raise ValueError(command.setting)
     return Text(copy("set.ok", setting=command.setting, value=shown))

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.clock import as_utc
 from bot.domain import Cadence
 from bot.errors import InputError
-from bot.services import checkins, followups, intros, prompts
+from bot.services import checkins, digest, followups, intros, prompts
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import ScheduleRow
@@ -18,7 +18,7 @@ from bot.store.facilitation import ScheduleRow
 log = logging.getLogger(__name__)
 
 KINDS = ("intros", "followups", "prompts", "checkins", "digest", "sweep")
-NOT_YET = {"digest"}
+NOT_YET: set[str] = set()
 
 
 def check_kind(kind: str) -> None:
@@ -35,7 +35,9 @@ def check_kind(kind: str) -> None:
         )
 
 
-async def run(ctx: Context, kind: str, *, force: bool = False) -> str:
+async def run(
+    ctx: Context, kind: str, *, force: bool = False, llm: digest.LLMConfig | None = None
+) -> str:
     """Run job ``kind`` for the context's community; returns what it did, for logs and people."""
     check_kind(kind)
     if kind == "intros":
@@ -44,6 +46,14 @@ async def run(ctx: Context, kind: str, *, force: bool = False) -> str:
         return await _followups(ctx)
     if kind == "sweep":
         return await checkins.sweep(ctx)
+    if kind == "digest":
+        recipients = await digest.leads(ctx)
+        if not recipients:
+            return "no leads to send the digest to"
+        built = await digest.build(ctx, llm=llm)
+        queued = await digest.send(ctx, built, recipients)
+        method = built.themes.method
+        return f"digest queued for {len(recipients)} leads ({queued} messages; themes: {method})"
     wanted = "prompt" if kind == "prompts" else "checkin"
     rows = (
         await ctx.session.scalars(

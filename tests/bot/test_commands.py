@@ -53,7 +53,7 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         ("set time 25:00", "set time HH:MM"),
         ("set timezone Mars/Base", "set timezone Area/City"),
         ("set group-size 9", "set group-size 2…6"),
-        ("set colour blue", "set cadence|day|time|timezone|group-size VALUE"),
+        ("set colour blue", "set cadence|day|time|timezone|group-size|llm VALUE"),
         ("dance", "join | leave | pause"),
     ],
 )

@@ -86,3 +86,35 @@ async def test_an_unreachable_database_is_a_store_error_without_the_password() -
         assert "cannot reach the database" in str(caught.value)
     finally:
         await db.dispose()
+
+
+async def test_start_up_upgrades_an_older_schema_and_keeps_its_data(db_url: str) -> None:
+    from alembic import command
+
+    db = Database(db_url)
+    try:
+
+        def to_first(conn: Connection) -> None:
+            config = migrate.alembic_config()
+            config.attributes["connection"] = conn
+            command.upgrade(config, "0001")
+
+        async with db.engine.begin() as conn:
+            await conn.run_sync(to_first)
+            await conn.execute(
+                text(
+                    "INSERT INTO communities (platform, workspace, channel, name, timezone, "
+                    "cadence, weekday, local_time, group_size, recency, followup_days, "
+                    "llm_enabled, role_names) VALUES ('console', 'w', 'c', 'Old', 'UTC', "
+                    "'weekly', 0, '10:00', 2, 12, 3, false, '{}')"
+                )
+            )
+        assert await migrate.current_revision(db) == "0001"
+        assert await migrate.upgrade(db) == migrate.head_revision() != "0001"
+        async with db.engine.connect() as conn:
+            names = (await conn.execute(text("SELECT name FROM communities"))).scalars().all()
+            tables = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
+        assert names == ["Old"]
+        assert {"apscheduler_jobs", "library_items", "checkin_participants"} <= tables
+    finally:
+        await db.dispose()

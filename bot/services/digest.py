@@ -1,0 +1,178 @@
+"""The leads' digest: participation, meetings held, how connected the teams are (figures and a
+picture), check-in response rates and the themes across teams — every figure over a group
+smaller than the anonymity threshold withheld."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from bot.delivery.outbox import enqueue
+from bot.domain import Role
+from bot.messages import Image, Message, Text
+from bot.picture import NetworkPicture, draw
+from bot.services.context import Context
+from bot.services.digest_figures import Figures, gather
+from bot.store.models import MemberRow, RoleGrantRow
+from bot.texts import copy
+
+if TYPE_CHECKING:
+    from bot.themes import ThemeReport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    base_url: str
+    api_key: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Digest:
+    text: str
+    picture: NetworkPicture
+    themes: ThemeReport
+
+
+async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) -> Digest:
+    figures = await gather(ctx, days=days)
+    themes = await _themes(ctx, figures, llm)
+    picture = draw(
+        figures.team_sizes,
+        figures.meetings,
+        figures.new_ties,
+        figures.network.ei_index_per_round[-8:],
+    )
+    return Digest(_text(ctx, figures, themes, picture), picture, themes)
+
+
+async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> ThemeReport:
+    from bot.themes import ThemeAnswer, default_taxonomy, llm_themes, offline_themes
+
+    answers = [ThemeAnswer(text, team) for text, team in figures.answers]
+    offline = offline_themes(answers, default_taxonomy(), threshold=ctx.threshold)
+    if llm is None or not ctx.community.llm_enabled or len(answers) < ctx.threshold:
+        return offline
+    members = await ctx.session.scalars(
+        select(MemberRow.first_name).where(MemberRow.community_id == ctx.community.id)
+    )
+    return await llm_themes(
+        answers,
+        offline,
+        base_url=llm.base_url,
+        api_key=llm.api_key,
+        model=llm.model,
+        names=sorted(set(members.all())),
+        threshold=ctx.threshold,
+    )
+
+
+def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture) -> str:
+    n = f.network
+    lines = [
+        copy("digest.heading", community=ctx.community.name, since=f.since.isoformat()),
+        copy(
+            "digest.participation",
+            active=f.active,
+            paused=f.paused,
+            opted_out=f.opted_out,
+            paired=f.paired,
+            rounds=f.period_rounds,
+        ),
+        copy("digest.meetings", met=f.groups_met, groups=f.groups, undeliverable=f.undeliverable),
+        copy("digest.prompts", posted=f.prompts_posted, answers=f.prompt_answers),
+    ]
+    for rate in f.checkins:
+        if rate.asked >= ctx.threshold:
+            lines.append(
+                copy(
+                    "digest.checkin",
+                    id=rate.checkin_id,
+                    answered=rate.answered,
+                    asked=rate.asked,
+                    rate=f"{rate.answered / rate.asked:.0%}",
+                )
+            )
+        else:
+            lines.append(
+                copy("digest.checkin_withheld", id=rate.checkin_id, threshold=ctx.threshold)
+            )
+    period = sum(n.cross_team_ties_per_round[-f.period_rounds :]) if f.period_rounds else 0
+    trend = " → ".join(f"{v:+.2f}" for v in n.ei_index_per_round[-4:]) or "—"
+    lines.append(
+        copy(
+            "digest.network",
+            period=period,
+            total=n.cross_team_ties,
+            met=sum(
+                1 for i, row in enumerate(n.coverage) for j in range(i + 1, len(row)) if row[j]
+            ),
+            pairs=n.team_pairs,
+            ei=f"{n.ei_index:+.2f}",
+            trend=trend,
+            never=len(n.never_crossed),
+        )
+    )
+    if n.least_connected:
+        weakest = ", ".join(
+            f"{p.first.name}–{p.second.name} ({p.ties})" for p in n.least_connected[:3]
+        )
+        lines.append(copy("digest.least_connected", pairs=weakest))
+    lines.append(copy("digest.themes_heading", method=themes.method))
+    if themes.note:
+        lines.append(themes.note)
+    if themes.narrative:
+        lines.append(themes.narrative)
+    for theme in themes.themes:
+        teams = ", ".join(f"{t} {c}" for t, c in theme.by_team)
+        label = copy("digest.emerging") if theme.emerging else ""
+        lines.append(f"• {theme.name}{label}: {theme.count}" + (f" ({teams})" if teams else ""))
+        lines.extend(f"    “{q}”" for q in theme.quotes)
+    lines.append(copy("digest.picture", alt=picture.alt_text))
+    return "\n".join(lines)
+
+
+def messages(digest: Digest) -> list[tuple[str, Message]]:
+    return [
+        ("text", Text(digest.text)),
+        (
+            "picture",
+            Image(
+                digest.picture.png,
+                "bridgework-network.png",
+                digest.picture.alt_text,
+                copy("digest.picture_title"),
+            ),
+        ),
+    ]
+
+
+async def send(ctx: Context, digest: Digest, recipients: list[str]) -> int:
+    """Queue the digest to each recipient privately (once per recipient and day)."""
+    queued = 0
+    for pid in recipients:
+        for part, message in messages(digest):
+            await enqueue(
+                ctx.session,
+                community_id=ctx.community.id,
+                key=f"digest:{ctx.community.id}:{ctx.today.isoformat()}:{pid}:{part}",
+                kind="digest",
+                message=message,
+                people=[pid],
+            )
+            queued += 1
+    return queued
+
+
+async def leads(ctx: Context) -> list[str]:
+    rows = await ctx.session.scalars(
+        select(RoleGrantRow.platform_id).where(
+            RoleGrantRow.community_id == ctx.community.id, RoleGrantRow.role >= int(Role.LEAD)
+        )
+    )
+    return sorted(set(rows.all()))
