@@ -53,6 +53,11 @@ class SetTeam:
 
 
 @dataclass(frozen=True)
+class SetTimezone:
+    timezone: str
+
+
+@dataclass(frozen=True)
 class Status:
     pass
 
@@ -91,6 +96,7 @@ Command = (
     | Pause
     | Resume
     | SetTeam
+    | SetTimezone
     | Status
     | Help
     | Set
@@ -106,6 +112,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "pause": ("pause until YYYY-MM-DD | pause N days|weeks", "pause until 2027-01-15"),
     "resume": ("resume", "resume"),
     "team": ("team Organisation/Department/Team", "team Acme/Engineering/Platform"),
+    "timezone": ("timezone Area/City", "timezone Europe/Berlin"),
     "status": ("status", "status"),
     "help": ("help", "help"),
     "set": (
@@ -173,6 +180,7 @@ def command_name(command: Command) -> str:
         Pause: "pause",
         Resume: "resume",
         SetTeam: "team",
+        SetTimezone: "timezone",
         Status: "status",
         Help: "help",
         Set: "set",
@@ -207,6 +215,10 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
             _fail("team", str(exc))
     if verb == "set":
         return _set(args)
+    if verb == "timezone":
+        if len(args) != 1:
+            _fail("timezone", "say one time zone")
+        return SetTimezone(check_timezone(args[0]))
     if verb in {"prompt", "checkin", "library"}:
         tokens = split_words(text)[1:]
         if verb == "prompt":

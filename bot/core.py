@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from bot.clock import Clock, system_clock
 from bot.delivery.sender import ChatFor, Sender
 from bot.dispatch import Dispatcher
-from bot.domain import Platform
+from bot.domain import Community, Platform
 from bot.errors import InputError
 from bot.events import Actor, Event, Where
 from bot.messages import Message
@@ -73,6 +73,13 @@ class Core:
         """Enrol, refresh and remove members to match the platform's list of the channel."""
         async with self._context(community_id) as ctx:
             return await membership.sync(ctx, infos)
+
+    async def community(self, where: Where) -> Community | None:
+        """The community the core serves ``where`` from: its channel's, or else the workspace's
+        only community (a DM, the App Home)."""
+        async with self.db.session() as session:
+            row = await repo.find_community(session, where.platform, where.workspace, where.channel)
+            return repo.to_community(row) if row is not None else None
 
     async def community_id(self, where: Where) -> int | None:
         async with self.db.session() as session:

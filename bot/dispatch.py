@@ -221,6 +221,11 @@ class Dispatcher:
                 return await membership.resume(ctx, member, command)
             case commands.SetTeam():
                 return await membership.set_team(ctx, member, command)
+            case commands.SetTimezone():
+                member.timezone = command.timezone
+                return Text(
+                    copy("timezone.ok", first_name=member.first_name, timezone=command.timezone)
+                )
             case commands.Status():
                 return await membership.status(ctx, member, command)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover

@@ -73,6 +73,7 @@ class Intro:
     starter: str
     scheduler_note: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
+    followup: str = ""  # the "did you meet?" question, once the follow-up updates the intro
 
 
 Message = Text | Choices | Image | Form | Intro
@@ -100,6 +101,8 @@ def _intro_text(intro: Intro) -> str:
     lines.extend(f"• {p.first_name} ({p.team})" for p in intro.people)
     lines.append(intro.starter)
     lines.append(intro.scheduler_note)
+    if intro.followup:
+        lines.append(intro.followup)
     if intro.buttons:
         lines.append(" ".join(f"[{b.label}]" for b in intro.buttons))
     return "\n".join(lines)

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     discord_api_url: str | None = None  # REST base URL override, for tests and proxies
     discord_gateway_url: str | None = None
     discord_team_prefix: str = "team:"
+    discord_team_roles: str = ""  # comma-separated role names that are teams, instead of a prefix
+    discord_opt_in_role: str | None = None  # only holders of this role take part
+    discord_read_messages: bool = False  # read prompt threads (needs the message content intent)
 
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None

@@ -25,7 +25,7 @@ from adapters.console.runner import ConsoleRunner
 from adapters.console.summary import summary_lines
 from bot.core import Core, open_core
 from bot.domain import Platform, TeamPath
-from bot.messages import Choices, plain_text
+from bot.messages import Intro, plain_text
 from bot.ports import MemberInfo
 from bot.settings import Settings
 from bot.store.models import OutcomeRow
@@ -154,7 +154,7 @@ class _Demo:
         """Each member of each group presses one of the follow-up's buttons."""
         lines: list[str] = []
         for delivered in self.chat.transcript[since:]:
-            if not isinstance(delivered.message, Choices):
+            if not isinstance(delivered.message, Intro) or not delivered.message.followup:
                 continue
             group_id = delivered.message.buttons[0].value.split(":")[0]
             people = delivered.conversation.removeprefix("group:").split("+")

@@ -38,6 +38,7 @@ def encode(message: Message) -> dict[str, Any]:
                 "starter": message.starter,
                 "scheduler_note": message.scheduler_note,
                 "buttons": [_button(b) for b in message.buttons],
+                "followup": message.followup,
             }
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
 
@@ -69,6 +70,7 @@ def decode(data: dict[str, Any]) -> Message:
             starter=data["starter"],
             scheduler_note=data["scheduler_note"],
             buttons=tuple(Button(**b) for b in data["buttons"]),
+            followup=data.get("followup", ""),
         )
     raise ValueError(f"unknown message type {kind!r}")
 

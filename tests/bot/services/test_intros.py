@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from bot.core import Core
 from bot.delivery.codec import decode
 from bot.events import Actor, ButtonPressed
-from bot.messages import Choices, Intro, Text
+from bot.messages import Intro, Text
 from bot.store.models import OutboxRow, OutcomeRow
 from tests.conftest import WHERE, MovableClock, say
 from tests.factories import members
@@ -89,7 +89,9 @@ async def test_the_follow_up_updates_the_intro_and_records_answers(
     assert {u.key for u in updates} == {sent.message_id for sent in intro_ids}
     assert len(chat.sends()) == len(result.groups)
     followup = updates[0].message
-    assert isinstance(followup, Choices)
+    assert isinstance(followup, Intro)
+    assert followup.followup.startswith("How did it go,")
+    assert followup.starter  # the intro's content stays; the question is added
     group_id = followup.buttons[0].value.split(":")[0]
     who = result.groups[0][0]
     reply = await core.handle(ButtonPressed(WHERE, Actor(who, "X"), "outcome", f"{group_id}:met"))

@@ -1,0 +1,136 @@
+"""The Discord adapter, on discord.py: slash commands, persistent buttons and modals in; private
+threads (or DMs), embeds, buttons and attachments out. See docs/discord.md for the setup."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+import discord
+from discord.http import HTTPClient
+
+from adapters.discord.chat import DiscordChat
+from adapters.discord.client import BridgeworkClient, Chats, intents
+from adapters.discord.endpoints import api_base, use_endpoints
+from adapters.discord.translate import Rules
+from bot.core import Core
+from bot.errors import ConfigError
+from bot.settings import Settings
+
+__all__ = [
+    "PERMISSIONS",
+    "BridgeworkClient",
+    "Chats",
+    "DiscordChat",
+    "Rules",
+    "build_client",
+    "chat_for",
+    "check_credentials",
+    "intents",
+    "invite_url",
+    "rest_client",
+    "serve",
+]
+
+log = logging.getLogger(__name__)
+
+PERMISSIONS = discord.Permissions(
+    view_channel=True,  # see the pairing channel, and who can see it
+    send_messages=True,  # post in the pairing channel
+    embed_links=True,  # introductions and long texts are embeds
+    attach_files=True,  # pictures go as attachments
+    create_private_threads=True,  # each introduction is a private thread
+    send_messages_in_threads=True,  # post there, and add the group's members
+)
+SCOPES = ("bot", "applications.commands")
+REFUSED = "was refused: reset it in the Developer Portal (Bot → Reset Token)"
+MEMBERS_INTENT_OFF = (
+    "the Server Members Intent is off: turn it on in the Developer Portal "
+    "(Bot → Privileged Gateway Intents)"
+)
+GATEWAY_GUILD_MEMBERS = 1 << 14
+GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
+
+
+def invite_url(application_id: int | str) -> str:
+    """The link that adds the bot to a server with the permissions it needs (docs/discord.md)."""
+    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
+
+
+def build_client(
+    settings: Settings,
+    core: Core,
+    *,
+    team_roles: tuple[str, ...] = (),
+    opt_in_role: str | None = None,
+    **options: Any,
+) -> BridgeworkClient:
+    """A client for ``core``, pointed at the settings' URLs (Discord's by default).
+
+    ``team_roles`` (role names that are teams as named) and ``opt_in_role`` (the role that puts
+    someone in a community, instead of seeing its channel) wait for settings of their own."""
+    use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    rules = Rules(settings.discord_team_prefix, team_roles, opt_in_role)
+    return BridgeworkClient(core, rules=rules, **options)
+
+
+def chat_for(client: BridgeworkClient) -> Chats:
+    """The Chat of each Discord community, for ``core.sender(...)``: bound to its guild and
+    pairing channel, through ``client`` (which must be logged in)."""
+    return client.chats
+
+
+async def rest_client(settings: Settings, core: Core) -> BridgeworkClient:
+    """A client signed in over REST only, without the gateway: enough for a sender process
+    (``core.sender(chat_for(client))``). Close it with ``await client.close()``."""
+    client = build_client(settings, core)
+    await client.login(_token(settings))
+    return client
+
+
+async def serve(settings: Settings, core: Core, *, client: BridgeworkClient | None = None) -> None:
+    """Run the Discord client until cancelled (or until Discord closes the session for good)."""
+    token = _token(settings)
+    running = client or build_client(settings, core)
+    try:
+        async with running:
+            await running.start(token)
+    except discord.LoginFailure:
+        raise ConfigError("DISCORD_TOKEN", REFUSED) from None
+    except discord.PrivilegedIntentsRequired:
+        raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
+
+
+async def check_credentials(settings: Settings) -> tuple[bool, str]:
+    """Sign in over REST (GET /users/@me) and check the members intent is on: for the doctor."""
+    try:
+        token = _token(settings)
+    except ConfigError as exc:
+        return False, str(exc)
+    restore = use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
+    http = HTTPClient(asyncio.get_running_loop())
+    try:
+        user = await http.static_login(token)
+        application = await http.application_info()
+    except discord.LoginFailure:
+        return False, f"DISCORD_TOKEN {REFUSED}"
+    except discord.HTTPException as exc:
+        return False, f"Discord answered {exc.status} ({exc.code}) at {api_base()}"
+    except (aiohttp.ClientError, OSError):
+        return False, f"cannot reach Discord at {api_base()}"
+    finally:
+        await http.close()
+        restore()
+    name = f"{user['username']} ({user['id']})"
+    flags = int(application.get("flags") or 0)
+    if not flags & (GATEWAY_GUILD_MEMBERS | GATEWAY_GUILD_MEMBERS_LIMITED):
+        return False, f"signed in as {name}, but {MEMBERS_INTENT_OFF}"
+    return True, f"signed in as {name}; invite it with {invite_url(application['id'])}"
+
+
+def _token(settings: Settings) -> str:
+    if settings.discord_token is None or not settings.discord_token.get_secret_value().strip():
+        raise ConfigError("DISCORD_TOKEN", "not set: copy the bot token from the Developer Portal")
+    return settings.discord_token.get_secret_value().strip()

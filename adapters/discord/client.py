@@ -1,0 +1,337 @@
+"""discord.py wiring. Each callback translates what Discord sent, hands it to the core, and shows
+the core's answer; nothing here decides who may do what.
+
+- a guild becomes available: its ``/bridgework`` commands are synced, its communities' members
+  synced with the core;
+- a member joins, leaves or changes roles, a role is renamed, a channel's overwrites change:
+  the guild's communities are synced again, shortly (once for a burst of changes);
+- ``/bridgework …``, a button, a modal: a core event; the answer is shown ephemerally;
+- a message in a thread (only when reading messages is turned on): a core event; an answer to it
+  goes by direct message.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord import render, translate
+from adapters.discord.chat import DMS, DiscordChat, delivery_mode
+from adapters.discord.commands import HOME, BridgeworkCommands
+from adapters.discord.views import ActionButton, FormModal, button_view
+from bot.core import Core
+from bot.domain import Community, Platform
+from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted, Where
+from bot.messages import Form, Message, Text
+from bot.ports import Chat, SpaceRef
+from bot.texts import copy
+
+log = logging.getLogger(__name__)
+
+STATUS = "status"
+
+
+def intents(*, read_messages: bool = False) -> discord.Intents:
+    """Guilds, and members (privileged: the Server Members Intent). Message content (privileged
+    too) only with ``read_messages``: to collect the answers written in prompts' threads."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.members = True
+    if read_messages:
+        chosen.guild_messages = True
+        chosen.message_content = True
+    return chosen
+
+
+class Chats:
+    """One DiscordChat per community (guild and pairing channel), kept for the process."""
+
+    def __init__(self, client: discord.Client, rules: translate.Rules) -> None:
+        self.client = client
+        self.rules = rules
+        self.interactions: dict[str, discord.Interaction[Any]] = {}
+        self._chats: dict[tuple[str, str], DiscordChat] = {}
+
+    def __call__(self, community: Community) -> Chat:
+        return self.at(community.workspace, community.channel)
+
+    def at(self, guild: str, channel: str) -> DiscordChat:
+        key = (guild, channel)
+        if key not in self._chats:
+            self._chats[key] = DiscordChat(
+                self.client, guild, channel, self.rules, self.interactions
+            )
+        return self._chats[key]
+
+    def mode(self, guild: str, channel: str) -> str:
+        chat = self._chats.get((guild, channel))
+        return chat.mode() if chat is not None else delivery_mode(self.client, guild, channel)
+
+
+class BridgeworkClient(discord.Client):
+    def __init__(
+        self,
+        core: Core,
+        *,
+        rules: translate.Rules | None = None,
+        max_ratelimit_timeout: float = 30.0,
+        sync_delay: float = 2.0,
+        read_messages: bool = False,
+        **options: Any,
+    ) -> None:
+        super().__init__(
+            intents=intents(read_messages=read_messages),
+            max_ratelimit_timeout=max_ratelimit_timeout,
+            **options,
+        )
+        self.core = core
+        self.rules = rules or translate.Rules()
+        self.sync_delay = sync_delay
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(BridgeworkCommands(self.run_command))
+        self.chats = Chats(self, self.rules)
+        self.synced = asyncio.Event()  # set after each sync of members, for whoever waits
+        self._commands_synced: set[int] = set()
+        self._pending: dict[int, asyncio.Task[None]] = {}
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)
+
+    async def close(self) -> None:
+        for task in self._pending.values():
+            task.cancel()
+        await super().close()
+
+    # Guilds and members.
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._sync_commands(guild)
+        await self.sync_guild(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self.on_guild_available(guild)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        self.schedule_sync(member.guild)
+
+    async def on_member_remove(self, member: discord.Member) -> None:
+        self.schedule_sync(member.guild)
+
+    async def on_member_update(self, before: discord.Member, after: discord.Member) -> None:
+        changed = (before.roles, before.display_name, before.pending) != (
+            after.roles,
+            after.display_name,
+            after.pending,
+        )
+        if changed:
+            self.schedule_sync(after.guild)
+
+    async def on_guild_role_update(self, before: discord.Role, after: discord.Role) -> None:
+        if before.name != after.name or before.permissions != after.permissions:
+            self.schedule_sync(after.guild)
+
+    async def on_guild_channel_update(
+        self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel
+    ) -> None:
+        if before.overwrites != after.overwrites:
+            self.schedule_sync(after.guild)  # who can see a pairing channel may have changed
+
+    def schedule_sync(self, guild: discord.Guild) -> None:
+        """Sync the guild's communities soon, once for a burst of changes."""
+        if guild.id not in self._pending:
+            self._pending[guild.id] = asyncio.create_task(self._sync_later(guild))
+
+    async def _sync_later(self, guild: discord.Guild) -> None:
+        await asyncio.sleep(self.sync_delay)
+        self._pending.pop(guild.id, None)
+        await self.sync_guild(guild)
+
+    async def sync_guild(self, guild: discord.Guild) -> None:
+        """Bring each community in ``guild`` in line with who is in it now."""
+        for channel in guild.text_channels:
+            where = Where(Platform.DISCORD, str(guild.id), str(channel.id))
+            community = await self.core.community_id(where)
+            if community is None:
+                continue
+            chat = self.chats.at(where.workspace, where.channel)
+            infos = await chat.members(SpaceRef(where.workspace, where.channel))
+            report = await self.core.sync_members(community, infos)
+            log.info(
+                "community %s (guild %s): %s enrolled, %s updated, %s removed",
+                community,
+                guild.id,
+                report.enrolled,
+                report.updated,
+                report.removed,
+            )
+        self.synced.set()
+
+    async def _sync_commands(self, guild: discord.Guild) -> None:
+        if guild.id in self._commands_synced:
+            return
+        self.tree.copy_global_to(guild=guild)
+        try:
+            await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:
+            log.warning(
+                "guild %s: could not register /bridgework (%s %s); was the bot invited with "
+                "the applications.commands scope?",
+                guild.id,
+                exc.status,
+                exc.code,
+            )
+            return
+        self._commands_synced.add(guild.id)
+
+    # Messages (with read_messages only): an answer in a thread, such as a prompt's.
+
+    async def on_message(self, message: discord.Message) -> None:
+        thread = message.channel
+        if message.author.bot or message.guild is None:
+            return
+        if not isinstance(thread, discord.Thread | discord.PartialMessageable):
+            return
+        where = translate.where(message.guild.id, thread, thread.id)
+        actor = translate.actor(message.author)
+        event = MessagePosted(where, actor, message.content, thread=str(thread.id))
+        reply = await self.core.handle(event)
+        if reply is not None:
+            await self._tell(message.author, where, reply)
+
+    async def _tell(
+        self, person: discord.User | discord.Member, where: Where, reply: Message
+    ) -> None:
+        """A reply with no interaction to answer privately: a direct message."""
+        for piece in render.render(reply, guild=where.workspace, channel=where.channel):
+            try:
+                await person.send(**_reply_arguments(piece))
+            except discord.HTTPException as exc:
+                log.warning("could not tell %s (%s %s)", person.id, exc.status, exc.code)
+                return
+
+    # Interactions.
+
+    async def run_command(self, interaction: discord.Interaction[Any], command: str) -> None:
+        if interaction.guild_id is None:
+            return
+        where = translate.where(
+            interaction.guild_id, interaction.channel, interaction.channel_id or 0
+        )
+        actor = translate.actor(interaction.user)
+        reply: Message | None
+        if not interaction.app_permissions.view_channel:
+            reply = Text(copy("discord.cannot_see", channel=_name(interaction.channel)))
+        elif command == HOME:
+            reply = await self.core.home(where, actor)
+        else:
+            key = str(interaction.id)
+            self.chats.interactions[key] = interaction
+            said, mentioned = translate.channel_mentions(command)
+            channels = frozenset(c for c in mentioned if self._may_post(where.workspace, c))
+            try:
+                event = CommandInvoked(where, actor, said, interaction=key, channels=channels)
+                reply = await self.core.handle(event)
+            finally:
+                self.chats.interactions.pop(key, None)
+        home = await self._home_of(where)
+        if command == STATUS and isinstance(reply, Text) and home is not None:
+            reply = self._with_mode(home, reply)
+        await self.respond(interaction, home or where, reply)
+
+    async def pressed(self, interaction: discord.Interaction[Any], custom_id: str) -> None:
+        parsed = translate.parse_button_id(custom_id)
+        if parsed is None:
+            return
+        where, action, value = parsed
+        actor = translate.actor(self._person(interaction, where))
+        event = ButtonPressed(where, actor, action, value, interaction=str(interaction.id))
+        await self.respond(interaction, where, await self.core.handle(event))
+
+    async def submitted(
+        self, interaction: discord.Interaction[Any], custom_id: str, values: dict[str, str]
+    ) -> None:
+        parsed = translate.parse_form_id(custom_id)
+        if parsed is None:
+            return
+        where, form = parsed
+        actor = translate.actor(self._person(interaction, where))
+        event = FormSubmitted(where, actor, form, tuple(sorted(values.items())))
+        await self.respond(interaction, where, await self.core.handle(event))
+
+    def _may_post(self, guild_id: str, channel_id: str) -> bool:
+        """Whether the bot can see and post in a channel of the guild (a fact for the core)."""
+        guild = self.get_guild(int(guild_id))
+        channel = guild.get_channel(int(channel_id)) if guild else None
+        if guild is None or not isinstance(channel, discord.TextChannel):
+            return False
+        allowed = channel.permissions_for(guild.me)
+        return allowed.view_channel and allowed.send_messages
+
+    def _person(self, interaction: discord.Interaction[Any], where: Where) -> Any:
+        """The member behind an interaction; in a DM, looked up in the community's guild."""
+        if isinstance(interaction.user, discord.Member):
+            return interaction.user
+        guild = self.get_guild(int(where.workspace))
+        member = guild.get_member(interaction.user.id) if guild else None
+        return member or interaction.user
+
+    async def _home_of(self, where: Where) -> Where | None:
+        """The place of the community the core serves ``where`` from (its pairing channel)."""
+        community = await self.core.community(where)
+        if community is None:
+            return None
+        return Where(where.platform, community.workspace, community.channel)
+
+    def _with_mode(self, where: Where, reply: Text) -> Text:
+        guild = self.get_guild(int(where.workspace))
+        channel = guild.get_channel(int(where.channel)) if guild else None
+        name = channel.name if channel else where.channel
+        mode = self.chats.mode(where.workspace, where.channel)
+        if mode == DMS:
+            note = copy("discord.mode.dms", channel=name)
+        else:
+            note = copy("discord.mode.threads", channel=name)
+        return Text(f"{reply.body}\n{note}")
+
+    async def respond(
+        self, interaction: discord.Interaction[Any], where: Where, reply: Message | None
+    ) -> None:
+        """Show the core's answer to the person alone (a modal, for a form)."""
+        try:
+            if reply is None:
+                await interaction.response.defer(ephemeral=True)
+                return
+            if isinstance(reply, Form):
+                spec = render.modal(reply, guild=where.workspace, channel=where.channel)
+                await interaction.response.send_modal(FormModal(spec))
+                return
+            pieces = render.render(reply, guild=where.workspace, channel=where.channel)
+            first, rest = pieces[0], pieces[1:]
+            await interaction.response.send_message(ephemeral=True, **_reply_arguments(first))
+            for piece in rest:
+                await interaction.followup.send(ephemeral=True, **_reply_arguments(piece))
+        except discord.HTTPException as exc:
+            log.warning(
+                "interaction %s: could not answer (%s %s)", interaction.id, exc.status, exc.code
+            )
+
+
+def _name(channel: object) -> str:
+    return str(getattr(channel, "name", None) or "this channel")
+
+
+def _reply_arguments(piece: render.Piece) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "embeds": list(piece.embeds),
+        "allowed_mentions": discord.AllowedMentions.none(),
+    }
+    if piece.content is not None:
+        arguments["content"] = piece.content
+    view = button_view(piece.buttons)
+    if view is not None:
+        arguments["view"] = view
+    return arguments

@@ -1,0 +1,114 @@
+"""``/bridgework …``: one slash command group whose subcommands are the core parser's commands.
+
+Each subcommand only turns its options into the command text the core parses, and hands it on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from adapters.discord.translate import command_text, pause_text
+from bot.texts import copy
+
+Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
+"""Hands the command text on; ``#<id>`` in it names a channel the person mentioned."""
+HOME = "home"  # not a parser command: the home view (status with buttons)
+
+SETTINGS = [
+    app_commands.Choice(name=name, value=name)
+    for name in ("cadence", "day", "time", "timezone", "group-size")
+]
+
+
+class BridgeworkCommands(app_commands.Group):
+    def __init__(self, run: Run) -> None:
+        super().__init__(name="bridgework", description=copy("discord.command.bridgework"))
+        self.run = run
+
+    @app_commands.command(name="join", description=copy("discord.command.join"))
+    async def join(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "join")
+
+    @app_commands.command(name="leave", description=copy("discord.command.leave"))
+    async def leave(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "leave")
+
+    @app_commands.command(name="pause", description=copy("discord.command.pause"))
+    @app_commands.describe(until=copy("discord.command.pause.until"))
+    async def pause(self, interaction: discord.Interaction[Any], until: str) -> None:
+        await self.run(interaction, pause_text(until))
+
+    @app_commands.command(name="resume", description=copy("discord.command.resume"))
+    async def resume(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "resume")
+
+    @app_commands.command(name="team", description=copy("discord.command.team"))
+    @app_commands.describe(path=copy("discord.command.team.path"))
+    async def team(self, interaction: discord.Interaction[Any], path: str) -> None:
+        await self.run(interaction, command_text("team", path))
+
+    @app_commands.command(name="timezone", description=copy("discord.command.timezone"))
+    @app_commands.describe(zone=copy("discord.command.timezone.zone"))
+    async def timezone(self, interaction: discord.Interaction[Any], zone: str) -> None:
+        await self.run(interaction, command_text("timezone", zone))
+
+    @app_commands.command(name="digest", description=copy("discord.command.digest"))
+    async def digest(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "digest")
+
+    @app_commands.command(name="status", description=copy("discord.command.status"))
+    async def status(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "status")
+
+    @app_commands.command(name="help", description=copy("discord.command.help"))
+    async def help(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "help")
+
+    @app_commands.command(name=HOME, description=copy("discord.command.home"))
+    async def home(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, HOME)
+
+    @app_commands.command(name="my-data", description=copy("discord.command.my-data"))
+    async def my_data(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "my-data")
+
+    @app_commands.command(name="forget-me", description=copy("discord.command.forget-me"))
+    async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "forget-me")
+
+    @app_commands.command(name="prompt", description=copy("discord.command.prompt"))
+    @app_commands.describe(
+        what=copy("discord.command.prompt.what"), channel=copy("discord.command.prompt.channel")
+    )
+    async def prompt(
+        self,
+        interaction: discord.Interaction[Any],
+        what: str,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        where = f"<#{channel.id}>" if channel is not None else ""
+        await self.run(interaction, command_text("prompt", what, where))
+
+    @app_commands.command(name="checkin", description=copy("discord.command.checkin"))
+    @app_commands.describe(what=copy("discord.command.checkin.what"))
+    async def checkin(self, interaction: discord.Interaction[Any], what: str) -> None:
+        await self.run(interaction, command_text("checkin", what))
+
+    @app_commands.command(name="library", description=copy("discord.command.library"))
+    @app_commands.describe(what=copy("discord.command.library.what"))
+    async def library(self, interaction: discord.Interaction[Any], what: str) -> None:
+        await self.run(interaction, command_text("library", what))
+
+    @app_commands.command(name="set", description=copy("discord.command.set"))
+    @app_commands.describe(
+        setting=copy("discord.command.set.setting"), value=copy("discord.command.set.value")
+    )
+    @app_commands.choices(setting=SETTINGS)
+    async def set(
+        self, interaction: discord.Interaction[Any], setting: app_commands.Choice[str], value: str
+    ) -> None:
+        await self.run(interaction, command_text("set", setting.value, value))

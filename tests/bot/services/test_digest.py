@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.core import Core
+from bot.delivery.codec import decode
+from bot.domain import Role
+from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MemberJoined
+from bot.messages import Image, Text
+from bot.services import digest
+from bot.services.context import Context
+from bot.store import repo
+from bot.store.models import OutboxRow
+from tests.conftest import WHERE, MovableClock, say
+
+
+async def a_community_with_history(core: Core, community: int, clock: MovableClock) -> None:
+    teams = {"Acme/Eng/Platform": 6, "Acme/Sales/EMEA": 4, "Acme/People/Talent": 2}
+    for team, size in teams.items():
+        for i in range(size):
+            pid = f"{team.split('/')[-1].lower()}{i}"
+            await core.handle(MemberJoined(WHERE, Actor(pid, f"Person {pid}"), team))
+    async with core.db.session() as session, session.begin():
+        await repo.grant_role(session, community, "lead", Role.LEAD)
+    for _ in range(2):
+        result = await core.run_round(community)
+        async with core.db.session() as session:
+            rows = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "intro"))).all()
+        for row in rows[-len(result.groups) :]:
+            group_id = row.group_id
+            await core.handle(
+                ButtonPressed(WHERE, Actor(row.people[0], "P"), "outcome", f"{group_id}:met")
+            )
+        clock.advance(days=3)
+
+
+async def build(core: Core, community: int) -> digest.Digest:
+    async with core.db.session() as session, session.begin():
+        row = await repo.get_community(session, community)
+        assert row is not None
+        return await digest.build(Context(session, core.clock, row, core.threshold))
+
+
+async def test_the_digest_reports_participation_meetings_and_the_network(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    await core.handle(say("talent0", "pause 2 weeks"))
+    built = await build(core, community)
+    text = built.text
+    assert (
+        "Participation: 11 taking part, 1 paused, 0 opted out; 12 people introduced in 2 rounds"
+        in text
+    )
+    assert (
+        "Meetings held: 12 of 12 groups said they met; 0 introductions could not be delivered"
+        in text
+    )
+    assert "of 3 team pairs have met" in text
+    assert "E-I index +1.00" in text
+    assert "Least connected:" in text
+    assert set(built.picture.nodes) <= {"Platform", "EMEA", "Talent"}
+    assert built.picture.edges and all(held > 0 for _, _, held in built.picture.edges)
+    assert "Picture: " in text and built.picture.alt_text in text
+
+
+async def test_a_lead_gets_the_digest_privately_and_a_member_may_not(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    refused = await core.handle(say("platform0", "digest"))
+    assert isinstance(refused, Text) and "for leads of this community" in refused.body
+    reply = await core.handle(CommandInvoked(WHERE, Actor("lead", "Lea"), "digest"))
+    assert isinstance(reply, Text) and "on its way" in reply.body
+    async with core.db.session() as session:
+        rows = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "digest"))).all()
+    assert [r.people for r in rows] == [["lead"], ["lead"]]
+    messages = [decode(r.payload) for r in rows]
+    assert isinstance(messages[0], Text) and "Bridgework digest for Acme" in messages[0].body
+    assert isinstance(messages[1], Image) and messages[1].png.startswith(b"\x89PNG")
+    assert messages[1].alt_text
+
+
+async def test_the_weekly_digest_job_goes_to_each_lead_once_a_day(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    assert (await core.run_job("digest", community)).startswith("digest queued for 1 leads")
+    await core.run_job("digest", community)
+    async with core.db.session() as session:
+        rows = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "digest"))).all()
+    assert len(rows) == 2
+
+
+async def test_small_check_ins_and_few_answers_show_no_rate_and_no_themes(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    async with core.db.session() as session, session.begin():
+        await repo.grant_role(session, community, "lead", Role.LEAD)
+    schedule = 'checkin schedule "How connected do you feel?" every friday 15:00 for Acme/People'
+    await core.handle(CommandInvoked(WHERE, Actor("lead", "Lea"), schedule))
+    done = await core.run_job("checkins", community)
+    checkin = int(done.split()[1].rstrip(":"))
+    await core.handle(
+        FormSubmitted(WHERE, Actor("talent0", "T"), f"checkin:{checkin}", (("q0", "Lonely."),))
+    )
+    clock.advance(days=3)
+    await core.run_job("sweep", community)
+    text = (await build(core, community)).text
+    assert f"Check-in {checkin}: response rate withheld" in text
+    assert "Lonely." not in text

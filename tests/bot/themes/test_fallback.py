@@ -1,0 +1,34 @@
+"""The word-count fallback, which runs when the themes extra is absent."""
+
+from bot.themes import WORDS, default_taxonomy, label_answers, offline_themes
+from tests.bot.themes.factories import accuracy, answers, labelled
+
+
+def test_answers_sharing_words_with_a_theme_are_assigned_to_it() -> None:
+    texts = ["my laptop crashes all the time", "the deadline means working late", "no mentor"]
+    labels, _, _ = label_answers(texts, default_taxonomy(), WORDS)
+    assert labels == ["tools", "workload", "growth"]
+
+
+def test_answers_that_fit_no_theme_become_an_emerging_theme_named_by_key_phrases() -> None:
+    texts = [f"the car park is full again by {h} o'clock" for h in range(7, 13)]
+    texts += [f"too many meetings on {d}" for d in ("monday", "tuesday", "friday", "sunday")]
+    texts += ["my laptop crashes", "the wiki is out of date", "ticket system is slow"]
+    report = offline_themes(answers(texts), default_taxonomy(), threshold=5, method=WORDS)
+    emerging = [t for t in report.themes if t.emerging]
+    assert [t.count for t in emerging] == [6]
+    assert "car park" in emerging[0].name
+
+
+def test_the_report_says_the_word_count_method_ran() -> None:
+    texts = [f"too many meetings this week {i}" for i in range(6)]
+    report = offline_themes(answers(texts), default_taxonomy(), threshold=5, method=WORDS)
+    assert report.method == WORDS
+    assert "word counts" in report.note
+    assert report.themes[0].name == "Meetings and focus time"
+
+
+def test_the_fallback_themes_the_labelled_set_better_than_chance() -> None:
+    rows = labelled()
+    labels, _, _ = label_answers([r["text"] for r in rows], default_taxonomy(), WORDS)
+    assert accuracy(labels, rows) > 0.25  # chance over ten themes is 0.1
