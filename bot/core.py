@@ -54,7 +54,7 @@ class Core:
         self, platform: Platform, workspace: str, channel: str, *, name: str, timezone: str = "UTC"
     ) -> int:
         async with self.db.session() as session, session.begin():
-            row = await repo.find_community(session, platform, workspace, channel)
+            row = await repo.find_exact(session, platform, workspace, channel)
             if row is None:
                 row = await repo.add_community(
                     session,
@@ -80,6 +80,15 @@ class Core:
         async with self.db.session() as session:
             row = await repo.find_community(session, where.platform, where.workspace, where.channel)
             return repo.to_community(row) if row is not None else None
+
+    async def communities(self, platform: Platform, workspace: str) -> list[Community]:
+        """Every community of one workspace or guild."""
+        async with self.db.session() as session:
+            return [
+                repo.to_community(row)
+                for row in await repo.communities(session)
+                if (row.platform, row.workspace) == (platform.value, workspace)
+            ]
 
     async def community_id(self, where: Where) -> int | None:
         async with self.db.session() as session:

@@ -21,6 +21,7 @@ from bot.events import (
 )
 from bot.facilitation import AddToLibrary, ManageSchedule, Results, ScheduleCheckIn, SchedulePrompt
 from bot.messages import Message, Text
+from bot.ports import MemberInfo
 from bot.services import (
     admin,
     checkins,
@@ -160,8 +161,18 @@ class Dispatcher:
                 return None
             case MessagePosted():
                 return await prompts.record_reply(ctx, event.actor, event.thread, event.text)
+            case MemberJoined() | MemberLeft() if event.where.channel != ctx.community.channel:
+                return None  # another channel of the workspace: not the community's business
             case MemberJoined():
-                await membership.enrol(ctx, event.actor, event.team)
+                facts = MemberInfo(
+                    event.actor.platform_id,
+                    event.actor.display_name,
+                    bot=event.bot,
+                    guest=event.guest,
+                    deactivated=event.deactivated,
+                )
+                if membership.takes_part(facts):
+                    await membership.enrol(ctx, event.actor, event.team)
                 return None
             case MemberLeft():
                 await membership.opt_out(ctx, event.actor)

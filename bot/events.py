@@ -64,9 +64,14 @@ class FormSubmitted:
 
 @dataclass(frozen=True)
 class MemberJoined:
+    """Someone joined the community's channel, with the facts the core decides on."""
+
     where: Where
     actor: Actor
     team: str | None = None
+    bot: bool = False
+    guest: bool = False
+    deactivated: bool = False
 
 
 @dataclass(frozen=True)

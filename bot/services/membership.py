@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -9,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import Join, Leave, Pause, Resume, SetTeam, Status
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
+from bot.errors import InputError
 from bot.events import Actor
 from bot.messages import Button, Choices, Message, Text
 from bot.ports import MemberInfo
@@ -16,6 +18,8 @@ from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import MemberRow
 from bot.texts import copy
+
+log = logging.getLogger(__name__)
 
 
 async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRow:
@@ -151,12 +155,12 @@ async def sync(ctx: Context, infos: Sequence[MemberInfo]) -> SyncReport:
         member.first_name = first_name_of(info.display_name)
         if info.timezone and _known_zone(info.timezone):
             member.timezone = info.timezone
-        if info.team:
-            member.team = str(TeamPath.parse(info.team))
+        if info.team and (team := _team_or_none(info.team)):
+            member.team = team
         updated += 1
     for info in listed.values():
         actor = Actor(info.platform_id, info.display_name, timezone=info.timezone)
-        await enrol(ctx, actor, info.team)
+        await enrol(ctx, actor, _team_or_none(info.team) if info.team else None)
         enrolled += 1
     return SyncReport(enrolled, updated, removed)
 
@@ -171,6 +175,17 @@ def home(member: MemberRow | None, status_text: str, *, admin_text: str = "") ->
         buttons.append(Button(copy("home.leave"), "leave"))
     body = status_text if not admin_text else f"{status_text}\n\n{admin_text}"
     return Choices(body, tuple(buttons))
+
+
+def _team_or_none(text: str) -> str | None:
+    """A platform's team text as a team path, or None (logged) where it is not one."""
+    try:
+        return str(TeamPath.parse(text))
+    except InputError:
+        log.warning(
+            "community member with an unreadable team (%d characters) left unassigned", len(text)
+        )
+        return None
 
 
 def _known_zone(name: str) -> bool:

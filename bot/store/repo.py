@@ -64,13 +64,7 @@ async def find_community(
     session: AsyncSession, platform: Platform, workspace: str, channel: str
 ) -> CommunityRow | None:
     """The community of a channel; failing that, the workspace's only community (a DM, App Home)."""
-    exact = await session.scalar(
-        select(CommunityRow).where(
-            CommunityRow.platform == platform.value,
-            CommunityRow.workspace == workspace,
-            CommunityRow.channel == channel,
-        )
-    )
+    exact = await find_exact(session, platform, workspace, channel)
     if exact is not None:
         return exact
     rows = (
@@ -81,6 +75,19 @@ async def find_community(
         )
     ).all()
     return rows[0] if len(rows) == 1 else None
+
+
+async def find_exact(
+    session: AsyncSession, platform: Platform, workspace: str, channel: str
+) -> CommunityRow | None:
+    """The community of exactly this channel."""
+    return await session.scalar(
+        select(CommunityRow).where(
+            CommunityRow.platform == platform.value,
+            CommunityRow.workspace == workspace,
+            CommunityRow.channel == channel,
+        )
+    )
 
 
 async def add_community(

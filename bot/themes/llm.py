@@ -82,7 +82,9 @@ def build_messages(
         texts = [redact(answers[i].text) for i in theme.members[:MAX_ANSWERS_PER_THEME]]
         texts = [t.replace(nonce, "") for t in texts]
         sent[number] = texts
-        payload.append({"id": number, "name": theme.name, "count": theme.count, "answers": texts})
+        payload.append(
+            {"id": number, "name": redact(theme.name), "count": theme.count, "answers": texts}
+        )
     system = prompt_template().format(
         fence_open=fence_open, fence_close=fence_close, schema=json.dumps(SCHEMA)
     )
@@ -155,13 +157,13 @@ async def llm_themes(
     if not offline.themes:
         return offline
     try:
-        import openai
+        import openai  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return _fallback(offline, "the llm extra (openai) is not installed")
     redact = Redactor(names)
     messages, sent = build_messages(answers, offline, redact, threshold)
-    if not sent:
-        return offline
+    if not any(sent.values()):
+        return _fallback(offline, "the report carries no answers (pass offline_themes' report)")
     client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
     try:
         completions: Any = client.chat.completions  # plain dicts, as any compatible server takes

@@ -13,11 +13,6 @@ PHONE = re.compile(r"(?<![\w])\+?\d[\d\s().-]{6,}\d(?![\w])")
 MENTION = re.compile(r"<[@#!][^>\s]*>|(?<![\w])@[\w.-]+")
 
 
-def contains_contact(text: str) -> bool:
-    """Whether the text holds an email, a link, a phone number or a mention."""
-    return any(p.search(text) for p in (EMAIL, URL, PHONE, MENTION))
-
-
 def _names_pattern(names: Sequence[str]) -> re.Pattern[str] | None:
     words = {part for name in names for part in re.split(r"\s+", name.strip()) if len(part) > 1}
     words |= {name.strip() for name in names if name.strip()}

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from bot.core import Core
 from bot.domain import Platform, Role
-from bot.events import Actor, ButtonPressed, CommandInvoked, Where
+from bot.events import Actor, ButtonPressed, CommandInvoked, MemberJoined, MemberLeft, Where
 from bot.messages import Choices, Text
 from bot.store import repo
 from bot.store.models import CommunityRow, MemberRow
@@ -129,3 +129,28 @@ async def test_the_pause_button_pauses_for_two_weeks(core: Core, community: int)
     await core.handle(say("ada", "join"))
     reply = await core.handle(ButtonPressed(WHERE, Actor("ada", "Ada"), "pause", "2 weeks"))
     assert "Paused until 2027-01-18" in body(reply)
+
+
+async def test_joining_another_channel_of_the_workspace_enrols_nobody(
+    core: Core, community: int
+) -> None:
+    other = Where(WHERE.platform, WHERE.workspace, "random")
+    assert await core.handle(MemberJoined(other, Actor("ada", "Ada"), "Acme/Eng")) is None
+    await core.handle(MemberJoined(WHERE, Actor("kofi", "Kofi"), "Acme/Sales"))
+    await core.handle(MemberLeft(other, Actor("kofi", "Kofi")))
+    async with core.db.session() as session:
+        assert await repo.get_member(session, community, "ada") is None
+        kofi = await repo.get_member(session, community, "kofi")
+        assert kofi is not None and kofi.status == "active"
+
+
+async def test_bots_guests_and_deactivated_accounts_are_not_enrolled_on_joining(
+    core: Core, community: int
+) -> None:
+    await core.handle(MemberJoined(WHERE, Actor("b", "Bot"), bot=True))
+    await core.handle(MemberJoined(WHERE, Actor("g", "Guest"), guest=True))
+    await core.handle(MemberJoined(WHERE, Actor("d", "Gone"), deactivated=True))
+    await core.handle(MemberJoined(WHERE, Actor("p", "Person")))
+    async with core.db.session() as session:
+        ids = [m.platform_id for m in await repo.members(session, community)]
+    assert ids == ["p"]

@@ -1,0 +1,207 @@
+"""Bolt wiring: each listener acknowledges, hands the translated event to the core, and renders
+the core's reply. Nothing else happens here: who may do what is the core's to decide.
+
+Replies are private to the actor: a slash command's or a message button's through its
+``response_url`` (ephemeral), an App Home press by re-publishing the Home tab with the answer on
+top, a modal's by ``response_action`` (``update`` with the answer, or the next form).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from typing import Any
+
+import aiohttp
+from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import render, translate
+from adapters.slack.chat import SlackChat, web_client
+from bot.core import Core
+from bot.domain import Platform
+from bot.events import Where
+from bot.messages import Form, Message
+from bot.ports import MemberInfo
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/bridgework"
+USER_TTL = 300.0
+USER_CACHE = 10_000
+
+Ack = Callable[..., Awaitable[Any]]
+Body = dict[str, Any]
+
+
+class Listeners:
+    """The core behind Bolt's listeners, and a short-lived cache of users.info records."""
+
+    def __init__(self, core: Core, settings: Settings) -> None:
+        self.core = core
+        self.settings = settings
+        self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._chats: dict[str, SlackChat] = {}
+
+    async def on_command(
+        self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        event = translate.command(body, await self._user(client, str(body["user_id"])))
+        reply = await self.core.handle(event)
+        await self._reply(client, respond, reply, event.where, interaction=event.interaction)
+
+    async def on_button(
+        self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
+    ) -> None:
+        await ack()
+        event = translate.button(body, await self._user(client, translate.user_of(body)))
+        reply = await self.core.handle(event)
+        if translate.is_home(body) and not isinstance(reply, Form):
+            await self._publish_home(client, event.where, event.actor.platform_id, notice=reply)
+        else:
+            await self._reply(client, respond, reply, event.where, interaction=event.interaction)
+
+    async def on_submission(self, ack: Ack, body: Body, client: AsyncWebClient) -> None:
+        event = translate.submission(body, await self._user(client, translate.user_of(body)))
+        reply = await self.core.handle(event)
+        if reply is None:
+            await ack()
+        elif isinstance(reply, Form):
+            metadata = render.form_metadata(event.where.channel)
+            await ack(response_action="update", view=render.modal(reply, private_metadata=metadata))
+        else:
+            title = str(((body.get("view") or {}).get("title") or {}).get("text") or "")
+            await ack(response_action="update", view=render.result_modal(title, reply))
+
+    async def on_member_joined(self, body: Body, client: AsyncWebClient) -> None:
+        info = await self._member(client, str(body["event"]["user"]))
+        await self.core.handle(translate.joined(body, info))
+
+    async def on_member_left(self, body: Body) -> None:
+        await self.core.handle(translate.left(body))
+
+    async def on_message(self, body: Body, client: AsyncWebClient, context: Any) -> None:
+        if not translate.is_thread_reply(body, str(context.get("bot_user_id") or "")):
+            return
+        user = await self._user(client, str(body["event"]["user"]))
+        event = translate.thread_reply(body, user)
+        reply = await self.core.handle(event)
+        if reply is not None:
+            shown = render.ephemeral(reply, channel=event.where.channel)
+            await client.chat_postEphemeral(
+                channel=event.where.channel,
+                user=event.actor.platform_id,
+                thread_ts=event.thread,
+                text=shown.text,
+                blocks=shown.blocks,
+            )
+
+    async def on_home_opened(self, body: Body, client: AsyncWebClient) -> None:
+        opened = translate.home_opened(body)
+        if opened is None:
+            return
+        where, uid = opened
+        await self._publish_home(client, where, uid)
+
+    async def _community_channels(self, workspace: str) -> list[str]:
+        return [c.channel for c in await self.core.communities(Platform.SLACK, workspace)]
+
+    async def _publish_home(
+        self, client: AsyncWebClient, where: Where, uid: str, *, notice: Message | None = None
+    ) -> None:
+        """The Home tab: the person's status in each of the workspace's communities."""
+        person = translate.actor(uid, await self._user(client, uid))
+        channels = await self._community_channels(where.workspace)
+        places = [replace(where, channel=c) for c in channels] if len(channels) > 1 else [where]
+        contents = [(p.channel, await self.core.home(p, person)) for p in places]
+        await client.views_publish(user_id=uid, view=render.home(contents, notice=notice))
+
+    async def _reply(
+        self,
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+        reply: Message | None,
+        where: Where,
+        *,
+        interaction: str,
+    ) -> None:
+        if reply is None:
+            return
+        if isinstance(reply, Form):
+            metadata = render.form_metadata(where.channel)
+            view = render.modal(reply, private_metadata=metadata)
+            await client.views_open(trigger_id=interaction, view=view)
+            return
+        shown = render.ephemeral(reply, channel=where.channel)
+        await respond(
+            text=shown.text, blocks=shown.blocks, response_type="ephemeral", replace_original=False
+        )
+
+    async def _user(self, client: AsyncWebClient, uid: str) -> dict[str, Any] | None:
+        """The person's users.info record (cached a few minutes), or None if Slack won't say."""
+        now = time.monotonic()
+        cached = self._users.get(uid)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        try:
+            user: dict[str, Any] = (await client.users_info(user=uid))["user"]
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            log.info(
+                "users.info for %s failed (%s): acting without their facts",
+                uid,
+                exc.__class__.__name__,
+            )
+            return None
+        if len(self._users) >= USER_CACHE:
+            self._users.clear()
+        self._users[uid] = (now + USER_TTL, user)
+        return user
+
+    async def _member(self, client: AsyncWebClient, uid: str) -> MemberInfo:
+        """The person's facts and team, with the token of the workspace the event came from."""
+        token = client.token or ""
+        chat = self._chats.get(token)
+        if chat is None:
+            chat = SlackChat(
+                token, api_url=str(client.base_url), team_field=self.settings.slack_team_field
+            )
+            self._chats[token] = chat
+        return await chat.member(uid)
+
+
+def build_app(
+    settings: Settings,
+    core: Core,
+    *,
+    socket_mode: bool = False,
+    oauth_settings: AsyncOAuthSettings | None = None,
+) -> AsyncApp:
+    """The Bolt app with Bridgework's listeners, on ``SLACK_API_URL``."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    secret = (
+        settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    )
+    app = AsyncApp(
+        client=web_client(None if oauth_settings else token, settings.slack_api_url),
+        signing_secret=secret,
+        request_verification_enabled=not socket_mode,
+        oauth_settings=oauth_settings,
+        installation_store_bot_only=True if oauth_settings else None,
+        logger=logging.getLogger("adapters.slack.bolt"),
+    )
+    listeners = Listeners(core, settings)
+    app.command(COMMAND)(listeners.on_command)
+    app.action(re.compile(r"^" + re.escape(render.ACTION_PREFIX)))(listeners.on_button)
+    app.view_submission(re.compile(r".+"))(listeners.on_submission)
+    app.event("member_joined_channel")(listeners.on_member_joined)
+    app.event("member_left_channel")(listeners.on_member_left)
+    app.event("app_home_opened")(listeners.on_home_opened)
+    app.event("message")(listeners.on_message)
+    return app

@@ -1,0 +1,218 @@
+"""Slack payloads → the core's events. Pure: the payload as Slack sends it, and the actor's
+``users.info`` record where the event needs facts about them (admin, name, time zone).
+
+Payload shapes: https://docs.slack.dev/interactivity/implementing-slash-commands (slash commands),
+https://docs.slack.dev/reference/interaction-payloads/block_actions-payload (buttons),
+https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload (modals), and the
+Events API's event_callback wrapper (member_joined_channel, member_left_channel, app_home_opened).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from adapters.slack.chat import display_name
+from adapters.slack.render import action_name, block_channel
+from bot.domain import Platform
+from bot.errors import InputError
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+    Where,
+)
+from bot.ports import MemberInfo
+
+Payload = Mapping[str, Any]
+
+
+def actor(user_id: str, user: Payload | None) -> Actor:
+    """Who acted, with the facts their ``users.info`` record gives (owners count as admins)."""
+    record: Payload = user or {}
+    admin = any(record.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+    return Actor(
+        platform_id=user_id,
+        display_name=display_name(record) if record else user_id,
+        platform_admin=bool(admin),
+        timezone=record.get("tz") or None,
+    )
+
+
+def where(team_id: str, channel: str) -> Where:
+    return Where(Platform.SLACK, team_id, channel)
+
+
+def command(body: Payload, user: Payload | None = None) -> CommandInvoked:
+    """A ``/bridgework …`` slash command: its text is the core's command line.
+
+    Slack escapes the text (the manifest's ``should_escape``): a channel comes as
+    ``<#C123|coffee>`` and becomes ``#C123``, its id one of the command's resolved ``channels``.
+    """
+    raw = str(body.get("text") or "")
+    return CommandInvoked(
+        where=where(str(body["team_id"]), str(body.get("channel_id") or "")),
+        actor=actor(str(body["user_id"]), user),
+        text=unescape(raw).translate(STRAIGHT_QUOTES),
+        interaction=str(body.get("trigger_id") or ""),
+        channels=frozenset(CHANNEL.findall(raw)),
+    )
+
+
+# Slack's clients may turn typed quotes into typographic ones; the core's parser wants plain ones.
+STRAIGHT_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'"})
+CHANNEL = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
+USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|[^>]*)?>")
+
+
+def unescape(text: str) -> str:
+    """Slack's escaped text as a person typed it: ``<#C1|x>`` → ``#C1``, ``<@U1|ada>`` → ``@U1``,
+    ``<https://…|…>`` → the address, and ``&amp;`` ``&lt;`` ``&gt;`` → ``&`` ``<`` ``>``."""
+    text = CHANNEL.sub(lambda m: f"#{m.group(1)}", text)
+    text = USER.sub(lambda m: f"@{m.group(1)}", text)
+    text = LINK.sub(lambda m: m.group(1), text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def button(body: Payload, user: Payload | None = None) -> ButtonPressed:
+    """A press of one of our buttons, in a message or the App Home."""
+    actions = body.get("actions") or []
+    if not actions:
+        raise InputError("the interaction carries no action")
+    pressed: Payload = actions[0]
+    channel = block_channel(str(pressed.get("block_id") or "")) or _channel_of(body)
+    return ButtonPressed(
+        where=where(team_of(body), channel),
+        actor=actor(user_of(body), user),
+        action=action_name(str(pressed.get("action_id") or "")),
+        value=str(pressed.get("value") or ""),
+        interaction=str(body.get("trigger_id") or ""),
+    )
+
+
+def submission(body: Payload, user: Payload | None = None) -> FormSubmitted:
+    """A modal's submission: each input block's value, by the block's id (the field's name)."""
+    view: Payload = body.get("view") or {}
+    values: list[tuple[str, str]] = []
+    state: Payload = (view.get("state") or {}).get("values") or {}
+    for block_id, elements in state.items():
+        for element in (elements or {}).values():
+            values.append((str(block_id), str(element.get("value") or "")))
+    return FormSubmitted(
+        where=where(team_of(body), form_channel(str(view.get("private_metadata") or ""))),
+        actor=actor(user_of(body), user),
+        form_id=str(view.get("callback_id") or ""),
+        values=tuple(values),
+    )
+
+
+def is_thread_reply(body: Payload, bot_user: str) -> bool:
+    """Whether a message event is a person's reply in the thread of one of our messages.
+
+    Edits and deletions (subtypes), bots, replies under someone else's message and messages
+    outside threads are not.
+    """
+    event: Payload = body.get("event") or {}
+    thread = event.get("thread_ts")
+    return bool(
+        event.get("type") == "message"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and thread
+        and thread != event.get("ts")
+        and bot_user
+        and event.get("parent_user_id") == bot_user
+    )
+
+
+def thread_reply(body: Payload, user: Payload | None = None) -> MessagePosted:
+    """A reply in the thread of one of our messages (a listening prompt's answer)."""
+    event: Payload = body["event"]
+    return MessagePosted(
+        where=where(_event_team(body), str(event.get("channel") or "")),
+        actor=actor(str(event.get("user") or ""), user),
+        text=unescape(str(event.get("text") or "")),
+        thread=str(event["thread_ts"]),
+    )
+
+
+def joined(body: Payload, info: MemberInfo) -> MemberJoined:
+    """A member_joined_channel event, with the person's facts (bot, guest, deactivated)."""
+    event: Payload = body["event"]
+    person = Actor(info.platform_id, info.display_name, timezone=info.timezone)
+    return MemberJoined(
+        where(_event_team(body), str(event["channel"])),
+        person,
+        info.team,
+        bot=info.bot,
+        guest=info.guest,
+        deactivated=info.deactivated,
+    )
+
+
+def channel_event_where(body: Payload) -> Where:
+    """The channel of a member_joined_channel or member_left_channel event."""
+    return where(_event_team(body), str(body["event"]["channel"]))
+
+
+def left(body: Payload) -> MemberLeft:
+    """A member_left_channel event (the person may be gone: no lookup, the id is enough)."""
+    event: Payload = body["event"]
+    uid = str(event["user"])
+    return MemberLeft(where(_event_team(body), str(event["channel"])), Actor(uid, uid))
+
+
+def home_opened(body: Payload) -> tuple[Where, str] | None:
+    """The workspace and person of an app_home_opened event on the Home tab (None otherwise)."""
+    event: Payload = body["event"]
+    if event.get("tab", "home") != "home":
+        return None
+    return where(_event_team(body), ""), str(event["user"])
+
+
+def form_channel(private_metadata: str) -> str:
+    """The community channel a modal was opened for (kept in its private_metadata)."""
+    try:
+        data = json.loads(private_metadata) if private_metadata else {}
+    except ValueError:
+        return ""
+    return str(data.get("channel") or "") if isinstance(data, dict) else ""
+
+
+def team_of(body: Payload) -> str:
+    team = body.get("team") or {}
+    if isinstance(team, Mapping) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user") or {}
+    return str(user.get("team_id") or body.get("team_id") or "")
+
+
+def user_of(body: Payload) -> str:
+    user = body.get("user")
+    if isinstance(user, Mapping):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or user or "")
+
+
+def is_home(body: Payload) -> bool:
+    """Whether an interaction came from the App Home tab (which has no response_url)."""
+    container = body.get("container") or {}
+    view = body.get("view") or {}
+    return container.get("type") == "view" and view.get("type") == "home"
+
+
+def _channel_of(body: Payload) -> str:
+    channel = body.get("channel") or {}
+    return str(channel.get("id") or "") if isinstance(channel, Mapping) else ""
+
+
+def _event_team(body: Payload) -> str:
+    event: Payload = body.get("event") or {}
+    return str(body.get("team_id") or event.get("team") or "")

@@ -1,0 +1,281 @@
+"""The fake's Web API methods: each takes the workspace, the caller and the arguments, and returns
+the response's fields (``ok`` is added) or ``{"error": …}`` as Slack would answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.fakes.slack import blocks
+from tests.fakes.slack.state import Caller, Conversation, Workspace
+
+Result = dict[str, Any]
+Handler = Callable[[Workspace, Caller, dict[str, Any]], Result]
+
+HANDLERS: dict[str, Handler] = {}
+
+
+def handles(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        HANDLERS[name] = handler
+        return handler
+
+    return register
+
+
+def _truthy(value: Any) -> bool:
+    return value is True or str(value).lower() in {"true", "1"}
+
+
+def _conversation(ws: Workspace, channel: Any) -> Conversation | Result:
+    conversation = ws.conversations.get(str(channel))
+    return conversation if conversation is not None else {"error": "channel_not_found"}
+
+
+@handles("auth.test")
+def auth_test(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    return {
+        "url": "https://acme.slack.com/",
+        "team": ws.team_name,
+        "user": "bridgework",
+        "team_id": caller.team,
+        "user_id": ws.bot_user,
+        "bot_id": ws.bot_id,
+        "is_enterprise_install": False,
+    }
+
+
+@handles("conversations.members")
+def conversations_members(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    if "channel" not in args:  # the spec leaves it optional; Slack does not
+        return {"error": "channel_not_found", "detail": "no channel"}
+    found = _conversation(ws, args["channel"])
+    if isinstance(found, dict):
+        return found
+    limit = int(args.get("limit") or 100)
+    start = int(args.get("cursor") or 0) if str(args.get("cursor") or "0").isdigit() else 0
+    page = found.members[start : start + limit]
+    following = start + limit
+    cursor = str(following) if following < len(found.members) else ""
+    return {"members": page, "response_metadata": {"next_cursor": cursor}}
+
+
+@handles("users.info")
+def users_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    user = ws.users.get(str(args.get("user")))
+    return {"user": user.record(ws.field_id)} if user else {"error": "user_not_found"}
+
+
+@handles("users.profile.get")
+def users_profile_get(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    user = ws.users.get(str(args.get("user")))
+    return {"profile": user.profile(ws.field_id)} if user else {"error": "user_not_found"}
+
+
+@handles("team.profile.get")
+def team_profile_get(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    fields = [{"id": ws.field_id, "ordering": 0, "label": ws.field_label, "type": "text"}]
+    return {"profile": {"fields": fields if ws.field_label else []}}
+
+
+@handles("conversations.open")
+def conversations_open(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    people = [p for p in str(args.get("users") or "").split(",") if p]
+    if not people:
+        return {"error": "users_list_not_supplied"}
+    if len(people) > 8:
+        return {"error": "too_many_users"}
+    for person in people:
+        user = ws.users.get(person)
+        if user is None:
+            return {"error": "user_not_found"}
+        if user.deleted:
+            return {"error": "user_disabled"}
+        if user.is_bot:
+            return {"error": "cannot_dm_bot"}
+    existing = ws.mpim_of(people)
+    if existing is not None:
+        return {"channel": {"id": existing.id}, "already_open": True, "no_op": True}
+    kind = "im" if len(people) == 1 else "mpim"
+    conversation = Conversation(
+        ws.new_id("D" if kind == "im" else "G"), kind, [*people, ws.bot_user]
+    )
+    ws.conversations[conversation.id] = conversation
+    return {"channel": {"id": conversation.id}}
+
+
+@handles("conversations.history")
+def conversations_history(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    found = _conversation(ws, args.get("channel"))
+    if isinstance(found, dict):
+        return found
+    if ws.bot_user not in found.members:
+        return {"error": "not_in_channel"}
+    limit = int(args.get("limit") or 100)
+    messages = list(reversed(found.messages))[:limit]
+    if not _truthy(args.get("include_all_metadata")):
+        messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+    return {"messages": messages, "has_more": len(found.messages) > limit}
+
+
+@handles("chat.postMessage")
+def chat_post_message(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    found = _conversation(ws, args["channel"])
+    if isinstance(found, dict):
+        return found
+    if found.archived:
+        return {"error": "is_archived"}
+    if ws.bot_user not in found.members:
+        return {"error": "not_in_channel"}
+    problem = _message_problem(args)
+    if problem:
+        return problem
+    message: dict[str, Any] = {
+        "type": "message",
+        "user": ws.bot_user,
+        "bot_id": ws.bot_id,
+        "ts": ws.new_ts(),
+        "text": args.get("text", ""),
+        "blocks": args.get("blocks") or [],
+    }
+    if args.get("metadata"):
+        message["metadata"] = args["metadata"]
+    found.messages.append(message)
+    return {"channel": found.id, "ts": message["ts"], "message": message}
+
+
+@handles("chat.postEphemeral")
+def chat_post_ephemeral(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    found = _conversation(ws, args["channel"])
+    if isinstance(found, dict):
+        return found
+    if ws.bot_user not in found.members:
+        return {"error": "not_in_channel"}
+    if str(args["user"]) not in found.members:
+        return {"error": "user_not_in_channel"}
+    problem = _message_problem(args)
+    if problem:
+        return problem
+    ts = ws.new_ts()
+    ws.ephemerals.append({**args, "message_ts": ts})
+    return {"message_ts": ts}
+
+
+@handles("chat.update")
+def chat_update(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    found = _conversation(ws, args["channel"])
+    if isinstance(found, dict):
+        return found
+    problem = _message_problem(args)
+    if problem:
+        return problem
+    for message in found.messages:
+        if message["ts"] == args["ts"]:
+            if message.get("user") != ws.bot_user:
+                return {"error": "cant_update_message"}
+            message["text"] = args.get("text", message["text"])
+            message["blocks"] = args.get("blocks") or []
+            message["edited"] = {"user": ws.bot_user, "ts": ws.new_ts()}
+            return {"channel": found.id, "ts": message["ts"], "text": message["text"]}
+    return {"error": "message_not_found"}
+
+
+@handles("views.open")
+def views_open(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    if not str(args.get("trigger_id") or "").startswith("trigger-"):
+        return {"error": "invalid_trigger_id"}
+    problems = blocks.view_problems(args["view"], "modal")
+    if problems:
+        return {"error": "invalid_arguments", "detail": "; ".join(problems)}
+    view = {**args["view"], "id": ws.new_id("V")}
+    ws.modals.append(view)
+    return {"view": view}
+
+
+@handles("views.publish")
+def views_publish(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    if str(args["user_id"]) not in ws.users:
+        return {"error": "user_not_found"}
+    problems = blocks.view_problems(args["view"], "home")
+    if problems:
+        return {"error": "invalid_arguments", "detail": "; ".join(problems)}
+    view = {**args["view"], "id": ws.new_id("V")}
+    ws.homes[str(args["user_id"])] = view
+    return {"view": view}
+
+
+@handles("files.getUploadURLExternal")
+def files_get_upload_url(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    file_id = ws.new_id("F")
+    ws.uploads[file_id] = {
+        "filename": args["filename"],
+        "length": int(args["length"]),
+        "alt_txt": args.get("alt_txt"),
+        "content": None,
+        "completed": False,
+    }
+    return {"upload_url": f"{ws.base}/upload/{file_id}", "file_id": file_id}
+
+
+@handles("files.completeUploadExternal")
+def files_complete_upload(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    done: list[dict[str, Any]] = []
+    for item in args["files"]:
+        upload = ws.uploads.get(item.get("id"))
+        if upload is None or upload["content"] is None:
+            return {"error": "file_not_found"}
+        if len(upload["content"]) != upload["length"]:
+            return {"error": "file_upload_size_mismatch", "detail": "length differs from upload"}
+        upload["completed"] = True
+        upload["title"] = item.get("title")
+        shared = args.get("channel_id") or args.get("channels")
+        upload["shared"] = shared
+        done.append({"id": item["id"], "name": upload["filename"], "title": item.get("title")})
+    return {"files": done}
+
+
+@handles("files.info")
+def files_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    upload = ws.uploads.get(str(args.get("file")))
+    if upload is None:
+        return {"error": "file_not_found"}
+    return {"file": {"id": args["file"], "name": upload["filename"], "title": upload.get("title")}}
+
+
+@handles("oauth.v2.access")
+def oauth_access(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    team = ws.codes.pop(str(args["code"]), None)
+    if team is None:
+        return {"error": "invalid_code"}
+    token = f"xoxb-{team}-installed-token"
+    ws.tokens[token] = team
+    return {
+        "access_token": token,
+        "token_type": "bot",
+        "scope": "commands,chat:write",
+        "bot_user_id": ws.bot_user,
+        "app_id": ws.app_id,
+        "team": {"id": team, "name": f"Team {team}"},
+        "enterprise": None,
+        "authed_user": {"id": "U0INSTALLER"},
+        "is_enterprise_install": False,
+    }
+
+
+@handles("apps.connections.open")
+def apps_connections_open(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    ticket = ws.new_id("ticket-")
+    ws.tickets.add(ticket)
+    return {"url": ws.base.replace("http://", "ws://") + f"/socket?ticket={ticket}"}
+
+
+def _message_problem(args: dict[str, Any]) -> Result | None:
+    if not args.get("text") and not args.get("blocks"):
+        return {"error": "no_text"}
+    if "blocks" in args:
+        problems = blocks.problems(args["blocks"], "message")
+        if problems:
+            return {"error": "invalid_blocks", "detail": "; ".join(problems)}
+    if len(str(args.get("text", ""))) > 40000:
+        return {"error": "msg_too_long"}
+    return None

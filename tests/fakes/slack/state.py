@@ -1,0 +1,155 @@
+"""What the fake Slack knows: a workspace's people, conversations, messages, views and files."""
+
+from __future__ import annotations
+
+import base64
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+BOT_TOKEN = "xoxb-1111-2222-fakebottokenBRIDGE"
+APP_TOKEN = "xapp-1-A0BRIDGE1-3333-fakeapptokenBRIDGE"
+SIGNING_SECRET = "fake-signing-secret-0123456789abcdef"
+CLIENT_ID = "1111.2222"
+CLIENT_SECRET = "fake-client-secret-9876543210"
+
+
+@dataclass
+class User:
+    id: str
+    first_name: str
+    last_name: str = ""
+    tz: str = "Europe/London"
+    team: str | None = None  # the value of the workspace's "Department" profile field
+    is_bot: bool = False
+    deleted: bool = False
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    is_admin: bool = False
+    is_owner: bool = False
+
+    def record(self, field_id: str) -> dict[str, Any]:
+        """The user object as users.info returns it."""
+        real = f"{self.first_name} {self.last_name}".strip()
+        return {
+            "id": self.id,
+            "team_id": "T0BRIDGE1",
+            "name": self.first_name.lower(),
+            "deleted": self.deleted,
+            "real_name": real,
+            "tz": self.tz,
+            "tz_label": self.tz,
+            "tz_offset": 0,
+            "is_admin": self.is_admin,
+            "is_owner": self.is_owner,
+            "is_primary_owner": False,
+            "is_restricted": self.is_restricted,
+            "is_ultra_restricted": self.is_ultra_restricted,
+            "is_bot": self.is_bot,
+            "is_app_user": False,
+            "profile": self.profile(field_id, with_fields=False),
+        }
+
+    def profile(self, field_id: str, *, with_fields: bool = True) -> dict[str, Any]:
+        real = f"{self.first_name} {self.last_name}".strip()
+        profile: dict[str, Any] = {
+            "real_name": real,
+            "display_name": self.first_name.lower(),
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+        }
+        if with_fields:
+            profile["fields"] = (
+                {field_id: {"value": self.team, "alt": ""}} if self.team is not None else {}
+            )
+        return profile
+
+
+@dataclass
+class Conversation:
+    id: str
+    kind: str  # channel, private, mpim, im
+    members: list[str]
+    archived: bool = False
+    messages: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+
+
+@dataclass(frozen=True)
+class Caller:
+    team: str
+    kind: str  # bot, app, client, none
+
+
+@dataclass
+class Workspace:
+    team_id: str = "T0BRIDGE1"
+    team_name: str = "Acme"
+    bot_user: str = "U0BRIDGEBOT"
+    bot_id: str = "B0BRIDGE1"
+    app_id: str = "A0BRIDGE1"
+    field_id: str = "Xf0DEPT0001"
+    field_label: str = "Department"
+    base: str = ""
+    users: dict[str, User] = field(default_factory=dict)
+    conversations: dict[str, Conversation] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=lambda: {BOT_TOKEN: "T0BRIDGE1"})
+    codes: dict[str, str] = field(default_factory=dict)  # OAuth code → team
+    tickets: set[str] = field(default_factory=set)
+    uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
+    homes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    modals: list[dict[str, Any]] = field(default_factory=list)
+    ephemerals: list[dict[str, Any]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def __post_init__(self) -> None:
+        self.users[self.bot_user] = User(self.bot_user, "Bridgework", is_bot=True)
+        self.users["USLACKBOT"] = User("USLACKBOT", "Slackbot")  # is_bot is false, as on Slack
+
+    def add_user(self, user: User) -> User:
+        self.users[user.id] = user
+        return user
+
+    def add_channel(self, channel_id: str, members: list[str], *, private: bool = False) -> None:
+        kind = "private" if private else "channel"
+        self.conversations[channel_id] = Conversation(channel_id, kind, [*members, self.bot_user])
+
+    def new_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    def new_ts(self) -> str:
+        return f"1798000000.{next(self._clock):06d}"
+
+    def authenticate(self, method: str, token: str | None, auth: str) -> Caller | str:
+        if method == "oauth.v2.access":
+            expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+            return Caller("", "client") if auth == f"Basic {expected}" else "invalid_client_id"
+        if method == "apps.connections.open":
+            return Caller(self.team_id, "app") if token == APP_TOKEN else "invalid_auth"
+        if token is None:
+            return "not_authed"
+        team = self.tokens.get(token)
+        return Caller(team, "bot") if team else "invalid_auth"
+
+    def receive_upload(self, file_id: str, content: bytes) -> bool:
+        upload = self.uploads.get(file_id)
+        if upload is None:
+            return False
+        upload["content"] = content
+        return True
+
+    def mpim_of(self, people: list[str]) -> Conversation | None:
+        wanted = {*people, self.bot_user}
+        for conversation in self.conversations.values():
+            if conversation.kind in {"mpim", "im"} and set(conversation.members) == wanted:
+                return conversation
+        return None
+
+    def posts(self) -> list[tuple[str, dict[str, Any]]]:
+        """Every message the bot posted, as (conversation, message)."""
+        return [
+            (c.id, m)
+            for c in self.conversations.values()
+            for m in c.messages
+            if m.get("user") == self.bot_user
+        ]
