@@ -5,6 +5,8 @@
 - ``sender``: drains the outbox; any number may run (rows are claimed with SKIP LOCKED).
 - ``web``: the platform adapters' HTTP endpoints (Slack's HTTP mode and OAuth).
 - ``all``: every part, plus the platform connections (Socket Mode, the Discord gateway).
+
+Adapters are loaded by name (``bot.plugins``); each gives the Chat of its communities.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from bot.core import Core
 from bot.delivery.leader import Leadership
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import ChatFor, DrainReport
 from bot.domain import Community, Platform
-from bot.errors import ConfigError, InputError
+from bot.errors import ConfigError, InputError, PlatformUnavailable
 from bot.plugins import load_adapter
 from bot.ports import Chat
 from bot.settings import Settings
@@ -38,28 +41,80 @@ def platforms_configured(settings: Settings) -> list[Platform]:
     return chosen
 
 
-def chats(settings: Settings) -> ChatFor:
-    """The Chat for each community, by its platform; adapters are loaded on first use."""
-    resolvers: dict[Platform, ChatFor] = {}
+class Platforms:
+    """The adapters this process uses: the Chat of each community, and the platforms' servers."""
 
-    def chat_for(community: Community) -> Chat:
-        if community.platform not in resolvers:
-            adapter = load_adapter(community.platform.value)
-            resolvers[community.platform] = adapter.chat_for(settings)
-        return resolvers[community.platform](community)
+    def __init__(self, settings: Settings, core: Core) -> None:
+        self.settings = settings
+        self.core = core
+        self._chats: dict[Platform, ChatFor] = {}
+        self._discord: Any = None
+        self._gateway = False
 
-    return chat_for
+    async def open(self, *, gateway: bool) -> None:
+        """Connect what sending needs: Discord over its gateway (``gateway``) or REST alone."""
+        for platform in platforms_configured(self.settings):
+            adapter = load_adapter(platform.value)
+            if platform is Platform.DISCORD:
+                if gateway:
+                    self._discord = adapter.build_client(self.settings, self.core)
+                else:
+                    self._discord = await adapter.rest_client(self.settings, self.core)
+                self._gateway = gateway
+                self._chats[platform] = adapter.chat_for(self._discord)
+            else:
+                self._chats[platform] = adapter.chat_for(self.settings, self.core)
+
+    def chats(self) -> ChatFor:
+        def chat_for(community: Community) -> Chat:
+            if community.platform is Platform.CONSOLE and Platform.CONSOLE not in self._chats:
+                self._chats[Platform.CONSOLE] = load_adapter("console").chat_for(self.settings)
+            resolver = self._chats.get(community.platform)
+            if resolver is None:
+                raise PlatformUnavailable(
+                    f"this process has no {community.platform.value} credentials"
+                )
+            return resolver(community)
+
+        return chat_for
+
+    def servers(self, role: str) -> list[Awaitable[None]]:
+        parts: list[Awaitable[None]] = []
+        if Platform.SLACK in self._chats:
+            slack = load_adapter("slack")
+            if role == "web" or self.settings.slack_app_token is None:
+                if self.settings.slack_signing_secret is not None:
+                    parts.append(slack.serve_http(self.settings, self.core))
+            else:
+                parts.append(slack.serve(self.settings, self.core))
+        if role == "all" and self._discord is not None and self._gateway:
+            discord = load_adapter("discord")
+            parts.append(discord.serve(self.settings, self.core, client=self._discord))
+        return parts
+
+    async def ready(self) -> None:
+        if self._discord is not None and self._gateway:
+            await self._discord.wait_until_ready()
+
+    async def close(self) -> None:
+        if self._discord is not None and not self._gateway:
+            await self._discord.close()
 
 
 async def run_once(core: Core, settings: Settings, kind: str, community_id: int) -> str:
     """`bridgework run-now`: the job, then delivery of what it queued, then exit."""
     done = await core.run_job(kind, community_id, force=True)
-    report = await core.sender(chats(settings)).drain(community_id=community_id, max_wait=120)
+    report = await drain(core, settings, community_id)
     return f"{done}; delivered {report.sent}, dead {report.dead}"
 
 
 async def drain(core: Core, settings: Settings, community_id: int | None) -> DrainReport:
-    return await core.sender(chats(settings)).drain(community_id=community_id, max_wait=120)
+    platforms = Platforms(settings, core)
+    await platforms.open(gateway=False)
+    try:
+        return await core.sender(platforms.chats()).drain(community_id=community_id, max_wait=120)
+    finally:
+        await platforms.close()
 
 
 async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0) -> None:
@@ -68,40 +123,26 @@ async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0)
         raise InputError(
             f"there is no role '{role}'", usage=" | ".join(ROLES), example="--role all"
         )
-    parts: list[Awaitable[None]] = []
-    if role in ("all", "scheduler"):
-        parts.append(lead_scheduler(core, settings))
-    if role in ("all", "sender"):
-        parts.append(send_forever(core, settings, idle=idle))
-    platforms = platforms_configured(settings)
-    if role in ("all", "web"):
-        parts.extend(
-            _adapter_parts(core, settings, platforms, "asgi_serve" if role == "web" else "serve")
-        )
-    if not parts:
-        raise ConfigError("SLACK_BOT_TOKEN / DISCORD_TOKEN", "no platform is configured")
-    await asyncio.gather(*parts)
+    platforms = Platforms(settings, core)
+    await platforms.open(gateway=role == "all")
+    try:
+        parts: list[Awaitable[None]] = []
+        if role in ("all", "web"):
+            parts.extend(platforms.servers(role))
+        if role == "web" and not parts:
+            raise ConfigError("SLACK_SIGNING_SECRET", "--role web serves Slack's HTTP mode only")
+        if role in ("all", "scheduler"):
+            parts.append(lead_scheduler(core, settings))
+        if role in ("all", "sender"):
+            parts.append(send_forever(core, platforms, idle=idle))
+        await asyncio.gather(*parts)
+    finally:
+        await platforms.close()
 
 
-def _adapter_parts(
-    core: Core, settings: Settings, platforms: list[Platform], entry: str
-) -> list[Awaitable[None]]:
-    parts: list[Awaitable[None]] = []
-    for platform in platforms:
-        adapter = load_adapter(platform.value)
-        runner: Callable[[Settings, Core], Awaitable[None]] | None = getattr(adapter, entry, None)
-        if runner is None:
-            if entry == "asgi_serve":
-                continue
-            raise ConfigError(
-                platform.value.upper(), f"the {platform.value} adapter cannot {entry}"
-            )
-        parts.append(runner(settings, core))
-    return parts
-
-
-async def send_forever(core: Core, settings: Settings, *, idle: float = 1.0) -> None:
-    sender = core.sender(chats(settings))
+async def send_forever(core: Core, platforms: Platforms, *, idle: float = 1.0) -> None:
+    await platforms.ready()
+    sender = core.sender(platforms.chats())
     while True:
         report = DrainReport()
         if not await sender.pass_once(report):
@@ -112,9 +153,10 @@ async def lead_scheduler(core: Core, settings: Settings, *, poll: float = 5.0) -
     """Wait for the lead, run the scheduler while leading, and stand down if the lead is lost."""
     leadership = Leadership(core.db)
     grace = timedelta(hours=settings.schedule_grace_hours)
+    runner: Callable[[str, int], Awaitable[object]] = core.run_job
     while True:
         await leadership.wait(poll=poll)
-        scheduler = Scheduler(core.db, core.run_job, grace=grace)
+        scheduler = Scheduler(core.db, runner, grace=grace)
         await scheduler.start()
         try:
             while await leadership.still_leading():

@@ -63,16 +63,22 @@ def build_client(
     settings: Settings,
     core: Core,
     *,
-    team_roles: tuple[str, ...] = (),
+    team_roles: tuple[str, ...] | None = None,
     opt_in_role: str | None = None,
     **options: Any,
 ) -> BridgeworkClient:
     """A client for ``core``, pointed at the settings' URLs (Discord's by default).
 
-    ``team_roles`` (role names that are teams as named) and ``opt_in_role`` (the role that puts
-    someone in a community, instead of seeing its channel) wait for settings of their own."""
+    ``team_roles`` (role names that are teams as named, else DISCORD_TEAM_ROLES) and
+    ``opt_in_role`` (the role that puts someone in a community, else DISCORD_OPT_IN_ROLE);
+    DISCORD_READ_MESSAGES turns on reading prompt threads unless ``read_messages`` is given."""
     use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
-    rules = Rules(settings.discord_team_prefix, team_roles, opt_in_role)
+    if team_roles is None:
+        team_roles = tuple(r.strip() for r in settings.discord_team_roles.split(",") if r.strip())
+    rules = Rules(
+        settings.discord_team_prefix, team_roles, opt_in_role or settings.discord_opt_in_role
+    )
+    options.setdefault("read_messages", settings.discord_read_messages)
     return BridgeworkClient(core, rules=rules, **options)
 
 
