@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -18,9 +17,7 @@ from bot.services.context import Context
 from bot.services.digest_figures import Figures, gather
 from bot.store.models import MemberRow, RoleGrantRow
 from bot.texts import copy
-
-if TYPE_CHECKING:
-    from bot.themes import ThemeReport
+from bot.themes import ThemeAnswer, ThemeReport, default_taxonomy, llm_themes, offline_themes
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +49,6 @@ async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) ->
 
 
 async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> ThemeReport:
-    from bot.themes import ThemeAnswer, default_taxonomy, llm_themes, offline_themes
-
     answers = [ThemeAnswer(text, team) for text, team in figures.answers]
     offline = offline_themes(answers, default_taxonomy(), threshold=ctx.threshold)
     if llm is None or not ctx.community.llm_enabled or len(answers) < ctx.threshold:

@@ -83,3 +83,27 @@ def test_offline_themes_never_report_a_figure_under_the_threshold() -> None:
         assert theme.count >= THRESHOLD
         assert all(n >= THRESHOLD for _, n in theme.by_team)
         assert all(q in texts for q in theme.quotes)
+
+
+def test_an_answer_naming_a_member_is_never_quoted() -> None:
+    texts = ["Sam Oduya keeps dumping his work on me"] + [
+        f"far too much work on my plate, sprint {i}" for i in range(5)
+    ]
+    report = build_report(
+        answers(texts), [group("Workload", range(6))], WORDS, THRESHOLD, names=["Sam Oduya"]
+    )
+    assert report.themes[0].quotes
+    assert not any("Sam" in q for q in report.themes[0].quotes)
+
+
+def test_an_emerging_theme_is_never_named_after_a_member() -> None:
+    texts = [f"sam oduya is the only one who fixes the boiler, {i}" for i in range(5)]
+    report = build_report(
+        answers(texts),
+        [group("sam oduya, boiler", range(5), emerging=True)],
+        WORDS,
+        THRESHOLD,
+        names=["Sam Oduya"],
+    )
+    assert "oduya" not in report.themes[0].name.lower()
+    assert report.themes[0].quotes == ()

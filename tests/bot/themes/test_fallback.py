@@ -1,5 +1,9 @@
 """The word-count fallback, which runs when the themes extra is absent."""
 
+import sys
+
+import pytest
+
 from bot.themes import WORDS, default_taxonomy, label_answers, offline_themes
 from tests.bot.themes.factories import accuracy, answers, labelled
 
@@ -32,3 +36,13 @@ def test_the_fallback_themes_the_labelled_set_better_than_chance() -> None:
     rows = labelled()
     labels, _, _ = label_answers([r["text"] for r in rows], default_taxonomy(), WORDS)
     assert accuracy(labels, rows) > 0.25  # chance over ten themes is 0.1
+
+
+def test_without_the_themes_extra_offline_themes_fall_back_to_word_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "sentence_transformers", None)  # as if not installed
+    texts = [f"too many meetings this week {i}" for i in range(6)]
+    report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
+    assert report.method == WORDS
+    assert "word counts" in report.note

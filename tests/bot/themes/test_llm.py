@@ -7,9 +7,19 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.themes import WORDS, ThemeAnswer, ThemeReport, llm_themes
-from bot.themes.engine import Group, build_report
-from tests.fakes.openai_server import FakeOpenAI, Reply, content_of
+pytest.importorskip("openai")  # the llm extra
+pytest.importorskip("aiohttp")  # for the fake server (the slack extra)
+
+from bot.themes import (  # noqa: E402
+    WORDS,
+    ThemeAnswer,
+    ThemeReport,
+    default_taxonomy,
+    llm_themes,
+    offline_themes,
+)
+from bot.themes.engine import Group, build_report  # noqa: E402
+from tests.fakes.openai_server import FakeOpenAI, Reply, content_of  # noqa: E402
 
 THRESHOLD = 5
 WORKLOAD = [
@@ -208,3 +218,23 @@ async def test_nothing_is_sent_when_there_are_no_themes_to_narrate(server: FakeO
     )
     assert report == empty
     assert server.requests == []
+
+
+async def test_the_report_of_offline_themes_carries_its_answers_to_the_llm(
+    server: FakeOpenAI,
+) -> None:
+    texts = [f"too many meetings, every day {i}" for i in range(6)]
+    people = [ThemeAnswer(t, "Ops") for t in texts]
+    report = offline_themes(people, default_taxonomy(), threshold=THRESHOLD, method=WORDS)
+    server.script(content_of({"narrative": "Meetings.", "themes": []}))
+    narrated = await llm_themes(
+        people,
+        report,
+        base_url=server.base_url,
+        api_key=server.key,
+        model="m",
+        names=[],
+        threshold=THRESHOLD,
+    )
+    assert narrated.narrative == "Meetings."
+    assert all(text in server.sent_text() for text in texts)
