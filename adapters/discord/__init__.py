@@ -1,5 +1,6 @@
 """The Discord adapter, on discord.py: slash commands, persistent buttons and modals in; private
-threads (or DMs), embeds, buttons and attachments out. See docs/discord.md for the setup."""
+threads (or DMs), embeds, buttons and attachments out. The README's Discord section has the
+setup."""
 
 from __future__ import annotations
 
@@ -55,7 +56,7 @@ GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
 
 
 def invite_url(application_id: int | str) -> str:
-    """The link that adds the bot to a server with the permissions it needs (docs/discord.md)."""
+    """The link that adds the bot to a server with the permissions it needs (see the README)."""
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=SCOPES)
 
 

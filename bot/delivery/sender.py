@@ -192,7 +192,7 @@ class Sender:
             await self._send(session, row, await self._chat(session, row, chats))
         except RateLimited as exc:
             if exc.scope == "platform":
-                self._held[row.community_id] = now + timedelta(seconds=exc.retry_after)
+                self._held[row.community_id] = self.clock() + timedelta(seconds=exc.retry_after)
             self._retry(row, exc.retry_after, str(exc))
             self._wait_lane(lanes, row)
             report.retried += 1

@@ -10,6 +10,7 @@ test can check that none came inside a Retry-After window.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,7 @@ class FakePlatform:
         return None
 
     def _limited(self, scope: str, retry_after: float) -> web.Response:
+        retry_after = math.ceil(retry_after * 1000) / 1000  # as sent: never shorter than the wait
         self.rate_limited += 1
         self.windows[scope] = time.monotonic() + retry_after
         return web.json_response(
