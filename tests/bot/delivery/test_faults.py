@@ -30,6 +30,20 @@ async def queue_messages(core: Core, community: int) -> None:
                 )
 
 
+async def queue_intros(core: Core, community: int, groups: int) -> None:
+    """Intros to groups whose conversations are still to open."""
+    async with core.db.session() as session, session.begin():
+        for g in range(groups):
+            await enqueue(
+                session,
+                community_id=community,
+                key=f"intro:{g}",
+                kind="intro",
+                message=Text("hello"),
+                people=[f"a{g}", f"b{g}"],
+            )
+
+
 async def deliver(core: Core, platform: FakePlatform, *, timeout: float = 0.5) -> None:
     chat = HttpChat(platform.url, timeout=timeout)
     try:
@@ -65,16 +79,7 @@ async def test_rate_limits_errors_and_slow_replies_still_deliver_everything_in_o
 async def test_a_platform_wide_limit_holds_every_request_until_it_lifts(
     core: Core, community: int
 ) -> None:
-    async with core.db.session() as session, session.begin():
-        for g in range(20):
-            await enqueue(
-                session,
-                community_id=community,
-                key=f"intro:{g}",
-                kind="intro",
-                message=Text("hello"),
-                people=[f"a{g}", f"b{g}"],
-            )
+    await queue_intros(core, community, 20)
     platform = FakePlatform(limits=Limits(opens_per_second=40, open_burst=5))
     await platform.start()
     try:
@@ -89,16 +94,7 @@ async def test_a_platform_wide_limit_holds_every_request_until_it_lifts(
 async def test_a_gone_member_makes_one_intro_dead_and_the_rest_arrive(
     core: Core, community: int
 ) -> None:
-    async with core.db.session() as session, session.begin():
-        for g in range(5):
-            await enqueue(
-                session,
-                community_id=community,
-                key=f"intro:{g}",
-                kind="intro",
-                message=Text("hello"),
-                people=[f"a{g}", f"b{g}"],
-            )
+    await queue_intros(core, community, 5)
     platform = FakePlatform(Faults(gone={"a2"}))
     await platform.start()
     try:

@@ -94,19 +94,20 @@ async def wait_for(condition: object, seconds: float = 5.0) -> None:
         await asyncio.sleep(0.05)
 
 
+async def go_down_across_a_due_time(core: Core, job_id: str, ago: timedelta) -> None:
+    """A scheduler stores its jobs and stops; the job's run falls due ``ago`` while it is down."""
+    first = Scheduler(core.db, Recorder(), grace=timedelta(hours=6))
+    await first.start()
+    first.aps.modify_job(job_id, jobstore="default", next_run_time=datetime.now(UTC) - ago)
+    first.aps.pause()
+    await first.stop()
+
+
 async def test_a_run_missed_while_down_runs_once_after_a_restart(
     core: Core, community: int
 ) -> None:
     grace = timedelta(hours=6)
-    first = Scheduler(core.db, Recorder(), grace=grace)
-    await first.start()
-    first.aps.modify_job(
-        f"intros:{community}",
-        jobstore="default",
-        next_run_time=datetime.now(UTC) - timedelta(minutes=30),
-    )
-    first.aps.pause()
-    await first.stop()
+    await go_down_across_a_due_time(core, f"intros:{community}", timedelta(minutes=30))
     recorder = Recorder()
     second = Scheduler(core.db, recorder, grace=grace)
     await second.start()
@@ -127,15 +128,7 @@ async def test_a_run_missed_while_down_runs_once_after_a_restart(
 async def test_a_run_missed_beyond_the_grace_window_is_skipped_and_logged(
     core: Core, community: int, caplog: pytest.LogCaptureFixture
 ) -> None:
-    first = Scheduler(core.db, Recorder(), grace=timedelta(hours=6))
-    await first.start()
-    first.aps.modify_job(
-        f"intros:{community}",
-        jobstore="default",
-        next_run_time=datetime.now(UTC) - timedelta(hours=7),
-    )
-    first.aps.pause()
-    await first.stop()
+    await go_down_across_a_due_time(core, f"intros:{community}", timedelta(hours=7))
     recorder = Recorder()
     second = Scheduler(core.db, recorder, grace=timedelta(hours=6))
     with caplog.at_level(logging.WARNING, logger="bot.delivery.scheduler"):
