@@ -59,6 +59,13 @@ class Form:
 
 
 @dataclass(frozen=True)
+class FormErrors:
+    """A form's answer that keeps the form open, with a problem beside each named field."""
+
+    errors: tuple[tuple[str, str], ...]  # (field name, what is wrong)
+
+
+@dataclass(frozen=True)
 class IntroPerson:
     first_name: str
     team: str
@@ -76,7 +83,7 @@ class Intro:
     followup: str = ""  # the "did you meet?" question, once the follow-up updates the intro
 
 
-Message = Text | Choices | Image | Form | Intro
+Message = Text | Choices | Image | Form | Intro | FormErrors
 
 
 def plain_text(message: Message) -> str:
@@ -93,6 +100,8 @@ def plain_text(message: Message) -> str:
             return title + "".join(f"\n- {f.label}" for f in fields)
         case Intro():
             return _intro_text(message)
+        case FormErrors(errors=errors):
+            return "\n".join(problem for _, problem in errors)
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
 
 

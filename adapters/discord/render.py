@@ -14,6 +14,7 @@ from bot.messages import (
     Choices,
     Field,
     Form,
+    FormErrors,
     Image,
     Intro,
     Message,
@@ -90,7 +91,7 @@ def render(message: Message, *, guild: str, channel: str) -> list[Piece]:
             return [_intro(message, guild, channel)]
         case Image():
             return [_image(message)]
-        case Form():
+        case Form() | FormErrors():  # a modal cannot show errors: the problems, as text
             return _text(plain_text(message))
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
 

@@ -26,7 +26,7 @@ from adapters.slack.chat import SlackChat, web_client
 from bot.core import Core
 from bot.domain import Platform
 from bot.events import Where
-from bot.messages import Form, Message
+from bot.messages import Form, FormErrors, Message
 from bot.ports import MemberInfo
 from bot.settings import Settings
 
@@ -76,6 +76,8 @@ class Listeners:
         elif isinstance(reply, Form):
             metadata = render.form_metadata(event.where.channel)
             await ack(response_action="update", view=render.modal(reply, private_metadata=metadata))
+        elif isinstance(reply, FormErrors):
+            await ack(**render.field_errors(reply.errors))
         else:
             title = str(((body.get("view") or {}).get("title") or {}).get("text") or "")
             await ack(response_action="update", view=render.result_modal(title, reply))

@@ -19,7 +19,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.messages import Button, Choices, Form, Image, Intro, Message, Text, plain_text
+from bot.messages import (
+    Button,
+    Choices,
+    Form,
+    FormErrors,
+    Image,
+    Intro,
+    Message,
+    Text,
+    plain_text,
+)
 
 Block = dict[str, Any]
 
@@ -65,6 +75,8 @@ def render(message: Message, *, channel: str = "") -> list[SlackMessage]:
             raise TypeError("an Image is uploaded first; render it with image_message()")
         case Form():
             raise TypeError("a Form opens as a modal; render it with modal()")
+        case FormErrors():  # outside a modal: the problems, as text
+            return _paged(_sections(plain_text(message)), [], plain_text(message))
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
 
 

@@ -9,6 +9,7 @@ from bot.messages import Button, Choices, Field, Form, Image, Intro, IntroPerson
 
 
 def encode(message: Message) -> dict[str, Any]:
+    """A message as JSON. A FormErrors is an answer to a form, never queued: it has no form."""
     match message:
         case Text(body=body):
             return {"type": "text", "body": body}

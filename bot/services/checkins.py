@@ -17,7 +17,7 @@ from bot.delivery.outbox import enqueue
 from bot.domain import MemberStatus, TeamPath
 from bot.events import Actor, FormSubmitted
 from bot.facilitation import Results, ScheduleCheckIn
-from bot.messages import Button, Choices, Field, Form, Message, Text
+from bot.messages import Button, Choices, Field, Form, FormErrors, Message, Text
 from bot.services import library, schedules
 from bot.services.context import Context
 from bot.store import repo
@@ -167,9 +167,10 @@ async def submit(ctx: Context, event: FormSubmitted, threshold: int) -> Message:
     answers = {i: " ".join(event.value(f"q{i}").split()) for i in range(len(checkin.questions))}
     too_long = [i for i, text in answers.items() if len(text) > MAX_ANSWER]
     if too_long:
-        return Text(copy("answer.too_long", first_name=member.first_name, limit=MAX_ANSWER))
+        problem = copy("answer.too_long", first_name=member.first_name, limit=MAX_ANSWER)
+        return FormErrors(tuple((f"q{i}", problem) for i in too_long))
     if not answers.get(0):
-        return Text(copy("answer.empty", first_name=member.first_name))
+        return FormErrors((("q0", copy("answer.empty", first_name=member.first_name)),))
     for old in await _own_answers(ctx, checkin, member):
         await ctx.session.delete(old)
     team = await _shown_team(ctx, member, threshold) if checkin.anonymous else member.team

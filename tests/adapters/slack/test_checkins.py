@@ -7,12 +7,12 @@ import json
 
 from sqlalchemy import select
 
-from adapters.slack import chat_for
+from adapters.slack import chat_for, render
 from bot.core import Core
 from bot.settings import Settings
 from bot.store.facilitation import ScheduleRow
 from bot.texts import copy
-from tests.adapters.slack.conftest import TEAM, Web, people, recorded
+from tests.adapters.slack.conftest import CHANNEL, TEAM, Web, people, recorded
 from tests.adapters.slack.test_http import command
 from tests.fakes.slack.delivery import deliver
 from tests.fakes.slack.server import FakeSlack
@@ -66,3 +66,30 @@ async def test_a_check_in_is_asked_in_a_dm_and_answered_in_a_modal(
     first_name = fake.workspace.users[member].first_name
     shown = [b["text"]["text"] for b in answered["view"]["blocks"]]
     assert shown == [copy("checkin.thanks", first_name=first_name)]
+
+
+async def test_an_empty_answer_is_shown_beside_its_field_and_the_modal_stays_open(
+    fake: FakeSlack, web: Web, slack_settings: Settings, core: Core, slack_community: int
+) -> None:
+    facilitator, member = people(fake, 2)
+    fake.workspace.users[facilitator].is_admin = True
+    await command(fake, web, member, "join")
+    await command(
+        fake, web, facilitator, 'checkin schedule "What stayed with you?" once 2027-01-05 10:00'
+    )
+    async with core.db.session() as session:
+        [schedule] = (await session.scalars(select(ScheduleRow))).all()
+    checkin_id = (await core.run_job("schedule", schedule.id, force=True)).split()[1].rstrip(":")
+    submitted = recorded("view_submission", user={"id": member, "team_id": TEAM})
+    submitted["view"] = {
+        **submitted["view"],
+        "callback_id": f"checkin:{checkin_id}",
+        "private_metadata": render.form_metadata(CHANNEL),
+        "state": {"values": {"q0": {"q0": {"type": "plain_text_input", "value": "   "}}}},
+    }
+    status, body = await deliver(web.events, "interactive", submitted, secret=SIGNING_SECRET)
+    assert status == 200
+    answered = json.loads(body)
+    assert answered["response_action"] == "errors"
+    first_name = fake.workspace.users[member].first_name
+    assert answered["errors"] == {"q0": copy("answer.empty", first_name=first_name)}

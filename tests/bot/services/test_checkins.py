@@ -8,7 +8,7 @@ from bot.core import Core
 from bot.delivery.codec import decode
 from bot.domain import Role
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MemberJoined
-from bot.messages import Choices, Form, Text
+from bot.messages import Choices, Form, FormErrors, Text
 from bot.store import repo
 from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow
 from bot.store.models import MemberRow, OutboxRow
@@ -21,6 +21,8 @@ NAMED = (
 
 
 def body(reply: object) -> str:
+    if isinstance(reply, FormErrors):
+        return "; ".join(f"{name}: {problem}" for name, problem in reply.errors)
     assert isinstance(reply, Text | Choices), reply
     return reply.body
 
@@ -109,8 +111,11 @@ async def test_empty_and_over_long_answers_are_refused_and_nothing_is_stored(
 ) -> None:
     await people(core, {"Acme/Eng/Platform": 2})
     checkin = await open_one(core, community, NAMED)
-    assert "Your answer is empty" in await answer(core, "platform0", checkin, "   ", "x")
-    assert "longer than 1000 characters" in await answer(core, "platform0", checkin, "y" * 1001)
+    assert (await answer(core, "platform0", checkin, "   ", "x")).startswith(
+        "q0: Your answer is empty"
+    )
+    long = await answer(core, "platform0", checkin, "fine", "y" * 1001)
+    assert long.startswith("q1: That's longer than 1000 characters")
     outsider = await answer(core, "stranger", checkin, "hello")
     assert "wasn't sent to you" in outsider
     async with core.db.session() as session:
