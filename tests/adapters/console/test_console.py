@@ -9,7 +9,15 @@ from adapters.console import ConsoleChat, ConsoleRunner, ConsoleSpace, to_event
 from bot.core import Core
 from bot.domain import Platform
 from bot.errors import InputError, Undeliverable
-from bot.events import ButtonPressed, CommandInvoked, MemberJoined, MemberLeft
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    MemberJoined,
+    MemberLeft,
+    MessagePosted,
+)
 from bot.messages import Intro, Text
 from bot.ports import ConversationRef
 from bot.store.models import MemberRow, OutcomeRow
@@ -118,3 +126,22 @@ async def test_a_bad_line_is_explained_and_the_session_goes_on(core: Core) -> No
     text = out.getvalue()
     assert "say who is speaking" in text and "example: ada: pause until 2027-01-15" in text
     assert "Usage: pause until YYYY-MM-DD" in text
+
+
+def test_thread_replies_and_form_answers_are_typed_as_lines() -> None:
+    names = {"ada": "Ada Lovelace"}
+    reply = to_event("ada replies m3: I listened to Kofi.", SPACE, names)
+    assert reply == MessagePosted(
+        SPACE.where, Actor("ada", "Ada Lovelace"), "I listened to Kofi.", "m3"
+    )
+    form = to_event("ada submits checkin:4 q0='Quite connected.' q1=", SPACE, names)
+    assert form == FormSubmitted(
+        SPACE.where,
+        Actor("ada", "Ada Lovelace"),
+        "checkin:4",
+        (("q0", "Quite connected."), ("q1", "")),
+    )
+    with pytest.raises(InputError):
+        to_event("ada submits checkin:4 nonsense", SPACE, names)
+    mention = to_event("fa: prompt schedule 'Hi' every monday 10:00 #coffee", SPACE, names)
+    assert isinstance(mention, CommandInvoked) and mention.channels == frozenset({"coffee"})
