@@ -71,46 +71,18 @@ def test_a_malformed_setting_stops_start_up_with_its_name(monkeypatch: pytest.Mo
     assert "IANA time zone" in result.output
 
 
+def add_community(name: str, *options: str) -> str:
+    base = ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", name]
+    result = runner.invoke(app, [*base, *options])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
 def test_communities_are_added_and_listed_from_the_command_line() -> None:
-    added = runner.invoke(
-        app,
-        [
-            "community",
-            "add",
-            "--workspace",
-            "T1",
-            "--channel",
-            "C1",
-            "--name",
-            "Coffee",
-            "--platform",
-            "slack",
-            "--timezone",
-            "Europe/Berlin",
-        ],
-    )
-    assert added.exit_code == 0, added.output
-    assert "Community 1: Coffee (slack T1 #C1)" in added.output
-    console = runner.invoke(
-        app, ["community", "add", "--workspace", "T1", "--channel", "C1", "--name", "Tea"]
-    )
-    assert "Community 2: Tea (console T1 #C1)" in console.output
-    again = runner.invoke(
-        app,
-        [
-            "community",
-            "add",
-            "--workspace",
-            "T1",
-            "--channel",
-            "C1",
-            "--name",
-            "Coffee",
-            "--platform",
-            "slack",
-        ],
-    )
-    assert "Community 1: Coffee (slack T1 #C1)" in again.output
+    added = add_community("Coffee", "--platform", "slack", "--timezone", "Europe/Berlin")
+    assert "Community 1: Coffee (slack T1 #C1)" in added
+    assert "Community 2: Tea (console T1 #C1)" in add_community("Tea")
+    assert "Community 1: Coffee (slack T1 #C1)" in add_community("Coffee", "--platform", "slack")
     listed = runner.invoke(app, ["community", "list"])
     assert "Coffee" in listed.output and "Europe/Berlin" in listed.output
 

@@ -19,9 +19,8 @@ from tests.fakes.slack.server import FakeSlack
 from tests.fakes.slack.state import SIGNING_SECRET
 
 
-async def test_a_check_in_is_asked_in_a_dm_and_answered_in_a_modal(
-    fake: FakeSlack, web: Web, slack_settings: Settings, core: Core, slack_community: int
-) -> None:
+async def a_scheduled_check_in(fake: FakeSlack, web: Web, core: Core) -> tuple[str, int]:
+    """A member who joined, and a one-off check-in an admin scheduled: (member, schedule id)."""
     facilitator, member = people(fake, 2)
     fake.workspace.users[facilitator].is_admin = True
     await command(fake, web, member, "join")
@@ -30,7 +29,14 @@ async def test_a_check_in_is_asked_in_a_dm_and_answered_in_a_modal(
     )
     async with core.db.session() as session:
         [schedule] = (await session.scalars(select(ScheduleRow))).all()
-    await core.run_job("schedule", schedule.id, force=True)
+    return member, schedule.id
+
+
+async def test_a_check_in_is_asked_in_a_dm_and_answered_in_a_modal(
+    fake: FakeSlack, web: Web, slack_settings: Settings, core: Core, slack_community: int
+) -> None:
+    member, schedule_id = await a_scheduled_check_in(fake, web, core)
+    await core.run_job("schedule", schedule_id, force=True)
     await core.sender(chat_for(slack_settings, core)).drain(community_id=slack_community)
     [(dm, ask)] = fake.workspace.posts()
     assert fake.workspace.conversations[dm].kind == "im"
@@ -71,15 +77,8 @@ async def test_a_check_in_is_asked_in_a_dm_and_answered_in_a_modal(
 async def test_an_empty_answer_is_shown_beside_its_field_and_the_modal_stays_open(
     fake: FakeSlack, web: Web, slack_settings: Settings, core: Core, slack_community: int
 ) -> None:
-    facilitator, member = people(fake, 2)
-    fake.workspace.users[facilitator].is_admin = True
-    await command(fake, web, member, "join")
-    await command(
-        fake, web, facilitator, 'checkin schedule "What stayed with you?" once 2027-01-05 10:00'
-    )
-    async with core.db.session() as session:
-        [schedule] = (await session.scalars(select(ScheduleRow))).all()
-    checkin_id = (await core.run_job("schedule", schedule.id, force=True)).split()[1].rstrip(":")
+    member, schedule_id = await a_scheduled_check_in(fake, web, core)
+    checkin_id = (await core.run_job("schedule", schedule_id, force=True)).split()[1].rstrip(":")
     submitted = recorded("view_submission", user={"id": member, "team_id": TEAM})
     submitted["view"] = {
         **submitted["view"],
