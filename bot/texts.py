@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import random
 import string
 from dataclasses import dataclass
 from functools import cache
@@ -59,9 +58,3 @@ def library(kind: str) -> tuple[Starter, ...]:
 
 def starters() -> tuple[Starter, ...]:
     return library("starter")
-
-
-def starter_for(key: str) -> Starter:
-    """A conversation starter picked deterministically for ``key`` (a round and group)."""
-    pool = starters()
-    return pool[random.Random(key).randrange(len(pool))]

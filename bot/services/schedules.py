@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -76,7 +75,3 @@ async def manage(ctx: Context, command: ManageSchedule) -> Message:
     else:
         row.paused = command.action == "pause"
     return Text(copy("schedule.changed", kind=command.kind, id=row.id, action=command.action))
-
-
-def is_due_once(row: ScheduleRow, now: datetime) -> bool:
-    return row.once_at is not None and row.last_run_at is None
