@@ -4,7 +4,9 @@ Quality: the adjusted Rand index and the taxonomy-assignment accuracy (an answer
 when its theme is its label or its second label) against the labelled set in
 ``tests/bot/themes/data/answers.csv``. Speed: 10,000 answers (1,000 with ``BENCH_QUICK=1``) made
 from the labelled ones, themed end to end by ``offline_themes``; the model load is timed apart.
-Each method runs in its own process, so peak memory (max RSS) is that method's alone.
+Each method runs in its own process, so peak memory (max RSS) is that method's alone. The embeddings
+run in float32 and, where the CPU computes bfloat16 natively (the default there), in bfloat16 too;
+the parent never imports torch, as a child's max RSS starts from its parent's.
 """
 
 from __future__ import annotations
@@ -18,16 +20,18 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
+from typing import cast
 
 from rich.console import Console
 from rich.table import Table
 
 from bot.themes import EMBEDDINGS, WORDS, ThemeAnswer, default_taxonomy, label_answers
 from bot.themes import offline_themes as theme
-from bot.themes.embeddings import available
+from bot.themes.embeddings import Precision, available, native_precision
 from tests.bot.themes.factories import accuracy, labelled
 
 TARGETS = {EMBEDDINGS: (0.35, 0.60, 30.0), WORDS: (None, None, 5.0)}
+PRECISIONS: tuple[Precision, ...] = ("float32", "bfloat16")
 MEMORY_TARGET_MB = 1536
 FILLERS = ("", "honestly, ", "this week: ", "hmm. ", "tbh ", "as usual, ", "lately ", "so ")
 TEAMS = tuple(f"Team {c}" for c in "ABCDEFGHIJ")
@@ -61,7 +65,7 @@ def answers_for_speed(n: int, seed: int = 11) -> list[ThemeAnswer]:
     return [ThemeAnswer(t, rng.choice(TEAMS)) for t in made]
 
 
-def worker(method: str, n: int) -> dict[str, float]:
+def worker(method: str, n: int, precision: Precision | None = None) -> dict[str, float]:
     """Measure one method in this process; printed as JSON for ``main``."""
     taxonomy = default_taxonomy()
     rows = labelled()
@@ -71,15 +75,17 @@ def worker(method: str, n: int) -> dict[str, float]:
 
         _model()
     load = time.perf_counter() - started
-    labels, _, _ = label_answers([r["text"] for r in rows], taxonomy, method)
+    labels, _, _ = label_answers([r["text"] for r in rows], taxonomy, method, precision=precision)
     ari = adjusted_rand_index([r["label"] for r in rows], labels)
     acc = accuracy(labels, rows)
     many = answers_for_speed(n)
     started = time.perf_counter()
-    report = theme(many, taxonomy, threshold=5, method=method)
+    report = theme(many, taxonomy, threshold=5, method=method, precision=precision)
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    native = native_precision() == "bfloat16" if method == EMBEDDINGS else False
     return {
+        "native_bfloat16": float(native),
         "ari": ari,
         "accuracy": acc,
         "load": load,
@@ -89,8 +95,9 @@ def worker(method: str, n: int) -> dict[str, float]:
     }
 
 
-def measure(method: str, n: int) -> dict[str, float]:
+def measure(method: str, n: int, precision: Precision | None = None) -> dict[str, float]:
     command = [sys.executable, "-m", "bench.themes", "--worker", method, str(n)]
+    command += [precision] if precision else []
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     result: dict[str, float] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -106,9 +113,16 @@ def _mark(value: float, target: float | None, *, at_most: bool = False) -> str:
 
 def main() -> None:
     n = 1_000 if os.environ.get("BENCH_QUICK") else 10_000
-    methods = [WORDS, *([EMBEDDINGS] if available() else [])]
-    results = {m: measure(m, n) for m in methods}
-    base = results[WORDS]
+    results: dict[tuple[str, Precision | None], dict[str, float]] = {
+        (WORDS, None): measure(WORDS, n)
+    }
+    native: Precision = "float32"
+    if available():
+        results[(EMBEDDINGS, "float32")] = measure(EMBEDDINGS, n, "float32")
+        if results[(EMBEDDINGS, "float32")]["native_bfloat16"]:
+            native = "bfloat16"
+            results[(EMBEDDINGS, native)] = measure(EMBEDDINGS, n, native)
+    base = results[(WORDS, None)]
     title = f"Offline themes: quality on {len(labelled())} labelled answers, speed on {n:,}"
     table = Table(title=title)
     for column in (
@@ -122,11 +136,12 @@ def main() -> None:
         "peak MB",
     ):
         table.add_column(column, justify="left" if column == "method" else "right")
-    for method, r in results.items():
+    for (method, precision), r in results.items():
         ari_target, acc_target, speed_target = TARGETS[method]
         speed_scale = n / 10_000
+        default = " (default)" if precision == native else ""
         table.add_row(
-            method,
+            f"{method}, {precision}{default}" if precision else method,
             f"{r['ari']:.3f}{_mark(r['ari'], ari_target)}",
             f"{r['ari'] / base['ari']:.1f}" if base["ari"] > 0 else "–",
             f"{r['accuracy']:.1%}{_mark(r['accuracy'], acc_target)}",
@@ -138,6 +153,8 @@ def main() -> None:
     Console(width=120).print(table)
     if not available():
         print("The themes extra is not installed: only the word-count fallback was measured.")
+    elif native == "float32":
+        print("This CPU has no native bfloat16: the embeddings run in float32 (the default here).")
     print(
         "Targets: embeddings ARI ≥ 0.35, accuracy ≥ 60%; 10,000 answers in ≤ 30 s (embeddings), "
         f"≤ 5 s (words); peak ≤ {MEMORY_TARGET_MB} MB. Speed marks scale to the run's size."
@@ -145,7 +162,10 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 4 and sys.argv[1] == "--worker":
-        print(json.dumps(worker(sys.argv[2], int(sys.argv[3]))))
+    if len(sys.argv) in (4, 5) and sys.argv[1] == "--worker":
+        chosen = cast(Precision, sys.argv[4]) if len(sys.argv) == 5 else None
+        if chosen not in (None, *PRECISIONS):
+            sys.exit(f"precision is one of {', '.join(PRECISIONS)}, got {chosen}")
+        print(json.dumps(worker(sys.argv[2], int(sys.argv[3]), chosen)))
     else:
         main()

