@@ -17,7 +17,7 @@ from bot.services.context import Context
 from bot.services.digest_figures import Figures, gather
 from bot.store.models import MemberRow, RoleGrantRow
 from bot.texts import copy
-from bot.themes import ThemeAnswer, ThemeReport, default_taxonomy, llm_themes, offline_themes
+from bot.themes import ThemeReport, default_taxonomy, llm_themes, offline_themes
 
 log = logging.getLogger(__name__)
 
@@ -49,9 +49,9 @@ async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) ->
 
 
 async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> ThemeReport:
-    answers = [ThemeAnswer(text, team) for text, team in figures.answers]
+    answers = figures.answers
     offline = offline_themes(answers, default_taxonomy(), threshold=ctx.threshold)
-    if llm is None or not ctx.community.llm_enabled or len(answers) < ctx.threshold:
+    if llm is None or not ctx.community.llm_enabled or not offline.themes:
         return offline
     members = await ctx.session.scalars(
         select(MemberRow.first_name).where(MemberRow.community_id == ctx.community.id)

@@ -15,6 +15,7 @@ from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow, PromptAnswerRow, PromptRow
 from bot.store.models import GroupRow, MemberRow, OutboxRow, OutcomeRow, RoundRow
+from bot.themes import ThemeAnswer
 
 
 @dataclass(frozen=True)
@@ -42,7 +43,7 @@ class Figures:
     team_sizes: dict[str, int]
     meetings: dict[tuple[str, str], int]
     new_ties: set[tuple[str, str]]
-    answers: tuple[tuple[str, str | None], ...]  # (text, team) of check-ins closed this period
+    answers: tuple[ThemeAnswer, ...]  # of the check-ins closed this period
 
 
 async def gather(ctx: Context, *, days: int = 7) -> Figures:
@@ -161,13 +162,25 @@ async def _closed_checkins(ctx: Context, since: date, now: datetime) -> list[Che
     return [c for c in rows.all() if as_utc(c.closes_at) > as_utc(start)]
 
 
-async def _answers(ctx: Context, since: date, now: datetime) -> tuple[tuple[str, str | None], ...]:
-    found: list[tuple[str, str | None]] = []
+async def _answers(ctx: Context, since: date, now: datetime) -> tuple[ThemeAnswer, ...]:
+    """The answers, each with its respondent where named and its question: anonymous answers are
+    unlinkable once their check-in closes, so only the question bounds how many people gave them."""
+    found: list[ThemeAnswer] = []
     for checkin in await _closed_checkins(ctx, since, now):
         rows = await ctx.session.execute(
-            select(AnswerRow.text, AnswerRow.team).where(AnswerRow.checkin_id == checkin.id)
+            select(AnswerRow.text, AnswerRow.team, AnswerRow.member_id, AnswerRow.question)
+            .where(AnswerRow.checkin_id == checkin.id)
+            .order_by(AnswerRow.id)
         )
-        found.extend((text, team) for text, team in rows.all())
+        found.extend(
+            ThemeAnswer(
+                text,
+                team,
+                respondent=None if member is None else f"member {member}",
+                slot=f"check-in {checkin.id} question {question}",
+            )
+            for text, team, member, question in rows.all()
+        )
     return tuple(found)
 
 

@@ -1,9 +1,9 @@
 """Themes of reflection answers for the leads' digest: offline by default (sentence embeddings with
 the ``themes`` extra, word counts without), narrated by an LLM where an admin configures one.
 
-Every part keeps the anonymity rules: no themes under ``threshold`` answers in all, no theme, team
-figure or quote over fewer than ``threshold`` answers, and only thresholded, redacted text, fenced
-as data, ever goes to an LLM.
+Every part keeps the anonymity rules: no themes under ``threshold`` respondents in all, no theme,
+team figure or quote over fewer than ``threshold`` respondents, and only thresholded, redacted text,
+fenced as data, ever goes to an LLM.
 """
 
 from bot.themes.engine import EMBEDDINGS, WORDS, label_answers, offline_themes

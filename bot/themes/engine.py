@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import warnings
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -176,16 +176,46 @@ def label_answers(
     return labels, [*groups, *emerging], vectoriser.name
 
 
+def respondents(answers: Sequence[ThemeAnswer], indexes: Iterable[int]) -> int:
+    """The fewest distinct people who could have given these answers: the named respondents, or
+    the most answers to any one question (each person answers a question once), whichever is more;
+    an answer with neither a respondent nor a slot is a person of its own."""
+    people: set[str] = set()
+    per_slot: Counter[str] = Counter()
+    for i in indexes:
+        answer = answers[i]
+        if answer.respondent is not None:
+            people.add(answer.respondent)
+        elif answer.slot is not None:
+            per_slot[answer.slot] += 1
+        else:
+            people.add(f"answer #{i}")
+    return max(len(people), max(per_slot.values(), default=0))
+
+
 def _by_team(answers: Sequence[ThemeAnswer], group: Group, threshold: int) -> list[tuple[str, int]]:
-    """Teams with at least ``threshold`` answers in the theme; then the smallest listed teams are
-    withheld too until what is left over (count minus the listed) is none or ≥ threshold, so no
-    small team's figure can be had by subtraction."""
-    counts = Counter(answers[i].team for i in group.members)
+    """Teams whose answers in the theme come from at least ``threshold`` respondents; then the
+    smallest listed teams are withheld too until the answers left over (not listed) come from none
+    or from at least ``threshold`` respondents, so no small team's figure follows by subtraction."""
+    by_team: dict[str, list[int]] = {}
+    for i in group.members:
+        team = answers[i].team
+        if team is not None:
+            by_team.setdefault(team, []).append(i)
     listed = sorted(
-        ((team, n) for team, n in counts.items() if team is not None and n >= threshold),
+        (
+            (team, len(members))
+            for team, members in by_team.items()
+            if respondents(answers, members) >= threshold
+        ),
         key=lambda tn: (-tn[1], tn[0]),
     )
-    while listed and 0 < len(group.members) - sum(n for _, n in listed) < threshold:
+
+    def rest() -> list[int]:
+        shown = {team for team, _ in listed}
+        return [i for i in group.members if answers[i].team not in shown]
+
+    while listed and rest() and respondents(answers, rest()) < threshold:
         listed.pop()
     return listed
 
@@ -212,11 +242,12 @@ def build_report(
     """The report over ``groups``, with every anonymity rule applied; ``names`` (members' names)
     are never quoted, nor shown in an emerging theme's name."""
     redact = Redactor(names)
-    shown = [g for g in groups if len(g.members) >= threshold]
+    shown = [g for g in groups if respondents(answers, g.members) >= threshold]
     themes = tuple(
         Theme(
             name=redact(g.name) if g.emerging else g.name,
             count=len(g.members),
+            respondents=respondents(answers, g.members),
             by_team=tuple(_by_team(answers, g, threshold)),
             quotes=_quotes(answers, g, redact),
             emerging=g.emerging,
@@ -227,7 +258,7 @@ def build_report(
     withheld = len(groups) - len(shown)
     note = f"Themes found offline by {described or method}."
     if withheld:
-        note += f" {withheld} theme(s) with fewer than {threshold} answers withheld."
+        note += f" {withheld} theme(s) from fewer than {threshold} respondents withheld."
     return ThemeReport(method=method, themes=themes, narrative=None, note=note)
 
 
@@ -253,12 +284,15 @@ def offline_themes(
     """
     check_threshold(threshold)
     chosen = method or (EMBEDDINGS if embeddings.available() else WORDS)
-    if len(answers) < threshold:
+    if respondents(answers, range(len(answers))) < threshold:
         return ThemeReport(
             method=chosen,
             themes=(),
             narrative=None,
-            note=f"Fewer than {threshold} answers: themes are withheld to keep answers anonymous.",
+            note=(
+                f"Fewer than {threshold} respondents: themes are withheld to keep answers "
+                "anonymous."
+            ),
         )
     texts = [a.text for a in answers]
     fallback_note = ""

@@ -1,6 +1,6 @@
 """An LLM's narrative of the offline themes, through any OpenAI-compatible server.
 
-Before anything is sent the text is thresholded (only themes of at least ``threshold`` answers,
+Before anything is sent the text is thresholded (only themes of at least ``threshold`` respondents,
 as the offline report already is) and redacted, and the answers are fenced as data. The reply is
 asked for as JSON against a schema and validated; a quote not verbatim in what was sent is dropped.
 On an error, a timeout or invalid output the offline report comes back, with a note saying why.
@@ -77,7 +77,7 @@ def build_messages(
     sent: dict[int, list[str]] = {}
     payload = []
     for number, theme in enumerate(offline.themes):
-        if theme.count < threshold:
+        if theme.respondents < threshold:
             continue
         texts = [redact(answers[i].text) for i in theme.members[:MAX_ANSWERS_PER_THEME]]
         texts = [t.replace(nonce, "") for t in texts]

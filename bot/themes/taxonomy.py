@@ -12,10 +12,16 @@ import yaml
 
 @dataclass(frozen=True)
 class ThemeAnswer:
-    """One reflection answer; ``team`` is None where it is withheld (anonymous answers)."""
+    """One reflection answer; ``team`` is None where it is withheld (anonymous answers).
+
+    ``respondent`` is who answered where that is known (named check-ins); ``slot`` the question
+    answered (a check-in's question, which each person answers at most once). An answer with
+    neither counts as a respondent of its own."""
 
     text: str
     team: str | None
+    respondent: str | None = None
+    slot: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,13 +36,14 @@ class TaxonomyTheme:
 
 @dataclass(frozen=True)
 class Theme:
-    """A theme as the digest shows it; every figure in it is over at least the threshold.
-
-    ``members`` holds the indexes of its answers in the input, for the LLM step; it is never shown.
-    """
+    """A theme as the digest shows it; every figure in it is over at least the threshold of
+    respondents. ``count`` is of answers; ``respondents`` the fewest people who could have given
+    them. ``members`` holds the indexes of its answers in the input, for the LLM step; it is never
+    shown."""
 
     name: str
     count: int
+    respondents: int
     by_team: tuple[tuple[str, int], ...]
     quotes: tuple[str, ...]
     emerging: bool

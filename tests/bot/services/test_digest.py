@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.core import Core
@@ -110,3 +111,54 @@ async def test_small_check_ins_and_few_answers_show_no_rate_and_no_themes(
     text = (await build(core, community)).text
     assert f"Check-in {checkin}: response rate withheld" in text
     assert "Lonely." not in text
+
+
+async def closed_checkin(
+    core: Core,
+    community: int,
+    clock: MovableClock,
+    answers: dict[str, list[str]],
+    questions: int,
+    anonymous: bool = False,
+) -> None:
+    quoted = " ".join(f'"Question {q}?"' for q in range(questions))
+    schedule = f"checkin schedule {quoted} every friday 15:00 for Acme/Eng"
+    schedule += " anonymous" if anonymous else ""
+    await core.handle(CommandInvoked(WHERE, Actor("lead", "Lea"), schedule))
+    done = await core.run_job("checkins", community)
+    checkin = int(done.split()[1].rstrip(":"))
+    for pid, texts in answers.items():
+        fields = tuple((f"q{i}", text) for i, text in enumerate(texts))
+        await core.handle(FormSubmitted(WHERE, Actor(pid, "P"), f"checkin:{checkin}", fields))
+    clock.advance(days=3)
+    await core.run_job("sweep", community)
+
+
+MEETINGS = "back to back meetings all day, no time to think"
+
+
+async def test_the_themes_of_five_respondents_are_shown_with_one_quote_at_most_two(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    answers = {f"platform{i}": [f"{MEETINGS}, week {i}"] for i in range(5)}
+    await closed_checkin(core, community, clock, answers, questions=1)
+    built = await build(core, community)
+    (theme,) = built.themes.themes
+    assert (theme.count, theme.respondents) == (5, 5)
+    assert f"• {theme.name}: 5" in built.text
+    assert 1 <= sum(f"“{MEETINGS}, week" in line for line in built.text.splitlines()) <= 2
+
+
+@pytest.mark.parametrize("anonymous", [False, True], ids=["named", "anonymous"])
+async def test_many_answers_from_too_few_respondents_show_no_theme_and_no_quote(
+    core: Core, community: int, clock: MovableClock, anonymous: bool
+) -> None:
+    await a_community_with_history(core, community, clock)
+    # Six answers on one theme, but from two people (three questions each).
+    answers = {f"platform{i}": [f"{MEETINGS}, part {q}" for q in range(3)] for i in range(2)}
+    await closed_checkin(core, community, clock, answers, questions=3, anonymous=anonymous)
+    built = await build(core, community)
+    assert built.themes.themes == ()
+    assert "Fewer than 5 respondents" in built.text
+    assert MEETINGS not in built.text

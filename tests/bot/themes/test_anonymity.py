@@ -17,7 +17,7 @@ def test_fewer_answers_than_the_threshold_give_no_themes_and_say_why() -> None:
     few = answers(["too many meetings", "way too many meetings", "meetings all day"])
     report = offline_themes(few, default_taxonomy(), threshold=THRESHOLD, method=WORDS)
     assert report.themes == ()
-    assert "Fewer than 5 answers" in report.note
+    assert "Fewer than 5 respondents" in report.note
 
 
 def test_a_threshold_below_three_is_refused() -> None:
@@ -31,7 +31,7 @@ def test_a_theme_with_fewer_answers_than_the_threshold_is_withheld() -> None:
         answers(texts), [group("Big", range(5)), group("Small", range(5, 9))], WORDS, THRESHOLD
     )
     assert [t.name for t in report.themes] == ["Big"]
-    assert "1 theme(s) with fewer than 5 answers withheld" in report.note
+    assert "1 theme(s) from fewer than 5 respondents withheld" in report.note
 
 
 def test_only_teams_with_at_least_the_threshold_of_answers_in_a_theme_are_listed() -> None:
@@ -107,3 +107,55 @@ def test_an_emerging_theme_is_never_named_after_a_member() -> None:
     )
     assert "oduya" not in report.themes[0].name.lower()
     assert report.themes[0].quotes == ()
+
+
+def test_a_theme_from_fewer_named_respondents_than_the_threshold_is_withheld() -> None:
+    # Eight answers, but only four people gave them (two check-ins each).
+    people = [
+        ThemeAnswer(f"no thanks for the launch, week {i}", "Ops", respondent=f"m{i % 4}")
+        for i in range(8)
+    ]
+    people += [
+        ThemeAnswer(f"nobody noticed the fix, {i}", "Ops", respondent=f"n{i}") for i in range(5)
+    ]
+    report = build_report(
+        people, [group("Recognition", range(8)), group("Credit", range(8, 13))], WORDS, THRESHOLD
+    )
+    assert [(t.name, t.count, t.respondents) for t in report.themes] == [("Credit", 5, 5)]
+    assert "1 theme(s) from fewer than 5 respondents withheld" in report.note
+
+
+def test_anonymous_answers_count_as_people_only_per_question() -> None:
+    # Anonymous: two answers to each of three questions could be just two people; five answers
+    # to one question are five people (each answers a question once).
+    spread = [
+        ThemeAnswer(f"so tired, {i}", None, slot=f"check-in 1 question {i % 3}") for i in range(6)
+    ]
+    same = [ThemeAnswer(f"worn out, {i}", None, slot="check-in 2 question 0") for i in range(5)]
+    report = build_report(
+        [*spread, *same],
+        [group("Spread", range(6)), group("Same", range(6, 11))],
+        WORDS,
+        THRESHOLD,
+    )
+    assert [(t.name, t.respondents) for t in report.themes] == [("Same", 5)]
+
+
+def test_a_team_is_listed_only_over_the_threshold_of_respondents() -> None:
+    people = [ThemeAnswer(f"late again, {i}", "Ops", respondent=f"ops{i % 2}") for i in range(6)]
+    people += [ThemeAnswer(f"long hours, {i}", "Sales", respondent=f"s{i}") for i in range(5)]
+    people += [ThemeAnswer(f"weekend work, {i}", "Legal", respondent=f"l{i}") for i in range(5)]
+    # Ops has six answers from two people: not listed. The rest would then be Ops's two people,
+    # so the last listed team (Sales) is withheld too, leaving Sales's and Ops's seven people.
+    report = build_report(people, [group("Workload", range(16))], WORDS, THRESHOLD)
+    (theme,) = report.themes
+    assert theme.respondents == 12
+    assert theme.by_team == (("Legal", 5),)
+
+
+def test_offline_themes_withhold_everything_when_too_few_people_answered() -> None:
+    texts = [f"way too many meetings on my calendar, day {i}" for i in range(9)]
+    people = [ThemeAnswer(t, "Ops", respondent=f"m{i % 3}") for i, t in enumerate(texts)]
+    report = offline_themes(people, default_taxonomy(), threshold=THRESHOLD, method=WORDS)
+    assert report.themes == ()
+    assert "Fewer than 5 respondents" in report.note
