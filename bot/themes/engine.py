@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 from scipy.cluster.vq import kmeans2
 
+from bot.texts import copy
 from bot.themes import embeddings
 from bot.themes.embeddings import Precision
 from bot.themes.fallback import Matrix, WordCounts, key_phrases
@@ -256,9 +257,9 @@ def build_report(
         for g in sorted(shown, key=lambda g: (-len(g.members), g.name))
     )
     withheld = len(groups) - len(shown)
-    note = f"Themes found offline by {described or method}."
+    note = copy("themes.note.offline", method=described or method)
     if withheld:
-        note += f" {withheld} theme(s) from fewer than {threshold} respondents withheld."
+        note += " " + copy("themes.note.withheld", withheld=withheld, threshold=threshold)
     return ThemeReport(method=method, themes=themes, narrative=None, note=note)
 
 
@@ -289,15 +290,12 @@ def offline_themes(
             method=chosen,
             themes=(),
             narrative=None,
-            note=(
-                f"Fewer than {threshold} respondents: themes are withheld to keep answers "
-                "anonymous."
-            ),
+            note=copy("themes.note.too_few", threshold=threshold),
         )
     texts = [a.text for a in answers]
     fallback_note = ""
     if chosen == EMBEDDINGS and not embeddings.available():
-        chosen, fallback_note = WORDS, " (the themes extra is not installed)"
+        chosen, fallback_note = WORDS, " " + copy("themes.note.no_extra")
     try:
         _, groups, name = label_answers(
             texts, taxonomy, chosen, threshold=threshold, precision=precision
@@ -308,7 +306,7 @@ def offline_themes(
         log.warning("sentence embeddings failed (%s); theming by word counts", type(error).__name__)
         chosen = WORDS
         _, groups, name = label_answers(texts, taxonomy, WORDS, threshold=threshold)
-        fallback_note = " (the embedding model could not be loaded)"
+        fallback_note = " " + copy("themes.note.no_model")
     report = build_report(answers, groups, chosen, threshold, described=name, names=names)
     if fallback_note:
         return ThemeReport(report.method, report.themes, None, report.note + fallback_note)

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bot.texts import copy
 from bot.themes.engine import MAX_QUOTES, check_threshold
 from bot.themes.redact import Redactor
 from bot.themes.taxonomy import Theme, ThemeAnswer, ThemeReport
@@ -125,9 +126,9 @@ def _merge(
         name = redact(answer.name.strip()) if answer.name and answer.name.strip() else theme.name
         themes.append(replace(theme, name=name, quotes=tuple(quotes) or theme.quotes))
     narrative = redact(reply.narrative.strip())[:MAX_NARRATIVE]
-    note = f"Themes found offline ({offline.method}); narrative by the configured LLM."
+    note = copy("themes.note.llm", method=offline.method)
     if dropped:
-        note += f" {dropped} quote(s) not found verbatim in the answers were dropped."
+        note += " " + copy("themes.note.quotes_dropped", dropped=dropped)
     return ThemeReport(
         method=f"{offline.method}+llm", themes=tuple(themes), narrative=narrative, note=note
     )
@@ -135,9 +136,7 @@ def _merge(
 
 def _fallback(offline: ThemeReport, why: str) -> ThemeReport:
     log.warning("LLM themes fell back to the offline themes: %s", why)
-    return replace(
-        offline, note=f"{offline.note} The LLM was not used: {why}; offline themes shown."
-    )
+    return replace(offline, note=offline.note + " " + copy("themes.note.llm_unused", why=why))
 
 
 async def llm_themes(
@@ -159,11 +158,11 @@ async def llm_themes(
     try:
         import openai  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        return _fallback(offline, "the llm extra (openai) is not installed")
+        return _fallback(offline, copy("themes.why.no_openai"))
     redact = Redactor(names)
     messages, sent = build_messages(answers, offline, redact, threshold)
     if not any(sent.values()):
-        return _fallback(offline, "the report carries no answers (pass offline_themes' report)")
+        return _fallback(offline, copy("themes.why.no_answers"))
     client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=0)
     try:
         completions: Any = client.chat.completions  # plain dicts, as any compatible server takes
@@ -179,11 +178,11 @@ async def llm_themes(
         content = response.choices[0].message.content if response.choices else None
         reply = _parse(content)
     except openai.APITimeoutError:
-        return _fallback(offline, f"the LLM did not answer within {timeout:g} s")
+        return _fallback(offline, copy("themes.why.timeout", seconds=f"{timeout:g}"))
     except openai.APIError as error:
-        return _fallback(offline, f"the LLM server returned an error ({type(error).__name__})")
+        return _fallback(offline, copy("themes.why.error", error=type(error).__name__))
     except (ValidationError, ValueError):
-        return _fallback(offline, "the LLM's reply was not valid JSON for the schema")
+        return _fallback(offline, copy("themes.why.invalid"))
     finally:
         await client.close()
     return _merge(offline, reply, sent, redact)
