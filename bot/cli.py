@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -33,6 +33,12 @@ app.add_typer(db_app, name="db")
 app.add_typer(community_app, name="community")
 outbox_app = typer.Typer(help="The outbox of messages to deliver.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
+themes_app = typer.Typer(
+    help="A community's themes for the digest, as YAML (the shape of prompts/themes.yaml).",
+    no_args_is_help=True,
+)
+app.add_typer(themes_app, name="themes")
+CommunityOption = Annotated[int, typer.Option("--community", help="The community's id.")]
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True, highlight=False)
 
@@ -266,6 +272,57 @@ def community_list() -> None:
     for row in _run(go()):
         table.add_row(*(str(v) for v in row))
     out.print(table)
+
+
+@themes_app.command("export")
+def themes_export(community: CommunityOption) -> None:
+    """Print the community's themes as YAML, to edit and import."""
+
+    async def go(core: Core) -> str:
+        return await core.taxonomy(community)
+
+    print(_with_core(go), end="")
+
+
+@themes_app.command("import")
+def themes_import(
+    community: CommunityOption,
+    file: Annotated[Path, typer.Argument(help="A YAML file in the shape of prompts/themes.yaml.")],
+) -> None:
+    """Replace the community's themes by those in FILE (checked first; nothing changes if bad)."""
+    try:
+        source = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        err.print(f"[red]Cannot read {file}[/red]: {error}")
+        raise typer.Exit(2) from None
+
+    async def go(core: Core) -> int:
+        return await core.set_taxonomy(community, source)
+
+    out.print(f"Community {community} now has {_with_core(go)} themes.")
+
+
+@themes_app.command("reset")
+def themes_reset(community: CommunityOption) -> None:
+    """Go back to the default themes."""
+
+    async def go(core: Core) -> int:
+        return await core.set_taxonomy(community, None)
+
+    out.print(f"Community {community} is back to the default {_with_core(go)} themes.")
+
+
+def _with_core(use: Callable[[Core], Coroutine[Any, Any, T]]) -> T:
+    from bot.core import open_core
+
+    async def go() -> T:
+        core = await open_core(_settings())
+        try:
+            return await use(core)
+        finally:
+            await core.close()
+
+    return _run(go())
 
 
 app.command("pair")(pair)

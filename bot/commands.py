@@ -21,6 +21,8 @@ from bot.facilitation import (
 )
 from bot.facilitation import FacilitationCommand as Facilitation
 from bot.facilitation import words as split_words
+from bot.taxonomy_commands import USAGE as THEMES_USAGE
+from bot.taxonomy_commands import ListThemes, ThemesCommand, parse_themes
 
 MAX_PAUSE = timedelta(days=366)
 MAX_COMMAND_LENGTH = 2000
@@ -104,6 +106,7 @@ Command = (
     | ForgetMe
     | Digest
     | Facilitation
+    | ThemesCommand
 )
 
 USAGE: dict[str, tuple[str, str]] = {
@@ -131,6 +134,7 @@ USAGE: dict[str, tuple[str, str]] = {
         "checkin list",
     ),
     "library": ('library add starter|listening|reflection "TEXT"', 'library add starter "Hi?"'),
+    "themes": (THEMES_USAGE, "themes list"),
 }
 
 SET_USAGE: dict[str, tuple[str, str]] = {
@@ -156,7 +160,9 @@ SIMPLE: dict[str, Command] = {
 
 
 def required_role(command: Command) -> Role:
-    if isinstance(command, Set):
+    if isinstance(command, ListThemes):
+        return Role.LEAD
+    if isinstance(command, Set | ThemesCommand):
         return Role.ADMIN
     if isinstance(command, Results | Digest):
         return Role.LEAD
@@ -174,6 +180,8 @@ def command_name(command: Command) -> str:
         return "checkin"
     if isinstance(command, AddToLibrary):
         return "library"
+    if isinstance(command, ThemesCommand):
+        return "themes"
     return {
         Join: "join",
         Leave: "leave",
@@ -219,8 +227,10 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         if len(args) != 1:
             _fail("timezone", "say one time zone")
         return SetTimezone(check_timezone(args[0]))
-    if verb in {"prompt", "checkin", "library"}:
+    if verb in {"prompt", "checkin", "library", "themes"}:
         tokens = split_words(text)[1:]
+        if verb == "themes":
+            return parse_themes(tokens)
         if verb == "prompt":
             return parse_prompt(tokens, today, channels)
         if verb == "checkin":

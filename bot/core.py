@@ -18,10 +18,15 @@ from bot.services import followups, intros, jobs, membership
 from bot.services.context import Context
 from bot.services.digest import LLMConfig
 from bot.services.membership import SyncReport
+from bot.services.taxonomy import set_taxonomy, taxonomy_of
 from bot.settings import Settings
 from bot.store import migrate, repo
 from bot.store.db import Database
 from bot.store.facilitation import ScheduleRow
+from bot.themes.taxonomy import dump_taxonomy
+
+TAXONOMY_USAGE = "the shape of prompts/themes.yaml: themes: - {id, name, description, examples}"
+TAXONOMY_EXAMPLE = "bridgework themes export --community 1 > themes.yaml"
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +113,21 @@ class Core:
                     "this community has had no round yet", example="bridgework run-now intros"
                 )
             return await followups.send_followups(ctx, last)
+
+    async def taxonomy(self, community_id: int) -> str:
+        """The community's theme taxonomy as YAML (its own, or the default)."""
+        async with self._context(community_id) as ctx:
+            return dump_taxonomy(taxonomy_of(ctx.community))
+
+    async def set_taxonomy(self, community_id: int, source: str | None) -> int:
+        """Replace the community's taxonomy by ``source`` (YAML; None: the default); the count of
+        its themes. Bad YAML or a bad theme raises InputError saying what is wrong."""
+        async with self._context(community_id) as ctx:
+            try:
+                return len(set_taxonomy(ctx.community, source))
+            except ValueError as error:
+                problem = str(error)
+            raise InputError(problem, usage=TAXONOMY_USAGE, example=TAXONOMY_EXAMPLE)
 
     async def run_job(self, kind: str, target: int, *, force: bool = False) -> str:
         """Run a scheduled job now (``force``: even when its cadence says it is not due).

@@ -32,11 +32,13 @@ from bot.services import (
     privacy,
     prompts,
     schedules,
+    taxonomy,
 )
 from bot.services.context import Context
 from bot.services.digest import LLMConfig
 from bot.store import repo
 from bot.store.db import Database
+from bot.taxonomy_commands import AddTheme, ListThemes, RemoveTheme, ResetThemes
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
@@ -212,6 +214,8 @@ class Dispatcher:
                 return await checkins.results(ctx, command, self.threshold)
             case AddToLibrary():
                 return await library.add(ctx, event.actor.platform_id, command)
+            case ListThemes() | AddTheme() | RemoveTheme() | ResetThemes():
+                return await taxonomy.handle(ctx, command)
             case commands.Digest():
                 built = await digest.build(ctx, llm=self.llm)
                 await digest.send(ctx, built, [event.actor.platform_id])

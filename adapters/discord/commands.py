@@ -103,6 +103,11 @@ class BridgeworkCommands(app_commands.Group):
     async def library(self, interaction: discord.Interaction[Any], what: str) -> None:
         await self.run(interaction, command_text("library", what))
 
+    @app_commands.command(name="themes", description=copy("discord.command.themes"))
+    @app_commands.describe(what=copy("discord.command.themes.what"))
+    async def themes(self, interaction: discord.Interaction[Any], what: str = "list") -> None:
+        await self.run(interaction, command_text("themes", what))
+
     @app_commands.command(name="set", description=copy("discord.command.set"))
     @app_commands.describe(
         setting=copy("discord.command.set.setting"), value=copy("discord.command.set.value")

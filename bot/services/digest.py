@@ -15,9 +15,10 @@ from bot.messages import Image, Message, Text
 from bot.picture import NetworkPicture, draw
 from bot.services.context import Context
 from bot.services.digest_figures import Figures, gather
+from bot.services.taxonomy import taxonomy_of
 from bot.store.models import MemberRow, RoleGrantRow
 from bot.texts import copy
-from bot.themes import ThemeReport, default_taxonomy, llm_themes, offline_themes
+from bot.themes import ThemeReport, llm_themes, offline_themes
 
 log = logging.getLogger(__name__)
 
@@ -49,20 +50,24 @@ async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) ->
 
 
 async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> ThemeReport:
+    """The offline themes, narrated by the LLM where it is configured and on for the community;
+    no part quotes an answer naming a member."""
     answers = figures.answers
-    offline = offline_themes(answers, default_taxonomy(), threshold=ctx.threshold)
-    if llm is None or not ctx.community.llm_enabled or not offline.themes:
-        return offline
     members = await ctx.session.scalars(
         select(MemberRow.first_name).where(MemberRow.community_id == ctx.community.id)
     )
+    names = sorted(set(members.all()))
+    taxonomy = taxonomy_of(ctx.community)
+    offline = offline_themes(answers, taxonomy, threshold=ctx.threshold, names=names)
+    if llm is None or not ctx.community.llm_enabled or not offline.themes:
+        return offline
     return await llm_themes(
         answers,
         offline,
         base_url=llm.base_url,
         api_key=llm.api_key,
         model=llm.model,
-        names=sorted(set(members.all())),
+        names=names,
         threshold=ctx.threshold,
     )
 
@@ -126,7 +131,16 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
     for theme in themes.themes:
         teams = ", ".join(f"{t} {c}" for t, c in theme.by_team)
         label = copy("digest.emerging") if theme.emerging else ""
-        lines.append(f"• {theme.name}{label}: {theme.count}" + (f" ({teams})" if teams else ""))
+        lines.append(
+            copy(
+                "digest.theme",
+                name=theme.name,
+                label=label,
+                count=theme.count,
+                respondents=theme.respondents,
+                teams=copy("digest.theme_teams", teams=teams) if teams else "",
+            )
+        )
         lines.extend(f"    “{q}”" for q in theme.quotes)
     lines.append(copy("digest.picture", alt=picture.alt_text))
     return "\n".join(lines)

@@ -60,6 +60,9 @@ class CommunityRow(Base):
     recency: Mapped[int] = mapped_column(Integer, default=12)
     followup_days: Mapped[int] = mapped_column(Integer, default=3)
     llm_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The community's edited theme taxonomy as YAML (the shape of prompts/themes.yaml); None: the
+    # default one.
+    taxonomy: Mapped[str | None] = mapped_column(Text, default=None)
     # Platform role names that confer a role here, e.g. {"admin": ["Moderators"], "lead": [...]}.
     role_names: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())

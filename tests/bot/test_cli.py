@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from bot.cli import app
 from bot.settings import Settings
 from bot.store import migrate
+from bot.themes import default_taxonomy, parse_taxonomy
 
 runner = CliRunner()
 
@@ -155,3 +156,39 @@ def test_run_now_refuses_an_unknown_job_or_community() -> None:
     assert missing.exit_code == 2 and "there is no community 9" in missing.output
     digest = runner.invoke(app, ["run-now", "digest", "--community", "9"])
     assert digest.exit_code == 2 and "there is no community 9" in digest.output
+
+
+def test_a_communitys_themes_are_exported_edited_imported_and_reset(tmp_path: Path) -> None:
+    add_community("Coffee")
+    exported = runner.invoke(app, ["themes", "export", "--community", "1"])
+    assert exported.exit_code == 0, exported.output
+    assert parse_taxonomy(exported.output) == default_taxonomy()
+    edited = tmp_path / "themes.yaml"
+    extra = "  - id: parking\n    name: Parking\n    description: Finding a space near the office\n"
+    edited.write_text(exported.output + extra, encoding="utf-8")
+    imported = runner.invoke(app, ["themes", "import", "--community", "1", str(edited)])
+    assert imported.exit_code == 0, imported.output
+    assert f"Community 1 now has {len(default_taxonomy()) + 1} themes." in imported.output
+    again = runner.invoke(app, ["themes", "export", "--community", "1"])
+    assert parse_taxonomy(again.output)[-1].name == "Parking"
+    reset = runner.invoke(app, ["themes", "reset", "--community", "1"])
+    assert "back to the default" in reset.output
+    assert parse_taxonomy(runner.invoke(app, ["themes", "export", "--community", "1"]).output) == (
+        default_taxonomy()
+    )
+
+
+def test_a_bad_themes_file_is_refused_saying_why_and_changes_nothing(tmp_path: Path) -> None:
+    add_community("Coffee")
+    bad = tmp_path / "themes.yaml"
+    bad.write_text("themes:\n  - {id: parking, name: Parking}\n", encoding="utf-8")
+    result = runner.invoke(app, ["themes", "import", "--community", "1", str(bad)])
+    assert result.exit_code == 2
+    assert "theme 1 has no description" in result.output
+    assert "Usage: the shape of prompts/themes.yaml" in result.output
+    missing = runner.invoke(app, ["themes", "import", "--community", "1", "nowhere.yaml"])
+    assert missing.exit_code == 2 and "Cannot read nowhere.yaml" in missing.output
+    unknown = runner.invoke(app, ["themes", "export", "--community", "9"])
+    assert unknown.exit_code == 2 and "there is no community 9" in unknown.output
+    exported = runner.invoke(app, ["themes", "export", "--community", "1"])
+    assert parse_taxonomy(exported.output) == default_taxonomy()

@@ -416,3 +416,22 @@ async def test_with_reading_messages_on_an_answer_in_a_prompts_thread_is_collect
         assert texts == ["How much the teams overlap"]
     finally:
         await started.stop()
+
+
+async def test_an_admin_edits_the_digests_themes_and_a_member_may_not_list_them(
+    running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
+) -> None:
+    community, _ = running
+    member = community.members[0].user
+    refused = await fake.slash(member, community.guild, community.channel, "themes")
+    assert "`themes` is for leads" in reply_text(refused)
+    owner = fake.world.users[community.guild.owner_id]
+    what = 'add parking "Parking" "Finding a space near the office" "no spaces again"'
+    added = await fake.slash(owner, community.guild, community.channel, "themes", what=what)
+    assert "Added the theme `parking` (Parking)" in reply_text(added)
+    listed = await fake.slash(owner, community.guild, community.channel, "themes")
+    assert ephemeral(listed)
+    assert "• `parking` Parking: Finding a space near the office" in reply_text(listed)
+    async with core.db.session() as session:
+        row = await session.get(CommunityRow, community.id)
+        assert row is not None and row.taxonomy is not None and "no spaces again" in row.taxonomy

@@ -146,7 +146,10 @@ async def test_the_themes_of_five_respondents_are_shown_with_one_quote_at_most_t
     built = await build(core, community)
     (theme,) = built.themes.themes
     assert (theme.count, theme.respondents) == (5, 5)
-    assert f"• {theme.name}: 5" in built.text
+    assert (
+        f"• {theme.name}: 5 answers from at least 5 people — by team: Acme/Eng/Platform 5"
+        in built.text
+    )
     assert 1 <= sum(f"“{MEETINGS}, week" in line for line in built.text.splitlines()) <= 2
 
 
@@ -162,3 +165,16 @@ async def test_many_answers_from_too_few_respondents_show_no_theme_and_no_quote(
     assert built.themes.themes == ()
     assert "Fewer than 5 respondents" in built.text
     assert MEETINGS not in built.text
+
+
+async def test_the_digest_never_quotes_an_answer_that_names_a_member(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    await core.handle(MemberJoined(WHERE, Actor("kofi", "Kofi Mensah"), "Acme/Sales/EMEA"))
+    answers = {f"platform{i}": [f"{MEETINGS}; kofi books most of them, week {i}"] for i in range(5)}
+    await closed_checkin(core, community, clock, answers, questions=1)
+    built = await build(core, community)
+    (theme,) = built.themes.themes
+    assert (theme.count, theme.quotes) == (5, ())
+    assert "kofi" not in built.text.lower()

@@ -1,0 +1,26 @@
+"""a community's own theme taxonomy
+
+Revision ID: 0004
+Revises: 0003
+Create Date: 2026-12-01
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0004"
+down_revision: str | None = "0003"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("communities") as batch:
+        batch.add_column(sa.Column("taxonomy", sa.Text(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("communities") as batch:
+        batch.drop_column("taxonomy")
