@@ -119,7 +119,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),
     "help": ("help", "help"),
     "set": (
-        "set cadence|day|time|timezone|group-size|llm VALUE",
+        "set cadence|day|time|timezone|group-size|llm|digest-channel VALUE",
         "set day wednesday",
     ),
     "my-data": ("my-data", "my-data"),
@@ -144,6 +144,10 @@ SET_USAGE: dict[str, tuple[str, str]] = {
     "timezone": ("set timezone Area/City", "set timezone Europe/Berlin"),
     "group-size": ("set group-size 2…6", "set group-size 3"),
     "llm": ("set llm on|off (themes summarised by the configured LLM)", "set llm off"),
+    "digest-channel": (
+        "set digest-channel #CHANNEL|direct (the weekly digest: to a channel, or to each lead)",
+        "set digest-channel #leads",
+    ),
 }
 
 
@@ -222,7 +226,7 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         except InputError as exc:
             _fail("team", str(exc))
     if verb == "set":
-        return _set(args)
+        return _set(args, channels)
     if verb == "timezone":
         if len(args) != 1:
             _fail("timezone", "say one time zone")
@@ -271,7 +275,7 @@ def _pause_until(args: list[str], today: date) -> date:
     return until
 
 
-def _set(args: list[str]) -> Set:
+def _set(args: list[str], channels: frozenset[str]) -> Set:
     if len(args) != 2 or args[0].lower() not in SET_USAGE:
         usage, example = USAGE["set"]
         raise InputError("say which setting and its new value", usage=usage, example=example)
@@ -300,11 +304,29 @@ def _set(args: list[str]) -> Set:
         if raw.lower() not in {"on", "off"}:
             raise InputError(f"'{raw[:30]}' is not on or off", usage=usage, example=example)
         value = raw.lower()
+    elif setting == "digest-channel":
+        value = _digest_channel(raw, channels)
     else:
         if not re.fullmatch(r"[2-6]", raw):
             raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)
         value = int(raw)
     return Set(setting, value)
+
+
+def _digest_channel(raw: str, channels: frozenset[str]) -> str:
+    """A channel id the platform resolved, or "" for direct messages to each lead."""
+    usage, example = SET_USAGE["digest-channel"]
+    if raw.lower() in {"direct", "dm"}:
+        return ""
+    if not raw.startswith("#") or len(raw) < 2:
+        raise InputError(
+            f"'{raw[:40]}' is not a channel, or `direct`", usage=usage, example=example
+        )
+    if raw[1:] not in channels:
+        raise InputError(
+            f"I can't post in {raw[:40]}: mention a channel I am in", usage=usage, example=example
+        )
+    return raw[1:]
 
 
 def check_timezone(raw: str) -> str:

@@ -114,6 +114,9 @@ class Dispatcher:
                     time=community.local_time,
                     timezone=community.timezone,
                     group_size=community.group_size,
+                    digest=f"#{community.digest_channel}"
+                    if community.digest_channel
+                    else copy("set.digest_direct"),
                 )
             return membership.home(member, status_text, admin_text=admin_text)
 

@@ -20,7 +20,7 @@ HOME = "home"  # not a parser command: the home view (status with buttons)
 
 SETTINGS = [
     app_commands.Choice(name=name, value=name)
-    for name in ("cadence", "day", "time", "timezone", "group-size")
+    for name in ("cadence", "day", "time", "timezone", "group-size", "llm", "digest-channel")
 ]
 
 
@@ -110,10 +110,17 @@ class BridgeworkCommands(app_commands.Group):
 
     @app_commands.command(name="set", description=copy("discord.command.set"))
     @app_commands.describe(
-        setting=copy("discord.command.set.setting"), value=copy("discord.command.set.value")
+        setting=copy("discord.command.set.setting"),
+        value=copy("discord.command.set.value"),
+        channel=copy("discord.command.set.channel"),
     )
     @app_commands.choices(setting=SETTINGS)
     async def set(
-        self, interaction: discord.Interaction[Any], setting: app_commands.Choice[str], value: str
+        self,
+        interaction: discord.Interaction[Any],
+        setting: app_commands.Choice[str],
+        value: str = "",
+        channel: discord.TextChannel | None = None,
     ) -> None:
-        await self.run(interaction, command_text("set", setting.value, value))
+        where = f"<#{channel.id}>" if channel is not None else value
+        await self.run(interaction, command_text("set", setting.value, where))

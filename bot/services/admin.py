@@ -25,6 +25,12 @@ async def apply_setting(ctx: Context, command: Set) -> Message:
             community.group_size = int(command.value)
         case "llm":
             community.llm_enabled = command.value == "on"
+        case "digest-channel":
+            community.digest_channel = str(command.value) or None
+            if community.digest_channel:
+                shown = f"#{community.digest_channel}"
+            else:
+                shown = copy("set.digest_direct")
         case _:  # pragma: no cover - the parser admits no other setting
             raise ValueError(command.setting)
     return Text(copy("set.ok", setting=command.setting, value=shown))

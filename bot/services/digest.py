@@ -178,6 +178,20 @@ async def send(ctx: Context, digest: Digest, recipients: list[str]) -> int:
     return queued
 
 
+async def post(ctx: Context, digest: Digest, channel: str) -> int:
+    """Queue the digest to the community's digest channel (once per day)."""
+    for part, message in messages(digest):
+        await enqueue(
+            ctx.session,
+            community_id=ctx.community.id,
+            key=f"digest:{ctx.community.id}:{ctx.today.isoformat()}:#{channel}:{part}",
+            kind="digest",
+            message=message,
+            conversation_id=channel,
+        )
+    return len(messages(digest))
+
+
 async def leads(ctx: Context) -> list[str]:
     rows = await ctx.session.scalars(
         select(RoleGrantRow.platform_id).where(

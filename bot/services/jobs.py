@@ -47,6 +47,12 @@ async def run(
     if kind == "sweep":
         return await checkins.sweep(ctx)
     if kind == "digest":
+        channel = ctx.community.digest_channel
+        if channel:
+            built = await digest.build(ctx, llm=llm)
+            queued = await digest.post(ctx, built, channel)
+            method = built.themes.method
+            return f"digest queued for #{channel} ({queued} messages; themes: {method})"
         recipients = await digest.leads(ctx)
         if not recipients:
             return "no leads to send the digest to"

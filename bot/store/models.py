@@ -63,6 +63,8 @@ class CommunityRow(Base):
     # The community's edited theme taxonomy as YAML (the shape of prompts/themes.yaml); None: the
     # default one.
     taxonomy: Mapped[str | None] = mapped_column(Text, default=None)
+    # Where the weekly digest goes: this channel, or (None) each lead privately.
+    digest_channel: Mapped[str | None] = mapped_column(String(64), default=None)
     # Platform role names that confer a role here, e.g. {"admin": ["Moderators"], "lead": [...]}.
     role_names: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())

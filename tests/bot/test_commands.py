@@ -53,7 +53,7 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         ("set time 25:00", "set time HH:MM"),
         ("set timezone Mars/Base", "set timezone Area/City"),
         ("set group-size 9", "set group-size 2…6"),
-        ("set colour blue", "set cadence|day|time|timezone|group-size|llm VALUE"),
+        ("set colour blue", "set cadence|day|time|timezone|group-size|llm|digest-channel VALUE"),
         ("dance", "join | leave | pause"),
     ],
 )
@@ -63,6 +63,20 @@ def test_a_bad_command_gets_its_usage_and_an_example(text: str, usage_part: str)
     assert usage_part in caught.value.usage
     assert caught.value.example
     assert parse(caught.value.example, TODAY) is not None
+
+
+def test_the_digest_channel_is_a_channel_the_platform_resolved_or_direct() -> None:
+    leads = frozenset({"C9"})
+    assert parse("set digest-channel #C9", TODAY, leads) == Set("digest-channel", "C9")
+    assert parse("set digest-channel direct", TODAY, leads) == Set("digest-channel", "")
+    for text, problem in {
+        "set digest-channel #C1": "I can't post in #C1: mention a channel I am in",
+        "set digest-channel leads": "'leads' is not a channel, or `direct`",
+        "set digest-channel #": "'#' is not a channel",
+    }.items():
+        with pytest.raises(InputError, match=problem) as caught:
+            parse(text, TODAY, leads)
+        assert "set digest-channel #CHANNEL|direct" in caught.value.usage
 
 
 def test_only_set_needs_an_admin() -> None:

@@ -435,3 +435,28 @@ async def test_an_admin_edits_the_digests_themes_and_a_member_may_not_list_them(
     async with core.db.session() as session:
         row = await session.get(CommunityRow, community.id)
         assert row is not None and row.taxonomy is not None and "no spaces again" in row.taxonomy
+
+
+async def test_an_admin_picks_the_digest_channel_and_the_weekly_digest_is_posted_there(
+    running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
+) -> None:
+    community, client = running
+    general = next(
+        fake.world.channels[c]
+        for c in community.guild.channels
+        if fake.world.channels[c].name == "general"
+    )
+    owner = fake.world.users[community.guild.owner_id]
+    picked = await fake.slash(
+        owner, community.guild, community.channel, "set", setting="digest-channel", channel=general
+    )
+    assert f"digest-channel is now #{general.id}" in reply_text(picked)
+    llm = await fake.slash(
+        owner, community.guild, community.channel, "set", setting="llm", value="on"
+    )
+    assert "llm is now on" in reply_text(llm)
+    await core.run_job("digest", community.id)
+    await core.sender(chat_for(client)).drain(community_id=community.id, max_wait=5)
+    text, picture = fake.messages_in(general.id)
+    assert "Bridgework digest for" in text["content"]
+    assert picture["attachments"] and picture["attachments"][0]["filename"].endswith(".png")

@@ -178,3 +178,27 @@ async def test_the_digest_never_quotes_an_answer_that_names_a_member(
     (theme,) = built.themes.themes
     assert (theme.count, theme.quotes) == (5, ())
     assert "kofi" not in built.text.lower()
+
+
+async def test_an_admin_sends_the_weekly_digest_to_a_channel_once_and_back_to_the_leads(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await a_community_with_history(core, community, clock)
+    setting = CommandInvoked(
+        WHERE,
+        Actor("ada", "Ada", platform_admin=True),
+        "set digest-channel #C-leads",
+        channels=frozenset({"C-leads"}),
+    )
+    answer = await core.handle(setting)
+    assert isinstance(answer, Text) and "digest-channel is now #C-leads" in answer.body
+    for _ in range(2):
+        done = await core.run_job("digest", community)
+    assert done.startswith("digest queued for #C-leads (2 messages")
+    async with core.db.session() as session:
+        rows = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "digest"))).all()
+    assert [(r.conversation_id, r.people) for r in rows] == [("C-leads", []), ("C-leads", [])]
+    back = await core.handle(say("ada", "set digest-channel direct", admin=True))
+    assert isinstance(back, Text) and "direct messages to each lead" in back.body
+    clock.advance(days=1)
+    assert (await core.run_job("digest", community)).startswith("digest queued for 1 leads")
