@@ -165,7 +165,9 @@ class Dispatcher:
                 log.info("community %s: unknown form %r", ctx.community.id, event.form_id)
                 return None
             case MessagePosted():
-                return await prompts.record_reply(ctx, event.actor, event.thread, event.text)
+                return await prompts.record_reply(
+                    ctx, event.actor, event.thread, event.text, event.message
+                )
             case MemberJoined() | MemberLeft() if event.where.channel != ctx.community.channel:
                 return None  # another channel of the workspace: not the community's business
             case MemberJoined():

@@ -82,12 +82,15 @@ class MemberLeft:
 
 @dataclass(frozen=True)
 class MessagePosted:
-    """A message in a thread: ``thread`` is the platform's id of the message it answers."""
+    """A message in a thread: ``thread`` is the platform's id of the message it answers, ``message``
+    this message's own id (Slack's ``ts``, Discord's snowflake; empty where there is none), so a
+    redelivered message is recorded once."""
 
     where: Where
     actor: Actor
     text: str
     thread: str
+    message: str = ""
 
 
 Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft | MessagePosted

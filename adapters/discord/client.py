@@ -197,7 +197,9 @@ class BridgeworkClient(discord.Client):
             return
         where = translate.where(message.guild.id, thread, thread.id)
         actor = translate.actor(message.author)
-        event = MessagePosted(where, actor, message.content, thread=str(thread.id))
+        event = MessagePosted(
+            where, actor, message.content, thread=str(thread.id), message=str(message.id)
+        )
         reply = await self.core.handle(event)
         if reply is not None:
             await self._tell(message.author, where, reply)

@@ -140,6 +140,7 @@ def thread_reply(body: Payload, user: Payload | None = None) -> MessagePosted:
         actor=actor(str(event.get("user") or ""), user),
         text=unescape(str(event.get("text") or "")),
         thread=str(event["thread_ts"]),
+        message=str(event.get("ts") or ""),
     )
 
 

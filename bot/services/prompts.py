@@ -64,8 +64,11 @@ async def post(ctx: Context, row: ScheduleRow) -> str:
     return f"prompt {prompt.id} posted to #{prompt.channel}"
 
 
-async def record_reply(ctx: Context, actor: Actor, thread: str, text: str) -> Message | None:
-    """A reply in a prompt's thread becomes an answer; other threads are none of our business."""
+async def record_reply(
+    ctx: Context, actor: Actor, thread: str, text: str, message: str = ""
+) -> Message | None:
+    """A reply in a prompt's thread becomes an answer, once however often the platform delivers
+    it (``message`` is its id); other threads are none of our business."""
     sent = await ctx.session.scalar(
         select(OutboxRow).where(
             OutboxRow.community_id == ctx.community.id,
@@ -85,6 +88,20 @@ async def record_reply(ctx: Context, actor: Actor, thread: str, text: str) -> Me
     if len(body) > MAX_ANSWER:
         return Text(copy("answer.too_long", first_name=first_name, limit=MAX_ANSWER))
     prompt_id = int(sent.key.removeprefix("prompt:"))
-    ctx.session.add(PromptAnswerRow(prompt_id=prompt_id, member_id=member.id, text=body))
+    if message and await ctx.session.scalar(
+        select(PromptAnswerRow.id).where(
+            PromptAnswerRow.prompt_id == prompt_id, PromptAnswerRow.platform_message_id == message
+        )
+    ):
+        log.info("community %s: answer %s already recorded", ctx.community.id, message)
+        return None
+    ctx.session.add(
+        PromptAnswerRow(
+            prompt_id=prompt_id,
+            member_id=member.id,
+            text=body,
+            platform_message_id=message or None,
+        )
+    )
     log.info("community %s: answer to prompt %s", ctx.community.id, prompt_id)
     return None

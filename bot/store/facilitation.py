@@ -55,12 +55,16 @@ class PromptRow(Base):
 
 
 class PromptAnswerRow(Base):
+    """An answer in a prompt's thread; ``platform_message_id`` keeps a redelivered one out."""
+
     __tablename__ = "prompt_answers"
+    __table_args__ = (UniqueConstraint("prompt_id", "platform_message_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     prompt_id: Mapped[int] = mapped_column(ForeignKey("prompts.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     text: Mapped[str] = mapped_column(Text)
+    platform_message_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
 class CheckInRow(Base):

@@ -56,6 +56,21 @@ async def test_an_answer_in_a_prompts_thread_is_recorded_and_its_text_not_logged
             break
         await asyncio.sleep(0.02)
     assert [a.text for a in answers] == [ANSWER]
+    # Slack redelivers an event it thinks went unanswered: the answer is kept once. A later,
+    # different reply is then recorded, so the redelivery had been handled before it.
+    retried = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert (await deliver(web.events, "event", reply, secret=SIGNING_SECRET, headers=retried))[
+        0
+    ] == 200
+    later = {**reply, "event": {**reply["event"], "ts": "1798000200.000300", "text": "Later."}}
+    assert (await deliver(web.events, "event", later, secret=SIGNING_SECRET))[0] == 200
+    for _ in range(200):
+        async with core.db.session() as session:
+            answers = (await session.scalars(select(PromptAnswerRow))).all()
+        if len(answers) > 1:
+            break
+        await asyncio.sleep(0.02)
+    assert sorted(a.text for a in answers) == sorted([ANSWER, "Later."])
     slack_side = [r for r in caplog.records if r.name.startswith(SLACK_LOGGERS)]
     assert slack_side, "Slack's libraries logged the exchange"
     assert [r.name for r in slack_side if ANSWER in r.getMessage()] == []

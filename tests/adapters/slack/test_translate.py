@@ -112,6 +112,7 @@ def test_a_reply_in_the_thread_of_our_message_is_a_message_in_that_thread() -> N
         Actor("U0ADA00001", "Ada Lovelace", timezone="Europe/London"),
         "We should pair across Sales and Legal more often.",
         thread="1798000000.000001",
+        message="1798000100.000200",
     )
 
 

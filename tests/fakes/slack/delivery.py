@@ -39,14 +39,17 @@ async def deliver(
     secret: str,
     timestamp: float | None = None,
     forged: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, str]:
-    """POST ``payload`` to the app as Slack would; returns the status and body of the answer."""
+    """POST ``payload`` to the app as Slack would (``headers`` added, e.g. a retry's); returns
+    the status and body of the answer."""
     body, content_type = encode(kind, payload)
     stamp = str(int(timestamp if timestamp is not None else time.time()))
     headers = {
         "Content-Type": content_type,
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": forged or signature(secret, stamp, body),
+        **(headers or {}),
     }
     async with aiohttp.ClientSession() as session:
         async with session.post(url, data=body.encode(), headers=headers) as response:
