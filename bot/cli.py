@@ -47,9 +47,10 @@ def _settings() -> Settings:
     settings = load_settings()
     logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
-    # SQL drivers log parameters (answer texts) at DEBUG: never below INFO.
-    for name in ("aiosqlite", "sqlalchemy.engine", "psycopg"):
-        logging.getLogger(name).setLevel(max(logging.INFO, logging.root.level))
+    # SQLAlchemy logs every statement with its parameters (answer texts) at INFO, the drivers at
+    # DEBUG: never below WARNING, whatever LOG_LEVEL says.
+    for name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.root.level))
     return settings
 
 

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,20 @@ def test_a_bad_themes_file_is_refused_saying_why_and_changes_nothing(tmp_path: P
     assert unknown.exit_code == 2 and "there is no community 9" in unknown.output
     exported = runner.invoke(app, ["themes", "export", "--community", "1"])
     assert parse_taxonomy(exported.output) == default_taxonomy()
+
+
+def test_no_sql_and_no_parameters_are_logged_even_at_debug(tmp_path: Path) -> None:
+    env = {**os.environ, "LOG_LEVEL": "DEBUG", "BRIDGEWORK_DATA_DIR": str(tmp_path / "data")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "demo", "--rounds", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+        check=True,
+    )
+    assert "Round 1 (" in done.stdout
+    assert "INFO bot." in done.stderr  # our own loggers do log
+    for sql in ("INSERT INTO", "SELECT ", "UPDATE ", "sqlalchemy.engine"):
+        assert sql not in done.stderr and sql not in done.stdout
