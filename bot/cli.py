@@ -51,6 +51,9 @@ def _settings() -> Settings:
     # DEBUG: never below WARNING, whatever LOG_LEVEL says.
     for name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg"):
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.root.level))
+    # Libraries that narrate routine work at INFO speak at WARNING unless LOG_LEVEL is DEBUG.
+    for name in ("sentence_transformers", "httpx"):
+        logging.getLogger(name).setLevel(min(logging.WARNING, logging.root.level + 10))
     return settings
 
 

@@ -100,6 +100,8 @@ class ConsoleSpace:
         return Where(Platform.CONSOLE, self.workspace, self.channel)
 
 
+# "ada: join" speaks as Ada; "ada! set day friday" (or "ada!: …") as Ada with the admin flag.
+SPEAKER = re.compile(r"([^\s:!]+)(?:(!):?|:)\s*(.*)", re.DOTALL)
 SUBMIT_USAGE = "ID submits FORM q0='answer' [q1='answer' …]"
 SUBMIT_EXAMPLE = "ada submits checkin:1 q0='More than last month.'"
 JOIN_USAGE = "+ID 'First Last' [Org/Dept/Team] [Time/Zone]"
@@ -149,11 +151,14 @@ def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | N
         who, _, rest = text.partition(" presses ")
         action, _, value = rest.strip().partition(" ")
         return ButtonPressed(space.where, _actor(who, names), action, value.strip())
-    who, sep, command = text.partition(":")
-    if not sep:
+    speaker = SPEAKER.match(text)
+    if speaker is None:
         raise InputError(
-            "say who is speaking", usage="ID: command", example="ada: pause until 2027-01-15"
+            "say who is speaking",
+            usage="ID: command | ID! command",
+            example="ada: pause until 2027-01-15",
         )
+    who, command = speaker.group(1) + (speaker.group(2) or ""), speaker.group(3)
     mentioned = frozenset(re.findall(r"#([\w-]+)", command))
     return CommandInvoked(space.where, _actor(who, names), command.strip(), channels=mentioned)
 

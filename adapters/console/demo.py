@@ -2,7 +2,9 @@
 
 People join and pause by console lines, each round pairs them, the sender delivers intros and
 follow-ups through the console port, simulated members press the follow-up buttons, and a closing
-summary shows who met across which teams. Each run starts on a fresh SQLite file.
+summary shows who met across which teams. Then an admin runs an anonymous check-in, members
+answer it with the bundled sample answers, and the leads' digest is posted to a #leads channel,
+its network picture saved beside the database. Each run starts on a fresh SQLite file.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from adapters.console.runner import ConsoleRunner
 from adapters.console.summary import summary_lines
 from bot.core import Core, open_core
 from bot.domain import Platform, TeamPath
-from bot.messages import Intro, plain_text
+from bot.messages import Image, Intro, Text, plain_text
 from bot.ports import MemberInfo
 from bot.settings import Settings
 from bot.store.models import OutcomeRow
@@ -40,6 +42,8 @@ PAUSES = {
     "u060": "pause 10 days",
 }
 ANSWERS = (("met", 7), ("not_yet", 2), ("skipped", 1))
+QUESTION = "What helped or got in your way this week?"
+PICTURE = "digest-network.png"
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,8 @@ class DemoResult:
     team_of: dict[str, TeamPath]
     delivered: int
     outcomes: dict[str, int]
+    digest: str  # the digest's text as posted to #leads
+    picture: Path
 
 
 class DemoClock:
@@ -72,6 +78,11 @@ class DemoClock:
 def sample_roster() -> list[RosterEntry]:
     text = resources.files("bot.samples").joinpath("sample_org.csv").read_text(encoding="utf-8")
     return [RosterEntry(**row) for row in csv.DictReader(text.splitlines())]
+
+
+def sample_answers() -> list[str]:
+    text = resources.files("bot.samples").joinpath("sample_checkin.txt").read_text("utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and line[0] != "#"]
 
 
 async def run_demo(
@@ -138,17 +149,68 @@ class _Demo:
                 f"Round {number} ({self.clock.now:%d %b %Y}): {len(result.groups)} groups, "
                 f"{_people(result.groups)} people"
             )
-        outcome = DemoResult(
+        team_of = {r.id: TeamPath.parse(r.team) for r in self.roster}
+        outcomes = await self._outcomes()
+        for line in summary_lines(tuple(history), team_of, outcomes):
+            self.say(line)
+        digest, picture = await self._checkin_and_digest(runner, path.with_name(PICTURE))
+        self.say(f"\nThe demo's data is in {path} (a fresh copy each run).")
+        return DemoResult(
             database=path,
             rounds=tuple(history),
-            team_of={r.id: TeamPath.parse(r.team) for r in self.roster},
+            team_of=team_of,
             delivered=len(self.chat.transcript),
-            outcomes=await self._outcomes(),
+            outcomes=outcomes,
+            digest=digest,
+            picture=picture,
         )
-        for line in summary_lines(outcome.rounds, outcome.team_of, outcome.outcomes):
-            self.say(line)
-        self.say(f"\nThe demo's data is in {path} (a fresh copy each run).")
-        return outcome
+
+    async def _checkin_and_digest(self, runner: ConsoleRunner, picture: Path) -> tuple[str, Path]:
+        """An admin's anonymous check-in, answered by most members; then the digest to #leads."""
+        admin, community = self.roster[0].id, runner.community_id
+        tomorrow = self.clock.now + timedelta(days=1)
+        when = f"once {tomorrow.date().isoformat()} 10:00 window 2 days anonymous"
+        await runner.run_script(
+            [
+                f'{admin}! checkin schedule "{QUESTION}" {when}',
+                f"{admin}! set digest-channel #leads",
+            ]
+        )
+        self.clock.now = tomorrow.replace(hour=10, minute=1)
+        asked_from = len(self.chat.transcript)
+        opened = await self.core.run_job("checkins", community)
+        await runner.sender.drain(community_id=community)
+        checkin = opened.split()[1].rstrip(":")
+        asked = sorted(
+            d.conversation.removeprefix("group:") for d in self.chat.transcript[asked_from:]
+        )
+        answers = sample_answers()
+        people = self.rng.sample(asked, min(len(answers), len(asked)))
+        await runner.run_script(
+            f"{who} submits checkin:{checkin} q0={shlex.quote(text)}"
+            for who, text in zip(people, answers, strict=False)
+        )
+        self.say(
+            f"\nCheck-in {checkin} ({QUESTION!r}, anonymous): {len(asked)} asked privately, "
+            f"{len(people)} answered."
+        )
+        self.clock.now += timedelta(days=2)
+        await self.core.run_job("sweep", community)
+        posted_from = len(self.chat.transcript)
+        await self.core.run_job("digest", community)
+        await runner.sender.drain(community_id=community)
+        text, image = "", None
+        for delivered in self.chat.transcript[posted_from:]:
+            if delivered.conversation == "leads" and isinstance(delivered.message, Text):
+                text += delivered.message.body
+            elif delivered.conversation == "leads" and isinstance(delivered.message, Image):
+                image = delivered.message
+        self.say("\nThe leads' digest, as posted to #leads:")
+        self.say(_indent(text))
+        if image is not None:
+            picture.write_bytes(image.png)
+            self.say(f"Its picture (PNG, {len(image.png):,} bytes): {picture}")
+        return text, picture
 
     def _answers(self, since: int) -> list[str]:
         """Each member of each group presses one of the follow-up's buttons."""

@@ -82,7 +82,11 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
             paused=f.paused,
             opted_out=f.opted_out,
             paired=f.paired,
-            rounds=f.period_rounds,
+            rounds=(
+                copy("digest.one_round")
+                if f.period_rounds == 1
+                else copy("digest.rounds", n=f.period_rounds)
+            ),
         ),
         copy("digest.meetings", met=f.groups_met, groups=f.groups, undeliverable=f.undeliverable),
         copy("digest.prompts", posted=f.prompts_posted, answers=f.prompt_answers),

@@ -30,7 +30,12 @@ def test_the_demo_runs_to_completion_twice_and_says_where_its_database_is(tmp_pa
         assert "Round 3 (" in result.output
         assert "Who met across which teams" in result.output
         assert "team pairs that have met:" in result.output
+        assert "The leads' digest, as posted to #leads:" in result.output
+        assert "Check-in 1: 49 of 61 answered" in result.output
+        assert "answers from at least" in result.output  # themes, each over the threshold
+        assert "parking" in result.output and "(emerging)" in result.output
     assert (tmp_path / "data" / "demo.db").exists()
+    assert (tmp_path / "data" / "digest-network.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_the_demo_shows_an_introduction_by_first_names() -> None:

@@ -42,6 +42,15 @@ def test_typed_lines_become_core_events() -> None:
     )
     admin = to_event("boss!: set day friday", SPACE, names)
     assert isinstance(admin, CommandInvoked) and admin.actor.platform_admin
+    for line in ("boss! set time 10:30", "boss!set time 10:30"):
+        admin = to_event(line, SPACE, names)
+        assert isinstance(admin, CommandInvoked)
+        assert (admin.actor.platform_id, admin.actor.platform_admin) == ("boss", True)
+        assert admin.text == "set time 10:30"
+    timed = to_event('ada: checkin schedule "Q?" once 2027-01-07 10:00', SPACE, names)
+    assert isinstance(timed, CommandInvoked) and timed.text.endswith("once 2027-01-07 10:00")
+    with pytest.raises(InputError, match="say who is speaking"):
+        to_event("just some words", SPACE, names)
     pressed = to_event("ada presses outcome 12:met", SPACE, names)
     assert isinstance(pressed, ButtonPressed)
     assert (pressed.action, pressed.value) == ("outcome", "12:met")
