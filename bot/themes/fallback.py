@@ -25,6 +25,8 @@ STOPWORDS = frozenset(
     im dont cant isnt didnt doesnt ive thats theyre""".split()
 )
 TOKEN = re.compile(r"[a-z][a-z']+")
+COMMON_SHARE = 0.4  # a phrase after the first names at least this share of the group's answers
+RUNNER_UP = 0.5  # … and scores at least this share of the best phrase's score
 
 
 def stem(word: str) -> str:
@@ -91,8 +93,16 @@ def key_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) ->
         for g, count in inside.items()
         if count >= 2 or len(group) < 2
     )
+    if not scored:
+        return []
+    # The best phrase names the group; others join it only where they are nearly as telling and
+    # shared by a good part of the group (not two answers that say "every day").
+    best = scored[-1][0]
+    common = max(2, int(np.ceil(COMMON_SHARE * len(group))))
     chosen: list[str] = []
-    for _, gram in reversed(scored):
+    for score, gram in reversed(scored):
+        if chosen and (score < RUNNER_UP * best or inside[gram] < common):
+            continue
         if any(gram in c or c in gram for c in chosen):
             continue
         chosen.append(gram)

@@ -5,6 +5,7 @@ import sys
 import pytest
 
 from bot.themes import WORDS, default_taxonomy, label_answers, offline_themes
+from bot.themes.fallback import key_phrases
 from tests.bot.themes.factories import accuracy, answers, labelled
 
 
@@ -46,3 +47,19 @@ def test_without_the_themes_extra_offline_themes_fall_back_to_word_counts(
     report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
     assert report.method == WORDS
     assert "word counts" in report.note
+
+
+def test_an_emerging_theme_is_named_by_what_most_of_its_answers_share() -> None:
+    group = [
+        "the car park was full every day",
+        "no parking spots left after 8:30",
+        "we need more parking at the new site",
+        "the parking permits ran out in a day",
+        "couldn't find parking again",
+        "parking near the new building is impossible",
+    ]
+    corpus = [*group, "too many meetings", "my laptop died", "nobody said thanks"]
+    # "parking" is in five of six; "new" and "day" are in two each, too few to name the theme.
+    assert key_phrases(group, corpus) == ["parking"]
+    shared = [f"the canteen queue was long on {d}" for d in ("monday", "tuesday", "friday")]
+    assert set(key_phrases(shared, [*shared, *corpus])) == {"canteen queue", "queue long"}
