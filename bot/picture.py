@@ -2,7 +2,8 @@
 held, this period's new ties highlighted) and a small trend chart, drawn with matplotlib's Agg.
 
 The drawing returns the data it drew (nodes, edges, the counts of drawn artists) beside the PNG,
-so that what the picture shows can be checked without reading pixels.
+so that what the picture shows can be checked without reading pixels. It uses matplotlib's
+object API (no pyplot state), so pictures can be drawn in worker threads side by side.
 """
 
 from __future__ import annotations
@@ -11,12 +12,8 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import networkx as nx  # noqa: E402
+import networkx as nx
+from matplotlib.figure import Figure
 
 
 @dataclass(frozen=True)
@@ -38,6 +35,8 @@ def draw(
     trend: Sequence[float],
     *,
     trend_label: str = "E-I index",
+    title: str = "Teams: size = members, line = meetings held (orange: new)",
+    x_label: str = "round",
 ) -> NetworkPicture:
     graph = nx.Graph()
     for team in sorted(team_sizes):
@@ -45,33 +44,29 @@ def draw(
     for (a, b), held in sorted(meetings.items()):
         if held > 0 and a in team_sizes and b in team_sizes:
             graph.add_edge(a, b, weight=held)
-    figure, (network_axes, trend_axes) = plt.subplots(
-        1, 2, figsize=(11, 5), gridspec_kw={"width_ratios": [3, 1]}
+    figure = Figure(figsize=(11, 5))
+    network_axes, trend_axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 1]})
+    layout = nx.spring_layout(graph, seed=7, weight="weight")
+    sizes = [120 + 40 * graph.nodes[n]["size"] for n in graph.nodes]
+    nodes_drawn = nx.draw_networkx_nodes(
+        graph, layout, ax=network_axes, node_size=sizes, node_color="#8ecae6"
     )
-    try:
-        layout = nx.spring_layout(graph, seed=7, weight="weight")
-        sizes = [120 + 40 * graph.nodes[n]["size"] for n in graph.nodes]
-        nodes_drawn = nx.draw_networkx_nodes(
-            graph, layout, ax=network_axes, node_size=sizes, node_color="#8ecae6"
-        )
-        edge_list = list(graph.edges)
-        fresh = {tuple(sorted(e)) for e in new_ties}
-        colours = ["#fb8500" if tuple(sorted(e)) in fresh else "#adb5bd" for e in edge_list]
-        widths = [0.5 + graph.edges[e]["weight"] for e in edge_list]
-        edges_drawn = nx.draw_networkx_edges(
-            graph, layout, ax=network_axes, edgelist=edge_list, edge_color=colours, width=widths
-        )
-        nx.draw_networkx_labels(graph, layout, ax=network_axes, font_size=8)
-        network_axes.set_title("Teams: size = members, line = meetings held (orange: new)")
-        network_axes.axis("off")
-        trend_axes.plot(range(1, len(trend) + 1), list(trend), marker="o", color="#219ebc")
-        trend_axes.set_title(trend_label)
-        trend_axes.set_xlabel("round")
-        trend_axes.set_ylim(-1.05, 1.05)
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    finally:
-        plt.close(figure)
+    edge_list = list(graph.edges)
+    fresh = {tuple(sorted(e)) for e in new_ties}
+    colours = ["#fb8500" if tuple(sorted(e)) in fresh else "#adb5bd" for e in edge_list]
+    widths = [0.5 + graph.edges[e]["weight"] for e in edge_list]
+    edges_drawn = nx.draw_networkx_edges(
+        graph, layout, ax=network_axes, edgelist=edge_list, edge_color=colours, width=widths
+    )
+    nx.draw_networkx_labels(graph, layout, ax=network_axes, font_size=8)
+    network_axes.set_title(title)
+    network_axes.axis("off")
+    trend_axes.plot(range(1, len(trend) + 1), list(trend), marker="o", color="#219ebc")
+    trend_axes.set_title(trend_label)
+    trend_axes.set_xlabel(x_label)
+    trend_axes.set_ylim(-1.05, 1.05)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     drawn_edges = len(edges_drawn.get_segments()) if hasattr(edges_drawn, "get_segments") else 0
     edges = tuple((a, b, int(graph.edges[a, b]["weight"])) for a, b in sorted(graph.edges))
     new: tuple[tuple[str, str], ...] = tuple(

@@ -4,6 +4,7 @@ smaller than the anonymity threshold withheld."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 
@@ -38,13 +39,19 @@ class Digest:
 
 
 async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) -> Digest:
+    """The digest of the last ``days``. Theming and drawing run in worker threads (the model
+    releases the GIL), so the event loop — and the platforms' connections — stay responsive."""
     figures = await gather(ctx, days=days)
     themes = await _themes(ctx, figures, llm)
-    picture = draw(
+    picture = await asyncio.to_thread(
+        draw,
         figures.team_sizes,
         figures.meetings,
         figures.new_ties,
         figures.network.ei_index_per_round[-8:],
+        trend_label=copy("picture.trend_title"),
+        title=copy("picture.title"),
+        x_label=copy("picture.x_label"),
     )
     return Digest(_text(ctx, figures, themes, picture), picture, themes)
 
@@ -58,7 +65,9 @@ async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> Them
     )
     names = sorted(set(members.all()))
     taxonomy = taxonomy_of(ctx.community)
-    offline = offline_themes(answers, taxonomy, threshold=ctx.threshold, names=names)
+    offline = await asyncio.to_thread(
+        offline_themes, answers, taxonomy, threshold=ctx.threshold, names=names
+    )
     if llm is None or not ctx.community.llm_enabled or not offline.themes:
         return offline
     return await llm_themes(

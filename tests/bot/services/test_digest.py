@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -11,6 +14,7 @@ from bot.messages import Image, Text
 from bot.services import digest
 from bot.services.context import Context
 from bot.store import repo
+from bot.store.facilitation import AnswerRow, CheckInRow
 from bot.store.models import OutboxRow
 from tests.conftest import WHERE, MovableClock, say
 
@@ -202,3 +206,27 @@ async def test_an_admin_sends_the_weekly_digest_to_a_channel_once_and_back_to_th
     assert isinstance(back, Text) and "direct messages to each lead" in back.body
     clock.advance(days=1)
     assert (await core.run_job("digest", community)).startswith("digest queued for 1 leads")
+
+
+async def test_theming_many_answers_never_blocks_the_event_loop(
+    core: Core, community: int, clock: MovableClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    await a_community_with_history(core, community, clock)
+    await closed_checkin(core, community, clock, {"platform0": [MEETINGS]}, questions=1)
+    async with core.db.session() as session, session.begin():
+        (checkin,) = (await session.scalars(select(CheckInRow.id))).all()
+        session.add_all(
+            AnswerRow(checkin_id=checkin, question=0, text=f"{MEETINGS}, and then some: {i}")
+            for i in range(1_500)
+        )
+    loop = asyncio.get_running_loop()
+    # asyncio's own detector: in debug mode it logs any step of the loop that holds it this long.
+    loop.set_debug(True)
+    loop.slow_callback_duration = 0.25
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    try:
+        built = await build(core, community)
+    finally:
+        loop.set_debug(False)
+    assert built.themes.themes and built.themes.themes[0].count > 1_000
+    assert [r.getMessage() for r in caplog.records if "took" in r.getMessage()] == []
