@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import threading
 from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from typing import Any, Literal, Protocol
@@ -46,8 +47,17 @@ def native_precision() -> Precision:
     return "bfloat16" if native else "float32"
 
 
-@lru_cache(maxsize=1)
+_loading = threading.Lock()
+
+
 def _model() -> _Model:
+    """The model, loaded once per process (digests theme in worker threads, maybe two at once)."""
+    with _loading:
+        return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> _Model:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -66,3 +66,14 @@ def test_the_report_names_the_precision_the_cpu_computes_natively() -> None:
     report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
     assert Embeddings().precision == native_precision()
     assert ("bfloat16" in report.note) == (native_precision() == "bfloat16")
+
+
+def test_two_digests_theming_at_once_load_the_model_once() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.themes import embeddings
+
+    embeddings._load.cache_clear()
+    with ThreadPoolExecutor(2) as pool:
+        first, second = pool.map(lambda _: embeddings._model(), range(2))
+    assert first is second
