@@ -13,6 +13,8 @@ class Actor:
 
     ``platform_admin`` and ``platform_roles`` are facts (a Slack workspace admin, a Discord member
     with Manage Server, the names of their Discord roles); what they allow is decided by the core.
+    ``listed`` says whether the platform lists them among the community's people (Discord: they
+    hold its opt-in role, or see its channel); None where the adapter cannot tell cheaply.
     """
 
     platform_id: str
@@ -20,6 +22,7 @@ class Actor:
     platform_admin: bool = False
     platform_roles: frozenset[str] = field(default_factory=frozenset)
     timezone: str | None = None
+    listed: bool | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -25,7 +26,7 @@ from adapters.discord.commands import HOME, BridgeworkCommands
 from adapters.discord.views import ActionButton, FormModal, button_view
 from bot.core import Core
 from bot.domain import Community, Platform
-from bot.events import ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted, Where
+from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted, Where
 from bot.messages import Form, Message, Text
 from bot.ports import Chat, SpaceRef
 from bot.texts import copy
@@ -223,7 +224,8 @@ class BridgeworkClient(discord.Client):
         where = translate.where(
             interaction.guild_id, interaction.channel, interaction.channel_id or 0
         )
-        actor = translate.actor(interaction.user)
+        home = await self._home_of(where)
+        actor = self._listed(translate.actor(interaction.user), interaction.user, home)
         reply: Message | None
         if not interaction.app_permissions.view_channel:
             reply = Text(copy("discord.cannot_see", channel=_name(interaction.channel)))
@@ -239,7 +241,6 @@ class BridgeworkClient(discord.Client):
                 reply = await self.core.handle(event)
             finally:
                 self.chats.interactions.pop(key, None)
-        home = await self._home_of(where)
         if command == STATUS and isinstance(reply, Text) and home is not None:
             reply = self._with_mode(home, reply)
         await self.respond(interaction, home or where, reply)
@@ -249,7 +250,8 @@ class BridgeworkClient(discord.Client):
         if parsed is None:
             return
         where, action, value = parsed
-        actor = translate.actor(self._person(interaction, where))
+        person = self._person(interaction, where)
+        actor = self._listed(translate.actor(person), person, await self._home_of(where))
         event = ButtonPressed(where, actor, action, value, interaction=str(interaction.id))
         await self.respond(interaction, where, await self.core.handle(event))
 
@@ -280,6 +282,14 @@ class BridgeworkClient(discord.Client):
         guild = self.get_guild(int(where.workspace))
         member = guild.get_member(interaction.user.id) if guild else None
         return member or interaction.user
+
+    def _listed(self, actor: Actor, person: object, home: Where | None) -> Actor:
+        """``actor`` with the fact whether ``person`` is one of the community's people."""
+        guild = self.get_guild(int(home.workspace)) if home is not None else None
+        channel = guild.get_channel(int(home.channel)) if guild and home else None
+        if not isinstance(person, discord.Member) or not isinstance(channel, discord.TextChannel):
+            return actor
+        return replace(actor, listed=translate.in_space(person, channel, self.rules))
 
     async def _home_of(self, where: Where) -> Where | None:
         """The place of the community the core serves ``where`` from (its pairing channel)."""

@@ -65,6 +65,9 @@ async def join(ctx: Context, actor: Actor, _command: Join) -> Message:
                 "join.already", first_name=member.first_name, next_round=await ctx.next_round_text()
             )
         )
+    if actor.listed is False:
+        # The next sync would take them out again: say what lets them in instead.
+        return Text(copy("join.not_listed", first_name=first_name_of(actor.display_name)))
     member = await enrol(ctx, actor)
     return Text(
         copy("join.ok", first_name=member.first_name, next_round=await ctx.next_round_text())

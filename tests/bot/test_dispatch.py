@@ -154,3 +154,19 @@ async def test_bots_guests_and_deactivated_accounts_are_not_enrolled_on_joining(
     async with core.db.session() as session:
         ids = [m.platform_id for m in await repo.members(session, community)]
     assert ids == ["p"]
+
+
+async def test_someone_the_platform_does_not_list_is_told_how_to_get_in_not_enrolled(
+    core: Core, community: int
+) -> None:
+    outside = Actor("out", "Out Sider", listed=False)
+    for event in (
+        CommandInvoked(WHERE, outside, "join"),
+        ButtonPressed(WHERE, outside, "join", ""),
+    ):
+        reply = await core.handle(event)
+        assert isinstance(reply, Text) and "Ask an admin to let you in" in reply.body
+    async with core.db.session() as session:
+        assert await repo.get_member(session, community, "out") is None
+    unknown = await core.handle(CommandInvoked(WHERE, Actor("kim", "Kim", listed=None), "join"))
+    assert isinstance(unknown, Text) and "You're in" in unknown.body

@@ -14,8 +14,9 @@ from adapters.discord import BridgeworkClient, Rules, build_client, serve
 from bot.core import Core
 from bot.settings import Settings
 from bot.store.models import MemberRow
+from bot.texts import copy
 from tests.adapters.discord.conftest import Community, a_guild, registered, start_client
-from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord import FakeDiscord, reply_text
 
 GUILDS, GUILD_MEMBERS, MESSAGE_CONTENT = 1 << 0, 1 << 1, 1 << 15
 
@@ -180,5 +181,24 @@ async def test_heartbeats_are_acknowledged_and_the_connection_stays_up(
         assert fake.gateway.heartbeats >= 3
         assert started.client.latency != float("inf")  # an ACK came back for a heartbeat
         assert len(fake.gateway.identified) == 1  # no reconnect
+    finally:
+        await started.stop()
+
+
+async def test_with_an_opt_in_role_joining_without_it_says_what_lets_one_in(
+    core: Core, fake: FakeDiscord
+) -> None:
+    community = await registered(core, a_guild(fake, members=2, opt_in_role="coffee"))
+    outsider = fake.world.add_member(community.guild, "Out Sider", roles=("team:Acme/Team 2",))
+    started = await start_client(core, fake, rules=Rules(opt_in_role="coffee"))
+    try:
+        refused = await fake.slash(outsider.user, community.guild, community.channel, "join")
+        assert reply_text(refused) == copy("join.not_listed", first_name="Out")
+        assert outsider.user.id not in await active_teams(core)
+        holder = community.members[0].user
+        await fake.slash(holder, community.guild, community.channel, "leave")
+        back = await fake.slash(holder, community.guild, community.channel, "join")
+        assert "You're in" in reply_text(back)
+        assert holder.id in await active_teams(core)
     finally:
         await started.stop()
