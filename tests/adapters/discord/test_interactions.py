@@ -20,11 +20,19 @@ from bot.store.facilitation import AnswerRow, PromptAnswerRow
 from bot.store.models import CommunityRow, OutcomeRow
 from tests.adapters.discord.conftest import Community, a_guild, registered, start_client
 from tests.fakes.discord import FakeDiscord, button_ids, interactions, reply_text
-from tests.fakes.discord.world import PRIVATE_THREAD
+from tests.fakes.discord.world import PRIVATE_THREAD, Channel
 
 EPHEMERAL = 1 << 6
 CHANNEL_MESSAGE, MODAL = 4, 9
 MESSAGE_CONTENT = 1 << 15
+
+
+def channel_named(fake: FakeDiscord, community: Community, name: str) -> Channel:
+    return next(
+        fake.world.channels[c]
+        for c in community.guild.channels
+        if fake.world.channels[c].name == name
+    )
 
 
 def ephemeral(response: dict[str, Any]) -> bool:
@@ -246,11 +254,7 @@ async def test_status_asked_elsewhere_speaks_of_the_communitys_own_channel(
     community, _ = running
     fake.world.forbid_private_threads(community.channel)
     await fake.gateway.dispatch("CHANNEL_UPDATE", community.channel.payload())
-    general = next(
-        fake.world.channels[c]
-        for c in community.guild.channels
-        if fake.world.channels[c].name == "general"
-    )
+    general = channel_named(fake, community, "general")
     person = community.members[0].user
     response = await fake.slash(person, community.guild, general, "status")
     assert "may not open private threads in #coffee" in reply_text(response)
@@ -337,11 +341,7 @@ async def test_a_listening_prompt_goes_to_the_channel_the_facilitator_picked(
     running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
 ) -> None:
     community, client = running
-    general = next(
-        fake.world.channels[c]
-        for c in community.guild.channels
-        if fake.world.channels[c].name == "general"
-    )
+    general = channel_named(fake, community, "general")
     owner = fake.world.users[community.guild.owner_id]
     scheduled = await fake.slash(
         owner,
@@ -384,11 +384,7 @@ async def test_with_reading_messages_on_an_answer_in_a_prompts_thread_is_collect
     started = await start_client(core, fake, read_messages=True)
     try:
         assert int(fake.gateway.identified[0]["intents"]) & MESSAGE_CONTENT
-        general = next(
-            fake.world.channels[c]
-            for c in community.guild.channels
-            if fake.world.channels[c].name == "general"
-        )
+        general = channel_named(fake, community, "general")
         owner = fake.world.users[community.guild.owner_id]
         await fake.slash(
             owner,
@@ -441,11 +437,7 @@ async def test_an_admin_picks_the_digest_channel_and_the_weekly_digest_is_posted
     running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
 ) -> None:
     community, client = running
-    general = next(
-        fake.world.channels[c]
-        for c in community.guild.channels
-        if fake.world.channels[c].name == "general"
-    )
+    general = channel_named(fake, community, "general")
     owner = fake.world.users[community.guild.owner_id]
     picked = await fake.slash(
         owner, community.guild, community.channel, "set", setting="digest-channel", channel=general
