@@ -61,8 +61,6 @@ class DemoResult:
     team_of: dict[str, TeamPath]
     delivered: int
     outcomes: dict[str, int]
-    digest: str  # the digest's text as posted to #leads
-    picture: Path
 
 
 class DemoClock:
@@ -153,7 +151,7 @@ class _Demo:
         outcomes = await self._outcomes()
         for line in summary_lines(tuple(history), team_of, outcomes):
             self.say(line)
-        digest, picture = await self._checkin_and_digest(runner, path.with_name(PICTURE))
+        await self._checkin_and_digest(runner, path.with_name(PICTURE))
         self.say(f"\nThe demo's data is in {path} (a fresh copy each run).")
         return DemoResult(
             database=path,
@@ -161,11 +159,9 @@ class _Demo:
             team_of=team_of,
             delivered=len(self.chat.transcript),
             outcomes=outcomes,
-            digest=digest,
-            picture=picture,
         )
 
-    async def _checkin_and_digest(self, runner: ConsoleRunner, picture: Path) -> tuple[str, Path]:
+    async def _checkin_and_digest(self, runner: ConsoleRunner, picture: Path) -> None:
         """An admin's anonymous check-in, answered by most members; then the digest to #leads."""
         admin, community = self.roster[0].id, runner.community_id
         tomorrow = self.clock.now + timedelta(days=1)
@@ -210,7 +206,6 @@ class _Demo:
         if image is not None:
             picture.write_bytes(image.png)
             self.say(f"Its picture (PNG, {len(image.png):,} bytes): {picture}")
-        return text, picture
 
     def _answers(self, since: int) -> list[str]:
         """Each member of each group presses one of the follow-up's buttons."""

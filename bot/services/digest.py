@@ -176,33 +176,34 @@ def messages(digest: Digest) -> list[tuple[str, Message]]:
 
 async def send(ctx: Context, digest: Digest, recipients: list[str]) -> int:
     """Queue the digest to each recipient privately (once per recipient and day)."""
-    queued = 0
-    for pid in recipients:
-        for part, message in messages(digest):
-            await enqueue(
-                ctx.session,
-                community_id=ctx.community.id,
-                key=f"digest:{ctx.community.id}:{ctx.today.isoformat()}:{pid}:{part}",
-                kind="digest",
-                message=message,
-                people=[pid],
-            )
-            queued += 1
-    return queued
+    return sum([await _queue(ctx, digest, pid, people=[pid]) for pid in recipients])
 
 
 async def post(ctx: Context, digest: Digest, channel: str) -> int:
     """Queue the digest to the community's digest channel (once per day)."""
-    for part, message in messages(digest):
+    return await _queue(ctx, digest, f"#{channel}", conversation_id=channel)
+
+
+async def _queue(
+    ctx: Context,
+    digest: Digest,
+    target: str,
+    *,
+    conversation_id: str | None = None,
+    people: list[str] | None = None,
+) -> int:
+    parts = messages(digest)
+    for part, message in parts:
         await enqueue(
             ctx.session,
             community_id=ctx.community.id,
-            key=f"digest:{ctx.community.id}:{ctx.today.isoformat()}:#{channel}:{part}",
+            key=f"digest:{ctx.community.id}:{ctx.today.isoformat()}:{target}:{part}",
             kind="digest",
             message=message,
-            conversation_id=channel,
+            conversation_id=conversation_id,
+            people=people or (),
         )
-    return len(messages(digest))
+    return len(parts)
 
 
 async def leads(ctx: Context) -> list[str]:

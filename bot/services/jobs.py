@@ -48,18 +48,15 @@ async def run(
         return await checkins.sweep(ctx)
     if kind == "digest":
         channel = ctx.community.digest_channel
-        if channel:
-            built = await digest.build(ctx, llm=llm)
-            queued = await digest.post(ctx, built, channel)
-            method = built.themes.method
-            return f"digest queued for #{channel} ({queued} messages; themes: {method})"
-        recipients = await digest.leads(ctx)
-        if not recipients:
+        recipients = [] if channel else await digest.leads(ctx)
+        if not channel and not recipients:
             return "no leads to send the digest to"
         built = await digest.build(ctx, llm=llm)
-        queued = await digest.send(ctx, built, recipients)
-        method = built.themes.method
-        return f"digest queued for {len(recipients)} leads ({queued} messages; themes: {method})"
+        if channel:
+            queued, to = await digest.post(ctx, built, channel), f"#{channel}"
+        else:
+            queued, to = await digest.send(ctx, built, recipients), f"{len(recipients)} leads"
+        return f"digest queued for {to} ({queued} messages; themes: {built.themes.method})"
     wanted = "prompt" if kind == "prompts" else "checkin"
     rows = (
         await ctx.session.scalars(

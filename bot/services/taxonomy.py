@@ -82,8 +82,10 @@ async def handle(ctx: Context, command: ThemesCommand) -> Message:
         case AddTheme(theme=theme):
             replaced = any(t.id == theme.id for t in themes)
             changed = [theme if t.id == theme.id else t for t in themes]
-            _store(community, changed if replaced else [*changed, theme])
-            count = len(taxonomy_of(community))
+            if not replaced:
+                changed.append(theme)
+            _store(community, changed)
+            count = len(changed)
             if replaced:
                 return Text(copy("themes.replaced", id=theme.id, name=theme.name, count=count))
             return Text(copy("themes.added", id=theme.id, name=theme.name, count=count))
