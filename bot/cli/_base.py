@@ -1,0 +1,79 @@
+"""What every command module shares: the app, the consoles, settings and running a coroutine."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from bot.core import Core
+from bot.errors import BridgeworkError, ConfigError, InputError, StoreError
+from bot.settings import Settings, load_settings
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    help="Bridgework: cross-team introductions, listening prompts and check-ins.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+CommunityOption = Annotated[int, typer.Option("--community", help="The community's id.")]
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, highlight=False)
+
+
+def load_and_log() -> Settings:
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
+    # SQLAlchemy logs every statement with its parameters (answer texts) at INFO, the drivers at
+    # DEBUG: never below WARNING, whatever LOG_LEVEL says.
+    for name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.root.level))
+    # Libraries that narrate routine work at INFO speak at WARNING unless LOG_LEVEL is DEBUG.
+    for name in ("sentence_transformers", "httpx"):
+        logging.getLogger(name).setLevel(min(logging.WARNING, logging.root.level + 10))
+    return settings
+
+
+def run_async(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a command's coroutine; a BridgeworkError becomes a message and exit status 2."""
+    try:
+        return asyncio.run(coro)
+    except ConfigError as exc:
+        err.print(f"[red]Setting {exc.setting}[/red]: {exc.problem}")
+    except InputError as exc:
+        err.print(f"[red]{exc}[/red]")
+        if exc.usage:
+            err.print(f"Usage: {exc.usage}")
+        if exc.example:
+            err.print(f"Example: {exc.example}")
+    except StoreError as exc:
+        err.print(f"[red]Database[/red]: {exc}")
+    except BridgeworkError as exc:
+        err.print(f"[red]{exc}[/red]")
+    raise typer.Exit(2)
+
+
+async def open_with(settings: Settings) -> Core:
+    from bot.core import open_core
+
+    return await open_core(settings)
+
+
+def with_core(use: Callable[[Core], Coroutine[Any, Any, T]]) -> T:
+    from bot.core import open_core
+
+    async def go() -> T:
+        core = await open_core(load_and_log())
+        try:
+            return await use(core)
+        finally:
+            await core.close()
+
+    return run_async(go())

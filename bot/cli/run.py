@@ -1,0 +1,89 @@
+"""`bridgework demo`, `run` and `run-now`: the bot's jobs, on the console or the platforms."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli._base import app, err, load_and_log, open_with, out, run_async
+from bot.errors import ConfigError
+
+
+@app.command()
+def demo(
+    rounds: Annotated[int, typer.Option(min=1, max=12, help="How many weekly rounds to run.")] = 4,
+) -> None:
+    """Run several rounds for a bundled sample organisation, on a fresh SQLite file."""
+    from bot.plugins import load_adapter
+
+    async def go() -> None:
+        console = load_adapter("console")
+        settings = load_and_log()
+        if "LOG_LEVEL" not in os.environ:
+            logging.getLogger("bot").setLevel(logging.WARNING)
+        await console.run_demo(settings, rounds=rounds, say=out.print)
+
+    run_async(go())
+
+
+@app.command()
+def run(
+    console: Annotated[bool, typer.Option("--console", help="Run on this terminal.")] = False,
+    script: Annotated[
+        Path | None, typer.Option(help="With --console: read lines from this file, then exit.")
+    ] = None,
+    role: Annotated[str, typer.Option(help="all | scheduler | sender | web")] = "all",
+) -> None:
+    """Run the bot: on the console, or on the platforms whose credentials are set.
+
+    With several processes (PostgreSQL only), any number may run `--role sender`; one scheduler
+    leads at a time and a standby takes over within 30 s when it dies.
+    """
+    from bot.plugins import load_adapter
+    from bot.runtime import ROLES, platforms_configured, serve
+
+    async def go() -> None:
+        settings = load_and_log()
+        if console:
+            adapter = load_adapter("console")
+            lines = script.read_text(encoding="utf-8").splitlines() if script else None
+            await adapter.run_console(settings, lines=lines)
+            return
+        if role in ("all", "web") and not platforms_configured(settings):
+            raise ConfigError(
+                "SLACK_BOT_TOKEN / DISCORD_TOKEN",
+                "no platform is configured; set one, or try `bridgework run --console`",
+            )
+        core = await open_with(settings)
+        try:
+            await serve(core, settings, role)
+        finally:
+            await core.close()
+
+    if role not in ROLES:
+        err.print(f"[red]--role {role}[/red]: expected all, scheduler, sender or web")
+        raise typer.Exit(2)
+    run_async(go())
+
+
+@app.command("run-now")
+def run_now(
+    job: Annotated[str, typer.Argument(help="intros | followups | prompts | checkins | digest")],
+    community: Annotated[int, typer.Option(help="The community's id (see `community list`).")],
+) -> None:
+    """Run one job at once, deliver what it queued, and exit (usable from cron)."""
+    from bot.runtime import run_once
+
+    async def go() -> str:
+        settings = load_and_log()
+        core = await open_with(settings)
+        try:
+            return await run_once(core, settings, job, community)
+        finally:
+            await core.close()
+
+    out.print(run_async(go()))
