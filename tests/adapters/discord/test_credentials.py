@@ -93,10 +93,10 @@ def test_a_token_in_an_error_text_is_blotted_out() -> None:
     assert scrub("Discord said: bad token abc.def", "abc.def") == "Discord said: bad token [token]"
 
 
-def test_the_invite_link_asks_for_exactly_the_permissions_the_readme_explains() -> None:
+def test_the_invite_link_asks_for_exactly_the_permissions_the_docs_explain() -> None:
     url = invite_url(123)
     assert "client_id=123" in url and "scope=bot+applications.commands" in url
-    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
+    readme = (Path(__file__).resolve().parents[3] / "docs" / "discord.md").read_text("utf-8")
     assert (
         f"permissions={PERMISSIONS.value}" in url and f"permissions={PERMISSIONS.value}" in readme
     )
