@@ -20,7 +20,7 @@ from bot.services.digest import LLMConfig
 from bot.services.membership import SyncReport
 from bot.services.taxonomy import set_taxonomy, taxonomy_of
 from bot.settings import Settings
-from bot.store import migrate, repo
+from bot.store import deliveries, migrate, repo
 from bot.store.db import Database
 from bot.store.facilitation import ScheduleRow
 from bot.themes.taxonomy import dump_taxonomy
@@ -48,8 +48,15 @@ class Core:
             db, clock=clock, anonymity_threshold=anonymity_threshold, llm=llm
         )
 
-    async def handle(self, event: Event) -> Message | None:
-        return await self.dispatcher.handle(event)
+    async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
+        """Handle an inbound event; ``once``, the platform's key for this delivery of it, makes a
+        retried delivery a no-op (see ``handled``)."""
+        return await self.dispatcher.handle(event, once=once)
+
+    async def handled(self, once: str) -> bool:
+        """Whether the delivery with this key has been handled (and its changes committed)."""
+        async with self.db.session() as session:
+            return await deliveries.handled(session, once)
 
     def sender(self, chats: Chat | ChatFor, *, seed: int = 0) -> Sender:
         """A sender that drains the outbox through ``chats`` (one Chat, or one per community)."""
@@ -58,7 +65,7 @@ class Core:
     async def ensure_community(
         self, platform: Platform, workspace: str, channel: str, *, name: str, timezone: str = "UTC"
     ) -> int:
-        async with self.db.session() as session, session.begin():
+        async with self.db.transaction() as session:
             row = await repo.find_exact(session, platform, workspace, channel)
             if row is None:
                 row = await repo.add_community(
@@ -151,7 +158,7 @@ class Core:
 
     @asynccontextmanager
     async def _context(self, community_id: int) -> AsyncIterator[Context]:
-        async with self.db.session() as session, session.begin():
+        async with self.db.transaction() as session:
             community = await repo.get_community(session, community_id)
             if community is None:
                 raise InputError(

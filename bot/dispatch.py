@@ -36,7 +36,7 @@ from bot.services import (
 )
 from bot.services.context import Context
 from bot.services.digest import LLMConfig
-from bot.store import repo
+from bot.store import deliveries, repo
 from bot.store.db import Database
 from bot.taxonomy_commands import AddTheme, ListThemes, RemoveTheme, ResetThemes
 from bot.texts import copy
@@ -67,9 +67,15 @@ class Dispatcher:
         self.threshold = anonymity_threshold
         self.llm = llm
 
-    async def handle(self, event: Event) -> Message | None:
-        """The reply to show the actor (privately), or None where there is nothing to say."""
-        async with self.db.session() as session, session.begin():
+    async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
+        """The reply to show the actor (privately), or None where there is nothing to say.
+
+        ``once``: the platform's key for this delivery of the event; a delivery already handled
+        under it changes nothing and has no reply."""
+        async with self.db.transaction() as session:
+            if once is not None and not await deliveries.first_time(session, once, self.clock()):
+                log.info("delivery %s was already handled", once)
+                return None
             where = event.where
             community = await repo.find_community(
                 session, where.platform, where.workspace, where.channel

@@ -1,5 +1,14 @@
-"""Bolt wiring: each listener acknowledges, hands the translated event to the core, and renders
+"""Bolt wiring: each listener hands the translated event to the core, acknowledges, and renders
 the core's reply. Nothing else happens here: who may do what is the core's to decide.
+
+Slack hears "done" only once the core has committed what the request changed: the app runs with
+``process_before_response`` (Bolt answers Slack when the listener returns, 500 if it raised,
+instead of acknowledging first and working afterwards), so a write that fails, or waits past
+Slack's 3 seconds, is an error Slack retries (Events API) or shows (a command), never an ack
+followed by a lost write. What only shows the answer (``response_url``, ``views.publish``) runs
+after the acknowledgement, in the background. An Events API retry (``X-Slack-Retry-Num``, over
+HTTP or Socket Mode) of an event the core already handled is acknowledged and not handled again:
+the core records each event's id in the transaction that handles it.
 
 Replies are private to the actor: a slash command's or a message button's through its
 ``response_url`` (ephemeral), an App Home press by re-publishing the Home tab with the answer on
@@ -8,15 +17,16 @@ top, a modal's by ``response_action`` (``update`` with the answer, or the next f
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest, AsyncRespond
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -48,25 +58,47 @@ class Listeners:
         self.settings = settings
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._chats: dict[str, SlackChat] = {}
+        self._background: set[asyncio.Task[None]] = set()
+
+    def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` once Slack has its answer (Bolt answers when the listener returns)."""
+        task = asyncio.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("slack: showing an answer failed", exc_info=task.exception())
 
     async def on_command(
         self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
         event = translate.command(body, await self._user(client, str(body["user_id"])))
         reply = await self.core.handle(event)
-        await self._reply(client, respond, reply, event.where, interaction=event.interaction)
+        if isinstance(reply, Form):  # views.open needs the trigger within Slack's 3 seconds
+            await self._reply(client, respond, reply, event.where, interaction=event.interaction)
+            await ack()
+            return
+        await ack()
+        self.after_ack(
+            self._reply(client, respond, reply, event.where, interaction=event.interaction)
+        )
 
     async def on_button(
         self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        await ack()
         event = translate.button(body, await self._user(client, translate.user_of(body)))
         reply = await self.core.handle(event)
-        if translate.is_home(body) and not isinstance(reply, Form):
-            await self._publish_home(client, event.where, event.actor.platform_id, notice=reply)
-        else:
+        if isinstance(reply, Form):
             await self._reply(client, respond, reply, event.where, interaction=event.interaction)
+        elif translate.is_home(body):
+            uid = event.actor.platform_id
+            self.after_ack(self._publish_home(client, event.where, uid, notice=reply))
+        else:
+            where, trigger = event.where, event.interaction
+            self.after_ack(self._reply(client, respond, reply, where, interaction=trigger))
+        await ack()
 
     async def on_submission(self, ack: Ack, body: Body, client: AsyncWebClient) -> None:
         event = translate.submission(body, await self._user(client, translate.user_of(body)))
@@ -82,27 +114,43 @@ class Listeners:
             title = str(((body.get("view") or {}).get("title") or {}).get("text") or "")
             await ack(response_action="update", view=render.result_modal(title, reply))
 
-    async def on_member_joined(self, body: Body, client: AsyncWebClient) -> None:
+    async def on_member_joined(
+        self, body: Body, client: AsyncWebClient, request: AsyncBoltRequest
+    ) -> None:
+        once = await self._first_delivery(body, request)
+        if once is None:
+            return
         info = await self._member(client, str(body["event"]["user"]))
-        await self.core.handle(translate.joined(body, info))
+        await self.core.handle(translate.joined(body, info), once=once)
 
-    async def on_member_left(self, body: Body) -> None:
-        await self.core.handle(translate.left(body))
+    async def on_member_left(self, body: Body, request: AsyncBoltRequest) -> None:
+        once = await self._first_delivery(body, request)
+        if once is not None:
+            await self.core.handle(translate.left(body), once=once)
 
-    async def on_message(self, body: Body, client: AsyncWebClient, context: Any) -> None:
+    async def on_message(
+        self, body: Body, client: AsyncWebClient, context: Any, request: AsyncBoltRequest
+    ) -> None:
         if not translate.is_thread_reply(body, str(context.get("bot_user_id") or "")):
+            return
+        once = await self._first_delivery(body, request)
+        if once is None:
             return
         user = await self._user(client, str(body["event"]["user"]))
         event = translate.thread_reply(body, user)
-        reply = await self.core.handle(event)
+        reply = await self.core.handle(event, once=once)
         if reply is not None:
             shown = render.ephemeral(reply, channel=event.where.channel)
-            await client.chat_postEphemeral(
-                channel=event.where.channel,
-                user=event.actor.platform_id,
-                thread_ts=event.thread,
-                text=shown.text,
-                blocks=shown.blocks,
+            self.after_ack(
+                _discard(
+                    client.chat_postEphemeral(
+                        channel=event.where.channel,
+                        user=event.actor.platform_id,
+                        thread_ts=event.thread,
+                        text=shown.text,
+                        blocks=shown.blocks,
+                    )
+                )
             )
 
     async def on_home_opened(self, body: Body, client: AsyncWebClient) -> None:
@@ -110,7 +158,18 @@ class Listeners:
         if opened is None:
             return
         where, uid = opened
-        await self._publish_home(client, where, uid)
+        self.after_ack(self._publish_home(client, where, uid))
+
+    async def _first_delivery(self, body: Body, request: AsyncBoltRequest) -> str | None:
+        """The key the core records the event under, or None for a retry of an event the core
+        has already handled (Slack retries what it thinks failed: an error, or no answer in 3
+        seconds, though the first attempt may have done its work)."""
+        once = translate.delivery_key(body)
+        retried = request.headers.get("x-slack-retry-num")
+        if retried and await self.core.handled(once):
+            log.info("slack: retry %s of event %s already handled", retried[0], once)
+            return None
+        return once
 
     async def _community_channels(self, workspace: str) -> list[str]:
         return [c.channel for c in await self.core.communities(Platform.SLACK, workspace)]
@@ -178,6 +237,10 @@ class Listeners:
         return await chat.member(uid)
 
 
+async def _discard(call: Awaitable[Any]) -> None:
+    await call
+
+
 def build_app(
     settings: Settings,
     core: Core,
@@ -196,6 +259,7 @@ def build_app(
         request_verification_enabled=not socket_mode,
         oauth_settings=oauth_settings,
         installation_store_bot_only=True if oauth_settings else None,
+        process_before_response=True,
         logger=logging.getLogger("adapters.slack.bolt"),
     )
     listeners = Listeners(core, settings)

@@ -158,6 +158,11 @@ def joined(body: Payload, info: MemberInfo) -> MemberJoined:
     )
 
 
+def delivery_key(body: Payload) -> str:
+    """The Events API delivery's identity, the same on every retry of it: its ``event_id``."""
+    return f"slack:{body.get('api_app_id') or ''}:{body['event_id']}"
+
+
 def channel_event_where(body: Payload) -> Where:
     """The channel of a member_joined_channel or member_left_channel event."""
     return where(_event_team(body), str(body["event"]["channel"]))

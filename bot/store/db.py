@@ -1,11 +1,22 @@
-"""The database connection: an async engine and its sessions."""
+"""The database connection: an async engine and its sessions.
+
+SQLite allows one writer at a time. A transaction that reads first and writes later (SQLite's
+default, deferred) cannot wait for the lock: if another connection wrote in between, its write
+fails at once with "database is locked", whatever the busy timeout. So on SQLite every
+``transaction()`` of this process waits its turn for one in-process writer lock (first come,
+first served), then takes SQLite's write lock at ``BEGIN IMMEDIATE``, where the busy timeout does
+apply (another process's writer). PostgreSQL needs neither: its transactions start plainly.
+"""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import (
@@ -16,6 +27,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.errors import StoreError
+
+BUSY_TIMEOUT = 30.0  # seconds a SQLite connection waits for another process's writer
 
 
 class Database:
@@ -29,14 +42,33 @@ class Database:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT}
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._writer = asyncio.Lock()
 
     def session(self) -> AsyncSession:
         return self.sessions()
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction that writes: committed at the end, rolled back on error.
+        On SQLite, one such transaction at a time (see the module's docstring)."""
+        if not self.is_sqlite:
+            async with self.session() as session, session.begin():
+                yield session
+            return
+        async with self._writer, self.session() as session:
+            # The driver leaves a statement like this alone, and SQLAlchemy's commit ends it.
+            await session.execute(text("BEGIN IMMEDIATE"))
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            await session.commit()
 
     @property
     def location(self) -> str:

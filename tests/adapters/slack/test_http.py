@@ -275,7 +275,7 @@ async def test_joining_or_leaving_another_channel_of_the_workspace_changes_nothi
     joined["event"] = {**joined["event"], "user": "U0GRACE001", "channel": "C0RANDOM01"}
     left = recorded("member_left_channel")
     left["event"] = {**left["event"], "channel": "C0RANDOM01"}
-    marker = recorded("member_joined_channel")  # then Alan joins the community's channel
+    marker = recorded("member_joined_channel", event_id="Ev0JOIN0002")  # then Alan joins ours
     marker["event"] = {**marker["event"], "user": "U0ALAN0001"}
     for body in (joined, left, marker):
         assert (await deliver(web.events, "event", body, secret=SIGNING_SECRET))[0] == 200

@@ -62,7 +62,11 @@ async def test_an_answer_in_a_prompts_thread_is_recorded_and_its_text_not_logged
     assert (await deliver(web.events, "event", reply, secret=SIGNING_SECRET, headers=retried))[
         0
     ] == 200
-    later = {**reply, "event": {**reply["event"], "ts": "1798000200.000300", "text": "Later."}}
+    later = {
+        **reply,
+        "event_id": "Ev0LATER001",
+        "event": {**reply["event"], "ts": "1798000200.000300", "text": "Later."},
+    }
     assert (await deliver(web.events, "event", later, secret=SIGNING_SECRET))[0] == 200
     for _ in range(200):
         async with core.db.session() as session:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -54,3 +55,40 @@ async def deliver(
     async with aiohttp.ClientSession() as session:
         async with session.post(url, data=body.encode(), headers=headers) as response:
             return response.status, await response.text()
+
+
+# Slack's Events API: an app answers with HTTP 2xx within 3 seconds, or the attempt failed; Slack
+# then retries three times ("nearly immediately", after 1 minute, after 5 minutes), each retry
+# marked with X-Slack-Retry-Num and X-Slack-Retry-Reason.
+# https://docs.slack.dev/apis/events-api/#retries
+EVENT_TIMEOUT = 3.0
+EVENT_RETRIES = 3
+
+
+async def deliver_event(
+    url: str,
+    payload: dict[str, Any],
+    *,
+    secret: str,
+    backoff: tuple[float, ...] = (0.0, 0.6, 3.0),
+    timeout: float = EVENT_TIMEOUT,
+) -> list[int]:
+    """Deliver an Events API payload as Slack does, retrying a failed attempt (a non-2xx answer
+    or none within ``timeout``) up to three times after ``backoff`` seconds (scaled down from
+    Slack's minutes). The status of each attempt; 0 where it timed out."""
+    statuses: list[int] = []
+    for attempt in range(EVENT_RETRIES + 1):
+        headers: dict[str, str] = {}
+        if attempt:
+            await asyncio.sleep(backoff[attempt - 1])
+            reason = "http_timeout" if statuses[-1] == 0 else "http_error"
+            headers = {"X-Slack-Retry-Num": str(attempt), "X-Slack-Retry-Reason": reason}
+        try:
+            async with asyncio.timeout(timeout):
+                status, _ = await deliver(url, "event", payload, secret=secret, headers=headers)
+        except TimeoutError:
+            status = 0
+        statuses.append(status)
+        if 200 <= status < 300:
+            break
+    return statuses

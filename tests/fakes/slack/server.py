@@ -266,8 +266,11 @@ class FakeSlack:
                     envelope.acked.set()
         return socket
 
-    async def push(self, kind: str, payload: dict[str, Any]) -> Envelope:
-        """Send an envelope over the Socket Mode connection; wait until the app acks it."""
+    async def push(
+        self, kind: str, payload: dict[str, Any], *, retry_attempt: int = 0, retry_reason: str = ""
+    ) -> Envelope:
+        """Send an envelope over the Socket Mode connection; wait until the app acks it. A retry
+        of an Events API payload carries its attempt and reason, as over HTTP."""
         for _ in range(200):
             if self._sockets:
                 break
@@ -280,8 +283,8 @@ class FakeSlack:
                 "type": kind,
                 "payload": payload,
                 "accepts_response_payload": kind != "events_api",
-                "retry_attempt": 0,
-                "retry_reason": "",
+                "retry_attempt": retry_attempt,
+                "retry_reason": retry_reason,
             }
         )
         await asyncio.wait_for(envelope.acked.wait(), timeout=5)
