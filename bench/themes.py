@@ -7,6 +7,7 @@ from the labelled ones, themed end to end by ``offline_themes``; the model load 
 Each method runs in its own process, so peak memory (max RSS) is that method's alone. The embeddings
 run in float32 and, where the CPU computes bfloat16 natively (the default there), in bfloat16 too;
 the parent never imports torch, as a child's max RSS starts from its parent's.
+Last, the LLM path's leaks on the probe set (``bench/_leaks.py``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import cast
 from rich.console import Console
 from rich.table import Table
 
+from bench import _leaks as leaks
 from bot.themes import EMBEDDINGS, WORDS, ThemeAnswer, default_taxonomy, label_answers
 from bot.themes import offline_themes as theme
 from bot.themes.embeddings import Precision, available, native_precision
@@ -179,6 +181,8 @@ def main() -> None:
         "Targets: embeddings ARI ≥ 0.35, accuracy ≥ 60%; 10,000 answers in ≤ 30 s (embeddings), "
         f"≤ 5 s (words); peak ≤ {MEMORY_TARGET_MB} MB. Speed marks scale to the run's size."
     )
+    print()
+    leaks.main()
 
 
 if __name__ == "__main__":

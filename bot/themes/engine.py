@@ -17,6 +17,7 @@ from bot.texts import copy
 from bot.themes import embeddings
 from bot.themes.embeddings import Precision
 from bot.themes.fallback import Matrix, WordCounts, key_phrases
+from bot.themes.guard import looks_like_instruction
 from bot.themes.redact import Redactor
 from bot.themes.taxonomy import TaxonomyTheme, Theme, ThemeAnswer, ThemeReport
 
@@ -221,14 +222,18 @@ def _by_team(answers: Sequence[ThemeAnswer], group: Group, threshold: int) -> li
     return listed
 
 
+def quotable(text: str, redact: Redactor) -> bool:
+    """Whether ``text`` may be quoted: 3 to 40 words, naming nobody, holding nothing that redaction
+    would replace, and not reading as an instruction to a machine."""
+    return (
+        3 <= len(text.split()) <= 40 and redact(text) == text and not looks_like_instruction(text)
+    )
+
+
 def _quotes(answers: Sequence[ThemeAnswer], group: Group, redact: Redactor) -> tuple[str, ...]:
-    """The most representative answers that name nobody and hold no contact details."""
-    quotable = [
-        answers[i].text
-        for i in group.members
-        if 3 <= len(answers[i].text.split()) <= 40 and redact(answers[i].text) == answers[i].text
-    ]
-    return tuple(dict.fromkeys(quotable))[:MAX_QUOTES]
+    """The most representative answers that may be quoted (see ``quotable``)."""
+    texts = [answers[i].text for i in group.members if quotable(answers[i].text, redact)]
+    return tuple(dict.fromkeys(texts))[:MAX_QUOTES]
 
 
 def build_report(

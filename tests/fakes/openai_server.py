@@ -8,6 +8,7 @@ import asyncio
 import json
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,8 +34,12 @@ def content_of(obj: JsonObject) -> Reply:
 
 @dataclass
 class FakeOpenAI:
+    """The server. Replies come from the script, in order, else from ``model`` (a function of the
+    request, standing for the LLM: e.g. one that obeys instructions in the answers), else 500."""
+
     key: str = "sk-test-local"
     replies: deque[Reply] = field(default_factory=deque)
+    model: Callable[[JsonObject], Reply] | None = None
     requests: list[JsonObject] = field(default_factory=list)
     base_url: str = ""
     _runner: web.AppRunner | None = None
@@ -67,7 +72,12 @@ class FakeOpenAI:
             return web.json_response({"error": {"message": "bad key"}}, status=401)
         body: JsonObject = await request.json()
         self.requests.append(body)
-        reply = self.replies.popleft() if self.replies else Reply(status=500)
+        if self.replies:
+            reply = self.replies.popleft()
+        elif self.model is not None:
+            reply = self.model(body)
+        else:
+            reply = Reply(status=500)
         if reply.delay:
             await asyncio.sleep(reply.delay)
         if reply.status != 200:
