@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 
 from bot.clock import Clock, system_clock
 from bot.delivery.sender import ChatFor, Sender
@@ -16,7 +17,7 @@ from bot.messages import Message
 from bot.ports import Chat, MemberInfo
 from bot.services import followups, intros, jobs, membership
 from bot.services.context import Context
-from bot.services.digest import LLMConfig
+from bot.services.digest import LLMConfig, Roster
 from bot.services.membership import SyncReport
 from bot.services.taxonomy import set_taxonomy, taxonomy_of
 from bot.settings import Settings
@@ -57,6 +58,13 @@ class Core:
         """Whether the delivery with this key has been handled (and its changes committed)."""
         async with self.db.session() as session:
             return await deliveries.handled(session, once)
+
+    def use_roster(self, roster: Roster) -> None:
+        """Where the LLM is configured, read members' names from ``roster`` (the platforms' member
+        lists) at digest time, to redact them before anything goes to the LLM."""
+        if self.llm is not None:
+            self.llm = replace(self.llm, roster=roster)
+            self.dispatcher.llm = self.llm
 
     def sender(self, chats: Chat | ChatFor, *, seed: int = 0) -> Sender:
         """A sender that drains the outbox through ``chats`` (one Chat, or one per community)."""

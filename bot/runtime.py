@@ -24,7 +24,7 @@ from bot.delivery.sender import ChatFor, DrainReport
 from bot.domain import Community, Platform
 from bot.errors import ConfigError, InputError, PlatformUnavailable
 from bot.plugins import load_adapter
-from bot.ports import Chat
+from bot.ports import Chat, SpaceRef
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,13 @@ class Platforms:
                 self._chats[platform] = adapter.chat_for(self._discord)
             else:
                 self._chats[platform] = adapter.chat_for(self.settings, self.core)
+        self.core.use_roster(self.roster)
+
+    async def roster(self, community: Community) -> list[str]:
+        """The names of the community's members as its platform lists them now."""
+        chat = self.chats()(community)
+        infos = await chat.members(SpaceRef(community.workspace, community.channel))
+        return [info.display_name for info in infos if not info.bot]
 
     def chats(self) -> ChatFor:
         def chat_for(community: Community) -> Chat:
@@ -102,9 +109,15 @@ class Platforms:
 
 
 async def run_once(core: Core, settings: Settings, kind: str, community_id: int) -> str:
-    """`bridgework run-now`: the job, then delivery of what it queued, then exit."""
-    done = await core.run_job(kind, community_id, force=True)
-    report = await drain(core, settings, community_id)
+    """`bridgework run-now`: the job, then delivery of what it queued, then exit. The platforms
+    open first, so that a digest can read the members' names it redacts."""
+    platforms = Platforms(settings, core)
+    await platforms.open(gateway=False)
+    try:
+        done = await core.run_job(kind, community_id, force=True)
+        report = await core.sender(platforms.chats()).drain(community_id=community_id, max_wait=120)
+    finally:
+        await platforms.close()
     return f"{done}; delivered {report.sent}, dead {report.dead}"
 
 

@@ -6,17 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
 from bot.delivery.outbox import enqueue
-from bot.domain import Role
+from bot.domain import Community, Role
+from bot.errors import DeliveryError
 from bot.messages import Image, Message, Text
 from bot.picture import NetworkPicture, draw
 from bot.services.context import Context
 from bot.services.digest_figures import Figures, gather
 from bot.services.taxonomy import taxonomy_of
+from bot.store import repo
 from bot.store.models import MemberRow, RoleGrantRow
 from bot.texts import copy
 from bot.themes import ThemeReport, llm_themes, offline_themes
@@ -24,11 +27,17 @@ from bot.themes import ThemeReport, llm_themes, offline_themes
 log = logging.getLogger(__name__)
 
 
+# The names of a community's members as its platform lists them now (display names, full names):
+# asked for at digest time, for redaction only, and never stored.
+Roster = Callable[[Community], Awaitable[Sequence[str]]]
+
+
 @dataclass(frozen=True)
 class LLMConfig:
     base_url: str
     api_key: str
     model: str
+    roster: Roster | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,8 @@ async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) ->
 
 async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> ThemeReport:
     """The offline themes, narrated by the LLM where it is configured and on for the community;
-    no part quotes an answer naming a member."""
+    no part quotes an answer naming a member. Before the LLM is asked, the members' names as the
+    platform lists them are read (the roster); if they cannot be, the LLM is not asked."""
     answers = figures.answers
     members = await ctx.session.scalars(
         select(MemberRow.first_name).where(MemberRow.community_id == ctx.community.id)
@@ -70,6 +80,20 @@ async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> Them
     )
     if llm is None or not ctx.community.llm_enabled or not offline.themes:
         return offline
+    if llm.roster is not None:
+        try:
+            listed = await llm.roster(repo.to_community(ctx.community))
+        except DeliveryError as error:
+            log.warning(
+                "community %s: the member list could not be read (%s); the LLM is not asked",
+                ctx.community.id,
+                type(error).__name__,
+            )
+            why = copy("themes.why.no_roster")
+            return replace(
+                offline, note=offline.note + " " + copy("themes.note.llm_unused", why=why)
+            )
+        names = sorted({*names, *(n for n in listed if n.strip())})
     return await llm_themes(
         answers,
         offline,

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from bot import runtime
 from bot.core import Core
 from bot.errors import ConfigError, InputError
+from bot.services.digest import LLMConfig
 from bot.settings import Settings
 from bot.store.models import OutboxRow, apscheduler_jobs
-from tests.conftest import say
+from tests.conftest import WHERE, say
 
 
 async def run_for(seconds: float, coro: object) -> None:
@@ -49,3 +50,21 @@ async def test_an_unknown_role_or_no_platform_is_refused(core: Core, settings: S
         await runtime.serve(core, settings, "chef")
     with pytest.raises(ConfigError, match="--role web serves Slack.s HTTP mode only"):
         await runtime.serve(core, settings, "web")
+
+
+async def test_the_platforms_give_the_llm_the_members_names_they_list_at_digest_time(
+    core: Core, community: int, settings: Settings
+) -> None:
+    core.use_roster(lambda _: asyncio.sleep(0, result=[]))
+    assert core.llm is None  # no LLM configured: nothing to redact for
+    core.llm = core.dispatcher.llm = LLMConfig("http://127.0.0.1:9/v1", "k", "m")
+    platforms = runtime.Platforms(settings, core)
+    await platforms.open(gateway=False)
+    try:
+        assert core.llm.roster == platforms.roster
+        assert core.dispatcher.llm is core.llm
+        found = await core.community(WHERE)
+        assert found is not None
+        assert await platforms.roster(found) == []  # the console space lists nobody yet
+    finally:
+        await platforms.close()
