@@ -21,6 +21,8 @@ from bot.facilitation import (
 )
 from bot.facilitation import FacilitationCommand as Facilitation
 from bot.facilitation import words as split_words
+from bot.role_commands import USAGE as ROLE_USAGE
+from bot.role_commands import ListRoles, RoleCommand, parse_role
 from bot.taxonomy_commands import USAGE as THEMES_USAGE
 from bot.taxonomy_commands import ListThemes, ThemesCommand, parse_themes
 
@@ -107,6 +109,7 @@ Command = (
     | Digest
     | Facilitation
     | ThemesCommand
+    | RoleCommand
 )
 
 USAGE: dict[str, tuple[str, str]] = {
@@ -135,6 +138,8 @@ USAGE: dict[str, tuple[str, str]] = {
     ),
     "library": ('library add starter|listening|reflection "TEXT"', 'library add starter "Hi?"'),
     "themes": (THEMES_USAGE, "themes list"),
+    "role": (ROLE_USAGE, "role grant @bob lead"),
+    "roles": ("roles", "roles"),
 }
 
 SET_USAGE: dict[str, tuple[str, str]] = {
@@ -160,13 +165,14 @@ SIMPLE: dict[str, Command] = {
     "my-data": MyData(),
     "forget-me": ForgetMe(),
     "digest": Digest(),
+    "roles": ListRoles(),
 }
 
 
 def required_role(command: Command) -> Role:
     if isinstance(command, ListThemes):
         return Role.LEAD
-    if isinstance(command, Set | ThemesCommand):
+    if isinstance(command, Set | ThemesCommand | RoleCommand):
         return Role.ADMIN
     if isinstance(command, Results | Digest):
         return Role.LEAD
@@ -186,6 +192,10 @@ def command_name(command: Command) -> str:
         return "library"
     if isinstance(command, ThemesCommand):
         return "themes"
+    if isinstance(command, ListRoles):
+        return "roles"
+    if isinstance(command, RoleCommand):
+        return "role"
     return {
         Join: "join",
         Leave: "leave",
@@ -231,8 +241,10 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         if len(args) != 1:
             _fail("timezone", "say one time zone")
         return SetTimezone(check_timezone(args[0]))
-    if verb in {"prompt", "checkin", "library", "themes"}:
+    if verb in {"prompt", "checkin", "library", "themes", "role"}:
         tokens = split_words(text)[1:]
+        if verb == "role":
+            return parse_role(tokens)
         if verb == "themes":
             return parse_themes(tokens)
         if verb == "prompt":

@@ -13,9 +13,10 @@ from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform
 from bot.errors import InputError
 from bot.events import Actor, Event, Where
-from bot.messages import Message
+from bot.messages import Message, Text
 from bot.ports import Chat, MemberInfo
-from bot.services import followups, intros, jobs, membership
+from bot.role_commands import RoleCommand
+from bot.services import followups, intros, jobs, membership, roles
 from bot.services.context import Context
 from bot.services.digest import LLMConfig, Roster
 from bot.services.membership import SyncReport
@@ -143,6 +144,12 @@ class Core:
             except ValueError as error:
                 problem = str(error)
             raise InputError(problem, usage=TAXONOMY_USAGE, example=TAXONOMY_EXAMPLE)
+
+    async def roles(self, community_id: int, command: RoleCommand) -> str:
+        """Grant, revoke, link or list roles as an admin would in chat; the reply."""
+        async with self._context(community_id) as ctx:
+            reply = await roles.handle(ctx, command)
+            return reply.body if isinstance(reply, Text) else ""
 
     async def run_job(self, kind: str, target: int, *, force: bool = False) -> str:
         """Run a scheduled job now (``force``: even when its cadence says it is not due).

@@ -22,6 +22,7 @@ from bot.events import (
 from bot.facilitation import AddToLibrary, ManageSchedule, Results, ScheduleCheckIn, SchedulePrompt
 from bot.messages import Message, Text
 from bot.ports import MemberInfo
+from bot.role_commands import GrantRole, LinkRole, ListRoles, RevokeRole
 from bot.services import (
     admin,
     checkins,
@@ -31,6 +32,7 @@ from bot.services import (
     membership,
     privacy,
     prompts,
+    roles,
     schedules,
     taxonomy,
 )
@@ -93,6 +95,10 @@ class Dispatcher:
                     copy("error.usage", problem=str(exc), usage=exc.usage, example=exc.example)
                 )
             await savepoint.commit()
+            if role >= Role.ADMIN and isinstance(event, CommandInvoked):
+                notice = roles.pending_notice(ctx, first_name_of(event.actor.display_name))
+                if notice is not None:
+                    return Text(f"{reply.body}\n\n{notice}" if isinstance(reply, Text) else notice)
             return reply
 
     async def home(self, where: Where, actor: Actor) -> Message:
@@ -208,7 +214,9 @@ class Dispatcher:
             )
         match command:
             case commands.Help():
-                return Text(copy("help"))
+                return Text(help_for(role))
+            case ListRoles() | GrantRole() | RevokeRole() | LinkRole():
+                return await roles.handle(ctx, command)
             case commands.Join():
                 return await membership.join(ctx, event.actor, command)
             case commands.Leave():
@@ -255,3 +263,17 @@ class Dispatcher:
             case commands.Status():
                 return await membership.status(ctx, member, command)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
+
+
+def help_for(role: Role) -> str:
+    """The commands ``role`` allows: a member's, then each higher role's own."""
+    parts = [copy("help")]
+    if role >= Role.FACILITATOR:
+        parts.append(copy("help.facilitator"))
+    if role >= Role.LEAD:
+        parts.append(copy("help.lead"))
+    if role >= Role.ADMIN:
+        parts.append(copy("help.admin"))
+    if role is Role.MEMBER:
+        parts.append(copy("help.member_footer"))
+    return "\n".join(parts)

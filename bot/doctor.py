@@ -25,6 +25,8 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
         return [Check("settings", False, f"{exc} — fix it in the environment or .env")]
     checks.append(Check("settings", True, "all settings are valid"))
     checks.extend(await _database(settings))
+    if checks[-1].ok:
+        checks.extend(await _leads(settings))
     checks.extend(await _platforms(settings))
     return checks
 
@@ -51,6 +53,27 @@ async def _database(settings: Settings) -> list[Check]:
             False,
             f"at {current or 'none'}, this version needs {head} — run `bridgework db upgrade`",
         ),
+    ]
+
+
+async def _leads(settings: Settings) -> list[Check]:
+    """A community whose digest goes to leads privately, and has none, gets it nowhere."""
+    from bot.services.roles import without_lead
+
+    db = Database(settings.database)
+    try:
+        async with db.session() as session:
+            missing = await without_lead(session)
+    finally:
+        await db.dispose()
+    return [
+        Check(
+            "leads",
+            False,
+            f"community {cid} ({name}) has no lead, so its weekly digest goes to nobody — "
+            f"`bridgework role grant PERSON lead --community {cid}`, or a digest channel",
+        )
+        for cid, name in missing
     ]
 
 

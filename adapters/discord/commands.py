@@ -18,6 +18,9 @@ Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 """Hands the command text on; ``#<id>`` in it names a channel the person mentioned."""
 HOME = "home"  # not a parser command: the home view (status with buttons)
 
+ROLES = [app_commands.Choice(name=n, value=n) for n in ("facilitator", "lead", "admin")]
+ROLE_ACTIONS = [app_commands.Choice(name=n, value=n) for n in ("grant", "revoke", "link", "unlink")]
+
 SETTINGS = [
     app_commands.Choice(name=name, value=name)
     for name in ("cadence", "day", "time", "timezone", "group-size", "llm", "digest-channel")
@@ -124,3 +127,30 @@ class BridgeworkCommands(app_commands.Group):
     ) -> None:
         where = f"<#{channel.id}>" if channel is not None else value
         await self.run(interaction, command_text("set", setting.value, where))
+
+    @app_commands.command(name="role", description=copy("discord.command.role"))
+    @app_commands.describe(
+        action=copy("discord.command.role.action"),
+        role=copy("discord.command.role.role"),
+        person=copy("discord.command.role.person"),
+        platform_role=copy("discord.command.role.platform_role"),
+    )
+    @app_commands.choices(action=ROLE_ACTIONS, role=ROLES)
+    async def role(
+        self,
+        interaction: discord.Interaction[Any],
+        action: app_commands.Choice[str],
+        role: app_commands.Choice[str],
+        person: discord.Member | None = None,
+        platform_role: discord.Role | None = None,
+    ) -> None:
+        if action.value in {"grant", "revoke"}:
+            who = f"<@{person.id}>" if person is not None else ""
+            await self.run(interaction, command_text("role", action.value, who, role.value))
+        else:
+            name = f'"{platform_role.name}"' if platform_role is not None else ""
+            await self.run(interaction, command_text("role", action.value, role.value, name))
+
+    @app_commands.command(name="roles", description=copy("discord.command.roles"))
+    async def roles(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "roles")

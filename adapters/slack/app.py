@@ -57,6 +57,7 @@ class Listeners:
         self.core = core
         self.settings = settings
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._groups: dict[str, tuple[float, dict[str, frozenset[str]]]] = {}
         self._chats: dict[str, SlackChat] = {}
         self._background: set[asyncio.Task[None]] = set()
 
@@ -75,6 +76,9 @@ class Listeners:
         self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
         event = translate.command(body, await self._user(client, str(body["user_id"])))
+        groups = await self._user_groups(client, str(body["team_id"]))
+        held = groups.get(event.actor.platform_id, frozenset())
+        event = replace(event, actor=replace(event.actor, platform_roles=held))
         reply = await self.core.handle(event)
         if isinstance(reply, Form):  # views.open needs the trigger within Slack's 3 seconds
             await self._reply(client, respond, reply, event.where, interaction=event.interaction)
@@ -224,6 +228,28 @@ class Listeners:
             self._users.clear()
         self._users[uid] = (now + USER_TTL, user)
         return user
+
+    async def _user_groups(self, client: AsyncWebClient, team: str) -> dict[str, frozenset[str]]:
+        """Each person's user groups in the workspace, by the groups' names and handles (one
+        usergroups.list call, cached a few minutes); empty where Slack won't say (a workspace on
+        a plan without user groups, an install without the usergroups:read scope)."""
+        now = time.monotonic()
+        cached = self._groups.get(team)
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        held: dict[str, set[str]] = {}
+        try:
+            listed = await client.usergroups_list(include_users=True)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            log.info("usergroups.list failed (%s): no user group roles", exc.__class__.__name__)
+        else:
+            for group in listed.get("usergroups") or []:
+                names = {str(group.get("name") or ""), str(group.get("handle") or "")} - {""}
+                for uid in group.get("users") or []:
+                    held.setdefault(str(uid), set()).update(names)
+        found = {uid: frozenset(names) for uid, names in held.items()}
+        self._groups[team] = (now + USER_TTL, found)
+        return found
 
     async def _member(self, client: AsyncWebClient, uid: str) -> MemberInfo:
         """The person's facts and team, with the token of the workspace the event came from."""

@@ -5,11 +5,11 @@ Each module registers its commands on the one Typer ``app`` of ``bot.cli._base``
 
 from __future__ import annotations
 
-from bot.cli import community, db, outbox, run, themes
+from bot.cli import community, db, outbox, roles, run, themes
 from bot.cli._base import app
 from bot.pairing.cli import pair
 
-__all__ = ["app", "main", "community", "db", "outbox", "run", "themes"]
+__all__ = ["app", "main", "community", "db", "outbox", "roles", "run", "themes"]
 
 app.command("pair")(pair)
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.clock import as_utc
 from bot.domain import Cadence
 from bot.errors import InputError
-from bot.services import checkins, digest, followups, intros, prompts
+from bot.services import checkins, digest, followups, intros, prompts, roles
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import ScheduleRow
@@ -50,7 +50,7 @@ async def run(
         channel = ctx.community.digest_channel
         recipients = [] if channel else await digest.leads(ctx)
         if not channel and not recipients:
-            return "no leads to send the digest to"
+            return await roles.tell_no_lead(ctx)
         built = await digest.build(ctx, llm=llm)
         if channel:
             queued, to = await digest.post(ctx, built, channel), f"#{channel}"

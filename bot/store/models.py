@@ -67,6 +67,9 @@ class CommunityRow(Base):
     digest_channel: Mapped[str | None] = mapped_column(String(64), default=None)
     # Platform role names that confer a role here, e.g. {"admin": ["Moderators"], "lead": [...]}.
     role_names: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The admins were told that the digest has no lead to go to: "pending" until one was told
+    # (by direct message, or in a platform admin's next reply), then "told"; None once a lead is.
+    no_lead_notice: Mapped[str | None] = mapped_column(String(8), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

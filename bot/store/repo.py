@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import (
@@ -144,7 +144,8 @@ async def role_of(session: AsyncSession, community_id: int, platform_id: str) ->
 
 async def grant_role(
     session: AsyncSession, community_id: int, platform_id: str, role: Role
-) -> None:
+) -> bool:
+    """Grant ``role``; False where it was held already."""
     existing = await session.scalar(
         select(RoleGrantRow).where(
             RoleGrantRow.community_id == community_id,
@@ -157,6 +158,32 @@ async def grant_role(
             RoleGrantRow(community_id=community_id, platform_id=platform_id, role=int(role))
         )
         await session.flush()
+        return True
+    return False
+
+
+async def revoke_role(
+    session: AsyncSession, community_id: int, platform_id: str, role: Role
+) -> bool:
+    """Revoke a granted ``role``; False where it was not granted."""
+    result = await session.execute(
+        delete(RoleGrantRow).where(
+            RoleGrantRow.community_id == community_id,
+            RoleGrantRow.platform_id == platform_id,
+            RoleGrantRow.role == int(role),
+        )
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def grants(session: AsyncSession, community_id: int) -> list[tuple[str, Role]]:
+    """Every granted role of a community, as (platform id, role), by role then id."""
+    rows = await session.execute(
+        select(RoleGrantRow.platform_id, RoleGrantRow.role)
+        .where(RoleGrantRow.community_id == community_id)
+        .order_by(RoleGrantRow.role.desc(), RoleGrantRow.platform_id)
+    )
+    return [(platform_id, Role(role)) for platform_id, role in rows.all()]
 
 
 async def last_round(session: AsyncSession, community_id: int) -> RoundRow | None:

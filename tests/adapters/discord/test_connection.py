@@ -39,7 +39,18 @@ async def test_bridgework_commands_are_synced_to_each_guild(
     (group,) = synced[0].body
     assert group["name"] == "bridgework"
     subcommands = {option["name"] for option in group["options"]}
-    assert {"join", "leave", "pause", "resume", "team", "status", "help", "set"} <= subcommands
+    assert {
+        "join",
+        "leave",
+        "pause",
+        "resume",
+        "team",
+        "status",
+        "help",
+        "set",
+        "role",
+        "roles",
+    } <= (subcommands)
 
 
 async def active_teams(core: Core) -> dict[str, str]:

@@ -452,3 +452,36 @@ async def test_an_admin_picks_the_digest_channel_and_the_weekly_digest_is_posted
     text, picture = fake.messages_in(general.id)
     assert "Bridgework digest for" in text["content"]
     assert picture["attachments"] and picture["attachments"][0]["filename"].endswith(".png")
+
+
+async def test_an_admin_grants_a_lead_and_links_a_discord_role_by_slash_command(
+    running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
+) -> None:
+    community, _ = running
+    owner = fake.world.users[community.guild.owner_id]
+    bob, dee = community.members[1], community.members[2]
+    granted = await fake.slash(
+        owner, community.guild, community.channel, "role", action="grant", role="lead", person=bob
+    )
+    assert reply_text(granted) == "Done: Person001 is now a lead of this community."
+    asked = await fake.slash(bob.user, community.guild, community.channel, "digest")
+    assert "on its way to you privately" in reply_text(asked)
+    leads = fake.world.add_role(community.guild, "Team Leads")
+    await fake.gateway.dispatch(
+        "GUILD_ROLE_CREATE", {"guild_id": community.guild.id, "role": leads.payload()}
+    )
+    linked = await fake.slash(
+        owner,
+        community.guild,
+        community.channel,
+        "role",
+        action="link",
+        role="lead",
+        platform_role=leads,
+    )
+    assert "“Team Leads” is a lead here" in reply_text(linked)
+    dee.roles.append(leads.id)
+    by_role = await fake.slash(dee.user, community.guild, community.channel, "digest")
+    assert "on its way to you privately" in reply_text(by_role)
+    listed = await fake.slash(owner, community.guild, community.channel, "roles")
+    assert "• leads: Person001" in reply_text(listed)

@@ -24,7 +24,7 @@ from bot.texts import copy
 from tests.adapters.slack.conftest import CHANNEL, TEAM, Web, people, recorded, said
 from tests.fakes.slack.delivery import deliver
 from tests.fakes.slack.server import FakeSlack
-from tests.fakes.slack.state import SIGNING_SECRET, User
+from tests.fakes.slack.state import SIGNING_SECRET, User, UserGroup
 
 
 async def command(fake: FakeSlack, web: Web, user: str, text: str) -> str:
@@ -320,3 +320,26 @@ async def test_with_two_communities_the_app_home_shows_each_and_a_press_acts_on_
     async with core.db.session() as session:
         rows = (await session.scalars(select(MemberRow))).all()
     assert [(r.community_id, r.status) for r in rows] == [(other, "active")]
+
+
+async def test_a_slack_user_group_linked_to_lead_makes_its_members_leads(
+    fake: FakeSlack, web: Web, core: Core, slack_community: int
+) -> None:
+    ada, grace, bob = people(fake, 3)
+    fake.workspace.users[grace].is_admin = True
+    fake.workspace.usergroups["S0LEADS01"] = UserGroup("S0LEADS01", "Team Leads", "leads", [bob])
+    assert "is for leads" in await command(fake, web, bob, "digest")
+    linked = await command(fake, web, grace, 'role link lead "Team Leads"')
+    assert linked == copy("roles.linked", name="Team Leads", role="lead")
+    assert await command(fake, web, bob, "digest") == copy("digest.sent")
+    assert "is for leads" in await command(fake, web, ada, "digest")
+    assert len(fake.ok_calls_of("usergroups.list")) == 1  # cached across the four commands
+
+
+async def test_a_workspace_without_user_groups_still_answers_commands(
+    fake: FakeSlack, web: Web, core: Core, slack_community: int
+) -> None:
+    [ada] = people(fake, 1)
+    fake.workspace.paid = False
+    answer = await command(fake, web, ada, "join")
+    assert answer.startswith(said("join.ok", first_name="Ada"))

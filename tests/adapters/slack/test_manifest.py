@@ -43,6 +43,7 @@ def test_the_adapter_calls_the_methods_it_needs() -> None:
         "files.completeUploadExternal",
         "files.getUploadURLExternal",
         "team.profile.get",
+        "usergroups.list",
         "users.info",
         "users.profile.get",
         "views.open",

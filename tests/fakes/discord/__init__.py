@@ -12,7 +12,7 @@ from aiohttp import web
 from tests.fakes.discord import interactions
 from tests.fakes.discord.gateway import Gateway
 from tests.fakes.discord.rest import API_PREFIX, Logged, Rest
-from tests.fakes.discord.world import Channel, Guild, JsonObject, User, World
+from tests.fakes.discord.world import Channel, Guild, JsonObject, Member, Role, User, World
 
 __all__ = ["FakeDiscord", "Logged", "World"]
 
@@ -67,7 +67,7 @@ class FakeDiscord:
         place: Channel,
         subcommand: str,
         /,
-        **options: str | Channel,
+        **options: str | Channel | Member | Role,
     ) -> JsonObject:
         """``user`` types ``/bridgework subcommand option:value …`` in ``place``."""
         payload = interactions.slash_command(

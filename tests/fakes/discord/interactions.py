@@ -11,12 +11,14 @@ from tests.fakes.discord.world import (
     Channel,
     Guild,
     JsonObject,
+    Member,
+    Role,
     User,
     World,
 )
 
 APPLICATION_COMMAND, MESSAGE_COMPONENT, MODAL_SUBMIT = 2, 3, 5
-SUB_COMMAND, STRING, CHANNEL = 1, 3, 7
+SUB_COMMAND, STRING, USER, CHANNEL, ROLE = 1, 3, 6, 7, 8
 EPHEMERAL = 1 << 6
 
 
@@ -57,22 +59,34 @@ def slash_command(
     guild: Guild,
     channel: Channel,
     subcommand: str,
-    options: dict[str, str | Channel] | None = None,
+    options: dict[str, str | Channel | Member | Role] | None = None,
     *,
     token: str,
     command_id: str = "1",
 ) -> JsonObject:
-    """``/bridgework <subcommand> option:value …`` typed by ``user`` in ``channel``; a Channel
-    value is a channel option, resolved as Discord resolves it."""
+    """``/bridgework <subcommand> option:value …`` typed by ``user`` in ``channel``; a Channel,
+    Member or Role value is a channel, user or role option, resolved as Discord resolves it
+    (a user option's member without its ``user``, which comes under ``users``)."""
     data = _base(world, APPLICATION_COMMAND, user, guild, channel, token)
     sub: JsonObject = {"name": subcommand, "type": SUB_COMMAND}
-    resolved: dict[str, JsonObject] = {}
+    resolved: dict[str, dict[str, JsonObject]] = {}
     if options:
         sub["options"] = []
         for name, value in options.items():
             if isinstance(value, Channel):
                 sub["options"].append({"name": name, "type": CHANNEL, "value": value.id})
-                resolved[value.id] = value.payload() | {"permissions": str(MEMBER_PERMISSIONS)}
+                shown = value.payload() | {"permissions": str(MEMBER_PERMISSIONS)}
+                resolved.setdefault("channels", {})[value.id] = shown
+            elif isinstance(value, Member):
+                person = value.user.id
+                sub["options"].append({"name": name, "type": USER, "value": person})
+                resolved.setdefault("users", {})[person] = value.user.payload()
+                member = {k: v for k, v in value.payload().items() if k != "user"}
+                member["permissions"] = str(guild.permissions_of(person))
+                resolved.setdefault("members", {})[person] = member
+            elif isinstance(value, Role):
+                sub["options"].append({"name": name, "type": ROLE, "value": value.id})
+                resolved.setdefault("roles", {})[value.id] = value.payload()
             else:
                 sub["options"].append({"name": name, "type": STRING, "value": value})
     data["data"] = {
@@ -83,7 +97,7 @@ def slash_command(
         "options": [sub],
     }
     if resolved:
-        data["data"]["resolved"] = {"channels": resolved}
+        data["data"]["resolved"] = resolved
     return data
 
 

@@ -72,6 +72,26 @@ def users_profile_get(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Re
     return {"profile": user.profile(ws.field_id)} if user else {"error": "user_not_found"}
 
 
+@handles("usergroups.list")
+def usergroups_list(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    if not ws.paid:
+        return {"error": "plan_upgrade_required"}
+    include_users = _truthy(args.get("include_users"))
+    include_disabled = _truthy(args.get("include_disabled"))
+    groups = [g for g in ws.usergroups.values() if include_disabled or not g.disabled]
+    return {"usergroups": [g.record(caller.team, include_users=include_users) for g in groups]}
+
+
+@handles("usergroups.users.list")
+def usergroups_users_list(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    if not ws.paid:
+        return {"error": "plan_upgrade_required"}
+    group = ws.usergroups.get(str(args.get("usergroup")))
+    if group is None or (group.disabled and not _truthy(args.get("include_disabled"))):
+        return {"error": "no_such_subteam"}
+    return {"users": list(group.users)}
+
+
 @handles("team.profile.get")
 def team_profile_get(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
     fields = [{"id": ws.field_id, "ordering": 0, "label": ws.field_label, "type": "text"}]

@@ -46,6 +46,8 @@ TIERS = {
     "users.info": 4,
     "users.profile.get": 4,
     "team.profile.get": 3,
+    "usergroups.list": 2,
+    "usergroups.users.list": 2,
     "views.open": 4,
     "views.publish": 4,
     "files.getUploadURLExternal": 4,

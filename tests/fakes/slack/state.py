@@ -66,6 +66,44 @@ class User:
 
 
 @dataclass
+class UserGroup:
+    """A user group (Slack's "subteam"): people mentioned together as @handle."""
+
+    id: str
+    name: str
+    handle: str
+    users: list[str]
+    disabled: bool = False
+
+    def record(self, team: str, *, include_users: bool) -> dict[str, Any]:
+        """The group as usergroups.list returns it (objs_subteam in the spec)."""
+        record: dict[str, Any] = {
+            "id": self.id,
+            "team_id": team,
+            "is_usergroup": True,
+            "is_subteam": True,
+            "name": self.name,
+            "description": "",
+            "handle": self.handle,
+            "is_external": False,
+            "date_create": 1798000000,
+            "date_update": 1798000000,
+            "date_delete": 1798000001 if self.disabled else 0,
+            "auto_type": None,
+            "auto_provision": False,
+            "enterprise_subteam_id": "",
+            "created_by": "U0CREATOR",
+            "updated_by": "U0CREATOR",
+            "deleted_by": "U0CREATOR" if self.disabled else None,
+            "prefs": {"channels": [], "groups": []},
+            "user_count": len(self.users),
+        }
+        if include_users:
+            record["users"] = list(self.users)
+        return record
+
+
+@dataclass
 class Conversation:
     id: str
     kind: str  # channel, private, mpim, im
@@ -92,6 +130,9 @@ class Workspace:
     base: str = ""
     users: dict[str, User] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
+    usergroups: dict[str, UserGroup] = field(default_factory=dict)
+    # Free workspaces have no user groups: usergroups.* answer plan_upgrade_required there.
+    paid: bool = True
     tokens: dict[str, str] = field(default_factory=lambda: {BOT_TOKEN: "T0BRIDGE1"})
     codes: dict[str, str] = field(default_factory=dict)  # OAuth code → team
     tickets: set[str] = field(default_factory=set)
