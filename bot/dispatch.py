@@ -170,7 +170,8 @@ class Dispatcher:
                 return Text(copy("privacy.kept"))
             case ButtonPressed():
                 log.info("community %s: unknown button action %r", ctx.community.id, event.action)
-                return None
+                first_name = first_name_of(event.actor.display_name)
+                return Text(copy("button.unknown", action=event.action[:40], first_name=first_name))
             case FormSubmitted() if event.form_id.startswith("checkin:"):
                 return await checkins.submit(ctx, event, self.threshold)
             case FormSubmitted():

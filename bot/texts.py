@@ -42,6 +42,11 @@ def copy(name: str, /, **values: object) -> str:
     return string.Formatter().vformat(template, (), values)
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """``n`` and the noun in the right number: "1 person", "3 people", "2 themes"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 @cache
 def library(kind: str) -> tuple[Starter, ...]:
     """The bundled texts of one kind: ``starter``, ``listening`` or ``reflection``."""

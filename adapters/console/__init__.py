@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 
 from adapters.console.adapter import ConsoleChat, ConsoleSpace, Delivered, to_event
 from adapters.console.demo import DemoResult, run_demo
+from adapters.console.output import ConsoleOutput, route_logs
 from adapters.console.runner import ConsoleRunner
 from bot.core import open_core
 from bot.domain import Community, Platform
@@ -30,7 +31,7 @@ __all__ = [
 
 def chat_for(settings: Settings) -> Callable[[Community], Chat]:
     """Console communities deliver to this terminal (for `run-now` and `outbox drain`)."""
-    chat = ConsoleChat(sys.stdout)
+    chat = ConsoleChat(ConsoleOutput(sys.stdout))
 
     def same(_community: Community) -> Chat:
         return chat
@@ -40,6 +41,7 @@ def chat_for(settings: Settings) -> Callable[[Community], Chat]:
 
 async def run_console(settings: Settings, *, lines: Sequence[str] | None = None) -> None:
     """Serve the local console community: interactively, or from ``lines`` and then exit."""
+    route_logs()
     core = await open_core(settings)
     try:
         community = await core.ensure_community(
@@ -49,8 +51,9 @@ async def run_console(settings: Settings, *, lines: Sequence[str] | None = None)
             name="Console",
             timezone=settings.default_timezone,
         )
-        chat = ConsoleChat(sys.stdout)
-        runner = ConsoleRunner(core, chat, LOCAL, community, sys.stdout)
+        out = ConsoleOutput(sys.stdout)
+        chat = ConsoleChat(out)
+        runner = ConsoleRunner(core, chat, LOCAL, community, out)
         if lines is None:
             await runner.run_interactive()
         else:

@@ -5,11 +5,14 @@ read the transcript). Inbound, it translates typed lines into core events:
 
     ada: join                      a command, as Ada
     ada! set day friday            a command, as Ada with the platform's admin flag
-    ada presses outcome 12:met     a button press
+    ada presses outcome 12:met     a button press (the console shows each button's action and value)
     ada replies m3: I listened     a reply in the thread of message m3
     ada submits checkin:4 q0='…'   a form, answered
     +ada 'Ada Lovelace' Acme/Eng   Ada joins the channel, with her team (and time zone)
     -ada                           Ada leaves the channel
+
+`presses`, `replies` and `submits` count only as the word after the speaker's id, so a command's
+text may contain them ("ada: prompt schedule "Who replies first?" …").
 """
 
 from __future__ import annotations
@@ -18,8 +21,9 @@ import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TextIO
+from typing import Protocol
 
+from adapters.console.render import render
 from bot.domain import Platform
 from bot.errors import InputError, Undeliverable
 from bot.events import (
@@ -33,7 +37,7 @@ from bot.events import (
     MessagePosted,
     Where,
 )
-from bot.messages import Form, Message, plain_text
+from bot.messages import Form, Message
 from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
 
 
@@ -48,10 +52,18 @@ class Delivered:
     updated: bool = False
 
 
+class Out(Protocol):
+    """Where the console writes: a text stream."""
+
+    def write(self, text: str, /) -> int: ...
+
+    def flush(self) -> None: ...
+
+
 class ConsoleChat:
     """The port over a text stream. ``roster`` is who is in the console space."""
 
-    def __init__(self, out: TextIO | None, roster: Sequence[MemberInfo] = ()) -> None:
+    def __init__(self, out: Out | None, roster: Sequence[MemberInfo] = ()) -> None:
         self.out = out
         self.roster = {m.platform_id: m for m in roster}
         self.transcript: list[Delivered] = []
@@ -87,7 +99,7 @@ class ConsoleChat:
 
     def _show(self, heading: str, message: Message) -> None:
         if self.out is not None:
-            self.out.write(f"{heading}\n{plain_text(message)}\n")
+            self.out.write(f"{heading}\n{render(message)}\n")
 
 
 @dataclass(frozen=True)
@@ -102,8 +114,14 @@ class ConsoleSpace:
 
 # "ada: join" speaks as Ada; "ada! set day friday" (or "ada!: …") as Ada with the admin flag.
 SPEAKER = re.compile(r"([^\s:!]+)(?:(!):?|:)\s*(.*)", re.DOTALL)
+# "ada presses …", "ada replies …", "ada submits …": the verb is the word after the id.
+ACTION = re.compile(r"([^\s:!]+!?)\s+(presses|replies|submits)(?:\s+(.*))?", re.DOTALL)
 SUBMIT_USAGE = "ID submits FORM q0='answer' [q1='answer' …]"
 SUBMIT_EXAMPLE = "ada submits checkin:1 q0='More than last month.'"
+PRESS_USAGE = "ID presses ACTION VALUE (shown in each button: [We met → outcome 12:met])"
+PRESS_EXAMPLE = "ada presses outcome 12:met"
+REPLY_USAGE = "ID replies MESSAGE: text (MESSAGE as shown in a heading, like m3)"
+REPLY_EXAMPLE = "ada replies m3: I listened more than I talked."
 JOIN_USAGE = "+ID 'First Last' [Org/Dept/Team] [Time/Zone]"
 JOIN_EXAMPLE = "+ada 'Ada Lovelace' Acme/Engineering/Platform Europe/London"
 
@@ -129,28 +147,17 @@ def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | N
     if text.startswith("-"):
         who = text[1:].strip()
         return MemberLeft(space.where, Actor(who, names.get(who, who)))
-    if " replies " in text and ":" in text:
-        who, _, rest = text.partition(" replies ")
-        thread, _, body = rest.partition(":")
-        return MessagePosted(space.where, _actor(who, names), body.strip(), thread.strip())
-    if " submits " in text:
-        who, _, rest = text.partition(" submits ")
-        try:
-            parts = shlex.split(rest)
-        except ValueError as exc:
-            raise InputError(
-                f"cannot read that line: {exc}", usage=SUBMIT_USAGE, example=SUBMIT_EXAMPLE
-            ) from None
-        if not parts or any("=" not in p for p in parts[1:]):
-            raise InputError(
-                "say the form and its answers", usage=SUBMIT_USAGE, example=SUBMIT_EXAMPLE
-            )
-        values = tuple((name, value) for name, _, value in (p.partition("=") for p in parts[1:]))
-        return FormSubmitted(space.where, _actor(who, names), parts[0], values)
-    if " presses " in text:
-        who, _, rest = text.partition(" presses ")
-        action, _, value = rest.strip().partition(" ")
-        return ButtonPressed(space.where, _actor(who, names), action, value.strip())
+    action = ACTION.fullmatch(text)
+    if action is not None:
+        who, verb, rest = action.group(1), action.group(2), action.group(3) or ""
+        if verb == "replies":
+            return _reply(who, rest, space, names)
+        if verb == "submits":
+            return _submission(who, rest, space, names)
+        pressed, _, value = rest.strip().partition(" ")
+        if not pressed:
+            raise InputError("say which button", usage=PRESS_USAGE, example=PRESS_EXAMPLE)
+        return ButtonPressed(space.where, _actor(who, names), pressed, value.strip())
     speaker = SPEAKER.match(text)
     if speaker is None:
         raise InputError(
@@ -161,6 +168,28 @@ def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | N
     who, command = speaker.group(1) + (speaker.group(2) or ""), speaker.group(3)
     mentioned = frozenset(re.findall(r"#([\w-]+)", command))
     return CommandInvoked(space.where, _actor(who, names), command.strip(), channels=mentioned)
+
+
+def _reply(who: str, rest: str, space: ConsoleSpace, names: dict[str, str]) -> Event:
+    thread, colon, body = rest.partition(":")
+    if not colon or not thread.strip():
+        raise InputError(
+            "say which message and the reply", usage=REPLY_USAGE, example=REPLY_EXAMPLE
+        )
+    return MessagePosted(space.where, _actor(who, names), body.strip(), thread.strip())
+
+
+def _submission(who: str, rest: str, space: ConsoleSpace, names: dict[str, str]) -> Event:
+    try:
+        parts = shlex.split(rest)
+    except ValueError as exc:
+        raise InputError(
+            f"cannot read that line: {exc}", usage=SUBMIT_USAGE, example=SUBMIT_EXAMPLE
+        ) from None
+    if not parts or any("=" not in p for p in parts[1:]):
+        raise InputError("say the form and its answers", usage=SUBMIT_USAGE, example=SUBMIT_EXAMPLE)
+    values = tuple((name, value) for name, _, value in (p.partition("=") for p in parts[1:]))
+    return FormSubmitted(space.where, _actor(who, names), parts[0], values)
 
 
 def _actor(who: str, names: dict[str, str]) -> Actor:

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterable
+import threading
+from collections.abc import AsyncIterator, Iterable
 from typing import TextIO
 
-from adapters.console.adapter import ConsoleChat, ConsoleSpace, to_event
+from adapters.console.adapter import ConsoleChat, ConsoleSpace, Out, to_event
+from adapters.console.render import render
 from bot.core import Core
 from bot.errors import InputError
-from bot.messages import plain_text
+from bot.texts import count
 
-OPERATOR_HELP = """Console: type `ID: command` (e.g. `ada: join`), `ID presses outcome GROUP:met`,
-`+ID 'First Last' Org/Dept/Team [Time/Zone]` to add someone, `-ID` to remove them,
-`!round` to run a round now, `!followups` to send its follow-ups, `!quit` to stop."""
+OPERATOR_HELP = """Console: type `ID: command` (e.g. `ada: join`; `ada! …` speaks as an admin),
+`ID presses ACTION VALUE` as each button shows it (e.g. [We met → outcome 12:met]),
+`ID replies m3: text` in a message's thread, `ID submits FORM q0='…'` to answer a form,
+`+ID 'First Last' Org/Dept/Team [Time/Zone]` to add someone, `-ID` to remove them.
+Jobs now: `!round`, `!followups`, `!prompts`, `!checkins`, `!digest`; `!quit` (or Ctrl-C) stops."""
+
+JOBS = {"!prompts": "prompts", "!checkins": "checkins", "!digest": "digest"}
 
 
 class ConsoleRunner:
     def __init__(
-        self, core: Core, chat: ConsoleChat, space: ConsoleSpace, community_id: int, out: TextIO
+        self, core: Core, chat: ConsoleChat, space: ConsoleSpace, community_id: int, out: Out
     ) -> None:
         self.core = core
         self.chat = chat
@@ -37,18 +43,25 @@ class ConsoleRunner:
         try:
             if text == "!round":
                 result = await self.core.run_round(self.community_id)
-                self.out.write(f"round {result.number}: {len(result.groups)} groups\n")
+                groups = count(len(result.groups), "group")
+                self.out.write(f"round {result.number}: {groups}\n")
             elif text == "!followups":
                 queued = await self.core.send_followups(self.community_id)
-                self.out.write(f"{queued} follow-ups queued\n")
+                self.out.write(f"{count(queued, 'follow-up')} queued\n")
+            elif text in JOBS:
+                done = await self.core.run_job(JOBS[text], self.community_id)
+                self.out.write(f"{done}\n")
             elif text in {"!help", "?"}:
                 self.out.write(OPERATOR_HELP + "\n")
+            elif text.startswith("!") and " " not in text:
+                self.out.write(f"! there is no console command {text[:30]}; `!help` lists them\n")
             else:
                 event = to_event(text, self.space, self.names)
                 if event is not None:
                     reply = await self.core.handle(event)
                     if reply is not None:
-                        self.out.write(f"→ {event.actor.platform_id}: {plain_text(reply)}\n")
+                        who = event.actor.platform_id
+                        self.out.write(f"→ {who}: {render(reply, who)}\n")
         except InputError as exc:
             self.out.write(f"! {exc}\n  usage: {exc.usage}\n  example: {exc.example}\n")
         await self.sender.drain(community_id=self.community_id, max_wait=5.0)
@@ -61,9 +74,33 @@ class ConsoleRunner:
 
     async def run_interactive(self, stdin: TextIO = sys.stdin) -> None:
         self.out.write(OPERATOR_HELP + "\n")
-        while True:
-            self.out.write("> ")
-            self.out.flush()
-            line = await asyncio.to_thread(stdin.readline)
-            if not line or not await self.feed(line):
+        async for line in typed_lines(stdin, self.out):
+            if not await self.feed(line):
                 return
+
+
+async def typed_lines(stdin: TextIO, out: Out) -> AsyncIterator[str]:
+    """Lines as they are typed, read by a daemon thread: Ctrl-C (which cancels the task) stops
+    at once, with no executor thread left waiting for Enter."""
+    loop = asyncio.get_running_loop()
+    lines: asyncio.Queue[str] = asyncio.Queue()
+
+    def hand_over(line: str) -> None:
+        try:
+            loop.call_soon_threadsafe(lines.put_nowait, line)
+        except RuntimeError:  # the loop has closed: nobody is reading any more
+            pass
+
+    def read() -> None:
+        for line in iter(stdin.readline, ""):
+            hand_over(line)
+        hand_over("")  # end of input
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    while True:
+        out.write("> ")
+        out.flush()
+        line = await lines.get()
+        if not line:
+            return
+        yield line

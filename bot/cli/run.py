@@ -67,7 +67,10 @@ def run(
     if role not in ROLES:
         err.print(f"[red]--role {role}[/red]: expected all, scheduler, sender or web")
         raise typer.Exit(2)
-    run_async(go())
+    try:
+        run_async(go())
+    except KeyboardInterrupt:  # Ctrl-C: the run is cancelled and closed; no traceback
+        raise typer.Exit(130) from None
 
 
 @app.command("run-now")

@@ -65,17 +65,15 @@ async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:
         and group is not None
         and any(p.id == member.id for p in await repo.group_members(ctx.session, group.id))
     )
-    if (
-        member is None
-        or member.status == MemberStatus.OPTED_OUT.value
-        or outcome is None
-        or group is None
-        or round_row is None
-        or round_row.community_id != ctx.community.id
-        or not in_group
-        or round_row.closed
-    ):
+    if outcome is None or not group_part.isdigit():
+        return Text(copy("followup.junk", first_name=first_name, value=value[:40]))
+    if group is None or round_row is None or round_row.community_id != ctx.community.id:
+        return Text(copy("followup.unknown", first_name=first_name, id=group_part))
+    if member is None or member.status == MemberStatus.OPTED_OUT.value or not in_group:
+        return Text(copy("followup.not_in_group", first_name=first_name, id=group_part))
+    if round_row.closed:
         return Text(copy("followup.stale", first_name=first_name))
+    assert member is not None
     existing = await ctx.session.scalar(
         select(OutcomeRow).where(OutcomeRow.group_id == group.id, OutcomeRow.member_id == member.id)
     )

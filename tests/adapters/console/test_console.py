@@ -154,3 +154,111 @@ def test_thread_replies_and_form_answers_are_typed_as_lines() -> None:
         to_event("ada submits checkin:4 nonsense", SPACE, names)
     mention = to_event("fa: prompt schedule 'Hi' every monday 10:00 #coffee", SPACE, names)
     assert isinstance(mention, CommandInvoked) and mention.channels == frozenset({"coffee"})
+
+
+def test_the_words_presses_replies_and_submits_inside_a_command_stay_in_it() -> None:
+    names = {"cy": "Cy Twombly"}
+    for line in (
+        'cy: prompt schedule "Who presses whom for answers?" every monday 10:00 #coffee',
+        'cy: library add listening "What replies: did you get?"',
+        "cy! checkin schedule 'Who submits work late?' every friday 15:00",
+    ):
+        event = to_event(line, SPACE, names)
+        assert isinstance(event, CommandInvoked), line
+        assert event.actor.platform_id == "cy" and event.text == line.partition(" ")[2].lstrip()
+    with pytest.raises(InputError, match="say which button"):
+        to_event("ada presses", SPACE, names)
+    with pytest.raises(InputError, match="say which message and the reply"):
+        to_event("ada replies hello", SPACE, names)
+
+
+async def test_buttons_and_forms_show_the_line_that_presses_or_submits_them(
+    core: Core, clock: MovableClock
+) -> None:
+    community = await core.ensure_community(
+        Platform.CONSOLE, SPACE.workspace, SPACE.channel, name="Acme"
+    )
+    out = io.StringIO()
+    chat = ConsoleChat(out)
+    runner = ConsoleRunner(core, chat, SPACE, community, out)
+    await runner.run_script(
+        ["+ada 'Ada Lovelace' Acme/Eng", "+kofi 'Kofi Mensah' Acme/Sales", "!round"]
+    )
+    clock.advance(days=3)
+    await runner.run_script(["!followups"])
+    intro = chat.transcript[-1].message
+    assert isinstance(intro, Intro)
+    group = intro.buttons[0].value.split(":")[0]
+    shown = out.getvalue()
+    assert f"[We met → outcome {group}:met] [Not yet → outcome {group}:not_yet]" in shown
+    await runner.run_script(
+        [
+            "boss! checkin schedule 'How was it?' once 2027-01-08 10:00",
+            "!checkins",
+            "ada: forget-me",
+        ]
+    )
+    shown = out.getvalue()
+    assert "[Answer → checkin_answer 1] [Skip → checkin_skip 1]" in shown
+    assert "[Yes, delete my data → forget_confirm" in shown
+    await runner.run_script(["ada presses checkin_answer 1"])
+    assert "→ ada: Reflection (form checkin:1)\n- q0: How was it?\n" in out.getvalue()
+    assert "Answer with: ada submits checkin:1 q0='…'" in out.getvalue()
+
+
+async def test_a_wrong_press_gets_its_own_answer_on_the_console(core: Core) -> None:
+    community = await core.ensure_community(
+        Platform.CONSOLE, SPACE.workspace, SPACE.channel, name="Acme"
+    )
+    out = io.StringIO()
+    runner = ConsoleRunner(core, ConsoleChat(out), SPACE, community, out)
+    await runner.run_script(
+        [
+            "+ada 'Ada Lovelace' Acme/Eng",
+            "+kofi 'Kofi Mensah' Acme/Sales",
+            "+zed 'Zed Shaw' Acme/Ops",
+            "zed: pause 2 weeks",
+            "!round",
+            "zed presses outcome 1:met",
+            "ada presses outcome 77:met",
+            "ada presses outcome whatever",
+            "!nonsense",
+        ]
+    )
+    text = out.getvalue()
+    assert "→ zed: You weren't in introduction 1, Zed, so nothing was recorded." in text
+    assert "→ ada: There is no introduction 77 here, Ada; nothing was recorded." in text
+    assert "→ ada: “whatever” is not an answer to a follow-up, Ada" in text
+    assert "! there is no console command !nonsense; `!help` lists them" in text
+    assert "That round has ended" not in text
+
+
+async def test_the_console_runs_prompts_checkins_and_the_digest_now(
+    core: Core, clock: MovableClock
+) -> None:
+    community = await core.ensure_community(
+        Platform.CONSOLE, SPACE.workspace, SPACE.channel, name="Acme"
+    )
+    out = io.StringIO()
+    chat = ConsoleChat(out)
+    runner = ConsoleRunner(core, chat, SPACE, community, out)
+    await runner.run_script(
+        [
+            "+ada 'Ada Lovelace' Acme/Eng",
+            "boss! prompt schedule 'What helped?' once 2027-01-07 10:00 #coffee",
+            "!prompts",
+            "!checkins",
+            "!digest",
+            "boss! role grant @ada lead",
+            "!digest",
+        ]
+    )
+    text = out.getvalue()
+    assert "── coffee (m1)\nWhat helped?" in text
+    assert "no checkins are scheduled" in text
+    assert "no leads to send the digest to; the next admin to use a command is told" in text
+    assert "digest queued for 1 lead" in text
+    assert any(
+        d.conversation == "group:ada" and "Bridgework digest" in str(d.message)
+        for d in chat.transcript
+    )

@@ -118,6 +118,31 @@ async def test_an_answer_after_the_round_ended_is_stale_and_changes_nothing(
     reply = await core.handle(ButtonPressed(WHERE, Actor(who, "X"), "outcome", value))
     assert isinstance(reply, Text) and "That round has ended" in reply.body
     outsider = await core.handle(ButtonPressed(WHERE, Actor("zed", "Zed"), "outcome", value))
-    assert isinstance(outsider, Text) and "ended" in outsider.body
+    assert isinstance(outsider, Text)
+    assert (
+        outsider.body
+        == f"You weren't in introduction {value.split(':')[0]}, Zed, so nothing was recorded."
+    )
+    async with core.db.session() as session:
+        assert (await session.scalars(select(OutcomeRow))).all() == []
+
+
+async def test_a_press_with_an_unknown_group_or_junk_gets_its_own_answer(
+    core: Core, community: int
+) -> None:
+    await members(core, 2, teams=2)
+    result = await core.run_round(community)
+    who = result.groups[0][0]
+    for value, said in [
+        ("999:met", "There is no introduction 999 here"),
+        ("abc", "“abc” is not an answer to a follow-up"),
+        ("1:maybe", "“1:maybe” is not an answer to a follow-up"),
+    ]:
+        reply = await core.handle(ButtonPressed(WHERE, Actor(who, "X"), "outcome", value))
+        assert isinstance(reply, Text) and reply.body.startswith(said), reply
+    odd = await core.handle(ButtonPressed(WHERE, Actor(who, "Xi"), "launch", "1"))
+    assert (
+        isinstance(odd, Text) and "That button (launch) isn't one Bridgework knows, Xi" in odd.body
+    )
     async with core.db.session() as session:
         assert (await session.scalars(select(OutcomeRow))).all() == []
