@@ -121,7 +121,7 @@ def test_the_console_runs_a_script_from_the_command_line(tmp_path: Path) -> None
     script.write_text("+ada 'Ada Lovelace' Acme/Eng\n+kofi Kofi Acme/Sales\n!round\nada: status\n")
     result = runner.invoke(app, ["run", "--console", "--script", str(script)])
     assert result.exit_code == 0, result.output
-    assert "round 1: 1 groups" in result.output
+    assert "round 1: 1 group\n" in result.output
     assert "introductions so far: 1" in result.output
 
 
