@@ -68,7 +68,11 @@ class FormErrors:
 @dataclass(frozen=True)
 class IntroPerson:
     first_name: str
-    team: str
+    team: str  # "" where the person has no team
+
+    @property
+    def label(self) -> str:
+        return f"{self.first_name} ({self.team})" if self.team else self.first_name
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def plain_text(message: Message) -> str:
 
 def _intro_text(intro: Intro) -> str:
     lines: list[str] = [intro.greeting]
-    lines.extend(f"• {p.first_name} ({p.team})" for p in intro.people)
+    lines.extend(f"• {p.label}" for p in intro.people)
     lines.append(intro.starter)
     lines.append(intro.scheduler_note)
     if intro.followup:

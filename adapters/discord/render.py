@@ -127,7 +127,7 @@ def _buttons(buttons: tuple[Button, ...], guild: str, channel: str) -> tuple[But
 
 
 def _intro(intro: Intro, guild: str, channel: str) -> Piece:
-    people = "\n".join(f"• {p.first_name} ({p.team})" for p in intro.people)
+    people = "\n".join(f"• {p.label}" for p in intro.people)
     description = f"{people}\n\n{intro.starter}\n\n{intro.scheduler_note}"
     if intro.followup:
         description += f"\n\n**{intro.followup}**"

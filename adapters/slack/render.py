@@ -279,7 +279,10 @@ def _intro_blocks(intro: Intro) -> list[Block]:
     fields = [
         {
             "type": "mrkdwn",
-            "text": _cut(f"*{escape(p.first_name)}*\n{escape(p.team)}", MAX_FIELD_TEXT),
+            "text": _cut(
+                f"*{escape(p.first_name)}*" + (f"\n{escape(p.team)}" if p.team else ""),
+                MAX_FIELD_TEXT,
+            ),
         }
         for p in intro.people
     ]

@@ -290,6 +290,11 @@ class Sender:
     ) -> ConversationRef:
         if row.conversation_id is not None:
             return ConversationRef(row.conversation_id)
+        if row.group_id is not None:  # a later message to a group: where its intro went
+            group = await session.get(GroupRow, row.group_id)
+            if group is not None and group.conversation_id:
+                row.conversation_id = group.conversation_id
+                return ConversationRef(group.conversation_id)
         if not row.people:
             raise Undeliverable("the message names no conversation and no people")
         opened = await chat.open_group(row.people)

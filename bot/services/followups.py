@@ -19,7 +19,12 @@ from bot.texts import copy
 
 
 async def send_followups(ctx: Context, round_row: RoundRow) -> int:
-    """Queue one follow-up per group of the round (once: a second call queues nothing new)."""
+    """Queue each group's follow-up (once: a second call queues nothing new); the count of groups
+    newly asked.
+
+    The question goes to the group as a new message, which notifies its people (an edit notifies
+    nobody); the intro is updated in place to carry the question and fresh buttons too, so
+    either message answers it."""
     queued = 0
     for group in await repo.groups_of_round(ctx.session, round_row.id):
         people = await repo.group_members(ctx.session, group.id)
@@ -28,21 +33,28 @@ async def send_followups(ctx: Context, round_row: RoundRow) -> int:
         key = f"followup:{group.id}"
         before = await exists(ctx.session, key)
         ask = copy("followup.ask", names=names)
+        buttons = outcome_buttons(group.id)
         original = await ctx.session.scalar(select(OutboxRow).where(OutboxRow.key == intro))
         shown = decode(original.payload) if original is not None else None
-        message: Message = (
-            replace(shown, followup=ask, buttons=outcome_buttons(group.id))
-            if isinstance(shown, Intro)
-            else Choices(ask, outcome_buttons(group.id))
-        )
+        ids = [p.platform_id for p in people]
+        if isinstance(shown, Intro):
+            await enqueue(
+                ctx.session,
+                community_id=ctx.community.id,
+                key=f"followup-intro:{group.id}",
+                kind="followup",
+                message=replace(shown, followup=ask, buttons=buttons),
+                people=ids,
+                replaces_key=intro,
+                group_id=group.id,
+            )
         await enqueue(
             ctx.session,
             community_id=ctx.community.id,
             key=key,
             kind="followup",
-            message=message,
-            people=[p.platform_id for p in people],
-            replaces_key=intro,
+            message=Choices(ask, buttons),
+            people=ids,
             group_id=group.id,
         )
         queued += 0 if before else 1

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.delivery.outbox import enqueue
-from bot.domain import MemberStatus, TeamPath
+from bot.domain import UNASSIGNED, MemberStatus, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
 from bot.services import library
@@ -112,14 +112,25 @@ def intro_message(
     people: list[MemberRow], group_id: int, *, suggester: MemberRow, starter: str
 ) -> Intro:
     names = _names([p.first_name for p in people])
-    teams = _names(sorted({TeamPath.parse(p.team).name for p in people}))
+    teams = _names(sorted({team for p in people if (team := _team(p))}))
+    greeting = (
+        copy("intro.greeting", names=names, teams=teams)
+        if teams
+        else copy("intro.greeting_teamless", names=names)
+    )
     return Intro(
-        greeting=copy("intro.greeting", names=names, teams=teams),
-        people=tuple(IntroPerson(p.first_name, TeamPath.parse(p.team).name) for p in people),
+        greeting=greeting,
+        people=tuple(IntroPerson(p.first_name, _team(p)) for p in people),
         starter=starter,
         scheduler_note=copy("intro.scheduler", first_name=suggester.first_name),
         buttons=outcome_buttons(group_id),
     )
+
+
+def _team(member: MemberRow) -> str:
+    """The member's team as an intro shows it: "" for none (never "Unassigned")."""
+    team = TeamPath.parse(member.team)
+    return "" if team == UNASSIGNED else team.name
 
 
 def outcome_buttons(group_id: int) -> tuple[Button, ...]:

@@ -18,7 +18,7 @@ from bot.events import (
     MemberLeft,
     MessagePosted,
 )
-from bot.messages import Intro, Text
+from bot.messages import Choices, Intro, Text
 from bot.ports import ConversationRef
 from bot.store.models import MemberRow, OutcomeRow
 from tests.conftest import MovableClock
@@ -111,8 +111,9 @@ async def test_a_scripted_console_session_runs_a_round_end_to_end(
     assert "Dr" not in out.getvalue()
     clock.advance(days=3)
     await runner.run_script(["!followups"])
-    followup = chat.transcript[-1]
+    followup, ask = chat.transcript[-2:]
     assert followup.updated and followup.message_id == intros[0].message_id
+    assert not ask.updated and isinstance(ask.message, Choices)  # a new message notifies
     assert isinstance(followup.message, Intro) and followup.message.followup
     value = followup.message.buttons[0].value
     await runner.run_script([f"ada presses outcome {value}", "-kofi", "!quit", "mei: leave"])

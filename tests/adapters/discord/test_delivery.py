@@ -233,7 +233,7 @@ async def test_dms_interrupted_by_a_long_rate_limit_resume_without_repeating_any
     assert len(fake.requests("POST", MESSAGES)) == 3
 
 
-async def test_follow_ups_in_dm_mode_edit_each_persons_intro(
+async def test_follow_ups_in_dm_mode_edit_each_persons_intro_and_ask_anew(
     running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
 ) -> None:
     community, client = running
@@ -247,9 +247,10 @@ async def test_follow_ups_in_dm_mode_edit_each_persons_intro(
     dms = [c for c in fake.world.channels.values() if c.type == DM]
     assert len(dms) == sum(len(g) for g in result.groups)
     for dm in dms:
-        (message,) = fake.messages_in(dm.id)
+        message, ask = fake.messages_in(dm.id)
         assert message["content"].startswith("Hello")  # the intro stays, the question is added
         assert "How did it go" in message["embeds"][0]["description"]
+        assert "How did it go" in ask["content"]
     assert len(fake.requests("PATCH", MESSAGE)) == len(dms)
 
 

@@ -46,7 +46,7 @@ async def test_a_200_member_guild_gets_a_round_and_follow_ups_each_sent_once(
         sender = core.sender(chat_for(second.client))
         followed = await sender.drain(community_id=community.id, max_wait=10)
         again = await sender.drain(community_id=community.id, max_wait=10)
-        assert followed.sent == len(result.groups) and again.sent == 0
+        assert followed.sent == 2 * len(result.groups) and again.sent == 0  # edit + new ask
     finally:
         await second.stop()
 
@@ -57,15 +57,16 @@ async def test_a_200_member_guild_gets_a_round_and_follow_ups_each_sent_once(
     assert sum(added.values()) == sum(len(g) for g in result.groups) == 201
     assert set(added.values()) == {1}
     posted = fake.requests("POST", MESSAGES)
-    assert len(posted) == len(result.groups)
+    assert len(posted) == 2 * len(result.groups)  # each intro, and each follow-up's question
     assert len({p.body["nonce"] for p in posted}) == len(posted)
-    assert all(len(fake.messages_in(t.id)) == 1 for t in threads)
+    assert all(len(fake.messages_in(t.id)) == 2 for t in threads)
     edited = Counter(r.path for r in fake.requests("PATCH", MESSAGE))
     assert len(edited) == len(result.groups) and set(edited.values()) == {1}
     for thread in threads:
-        (message,) = fake.messages_in(thread.id)
+        message, ask = fake.messages_in(thread.id)
         assert message["content"].startswith("Hello")  # the intro stays, the question is added
         assert "How did it go" in message["embeds"][0]["description"]
+        assert "How did it go" in ask["content"]  # and asked anew, which notifies
     groups = {frozenset(t.members) - {fake.world.bot.id} for t in threads}
     assert groups == {frozenset(g) for g in result.groups}
     assert fake.rest.limits.refused >= 9

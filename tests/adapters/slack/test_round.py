@@ -65,7 +65,7 @@ async def test_a_round_opens_each_group_dm_once_and_posts_each_intro_once(
         assert notes & set(texts), "one of them is asked to suggest a time"
 
 
-async def test_the_follow_ups_update_the_intros_instead_of_posting_new_messages(
+async def test_the_follow_ups_ask_in_a_new_message_and_update_the_intros_buttons(
     fake: FakeSlack, slack_settings: Settings, core: Core, slack_community: int, clock: MovableClock
 ) -> None:
     await synced(fake, slack_settings, core, slack_community)
@@ -76,11 +76,19 @@ async def test_the_follow_ups_update_the_intros_instead_of_posting_new_messages(
     clock.advance(days=3)
     assert await core.send_followups(slack_community) == len(result.groups)
     report = await sender.drain(community_id=slack_community)
-    assert report.sent == len(result.groups)
+    assert report.sent == 2 * len(result.groups)
     assert len(fake.ok_calls_of("chat.update")) == len(result.groups)
-    assert len(fake.ok_calls_of("chat.postMessage")) == len(result.groups)
+    assert len(fake.ok_calls_of("chat.postMessage")) == 2 * len(result.groups)
     assert len(fake.ok_calls_of("conversations.open")) == len(result.groups)
+    intro_channels = {channel for channel, m in fake.workspace.posts() if m["ts"] in intro_actions}
+    asks = [(c, m) for c, m in fake.workspace.posts() if m["ts"] not in intro_actions]
+    assert sorted(c for c, _ in asks) == sorted(intro_channels)  # a new message in each group
+    for _, ask in asks:
+        assert ask["text"].startswith(said("followup.ask"))  # which notifies its people
+        assert "edited" not in ask and _actions_id(ask)
     for _, message in fake.workspace.posts():
+        if message["ts"] not in intro_actions:
+            continue
         texts = [b["text"]["text"] for b in message["blocks"] if "text" in b]
         assert texts[0].startswith(said("intro.greeting"))  # the intro stays, the question is added
         assert any(t.startswith(said("followup.ask")) for t in texts)

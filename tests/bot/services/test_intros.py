@@ -4,8 +4,8 @@ from sqlalchemy import func, select
 
 from bot.core import Core
 from bot.delivery.codec import decode
-from bot.events import Actor, ButtonPressed
-from bot.messages import Intro, Text
+from bot.events import Actor, ButtonPressed, MemberJoined
+from bot.messages import Choices, Intro, Text, plain_text
 from bot.store.models import OutboxRow, OutcomeRow
 from tests.conftest import WHERE, MovableClock, say
 from tests.factories import members
@@ -72,7 +72,7 @@ async def test_running_a_round_twice_on_one_day_makes_one_round(core: Core, comm
     assert count == len(first.groups)
 
 
-async def test_the_follow_up_updates_the_intro_and_records_answers(
+async def test_the_follow_up_is_a_new_message_in_the_group_and_updates_the_intros_buttons(
     core: Core, community: int, clock: MovableClock
 ) -> None:
     await members(core, 4, teams=2)
@@ -87,7 +87,15 @@ async def test_the_follow_up_updates_the_intro_and_records_answers(
     assert len(updates) == len(result.groups)
     intro_ids = {chat.by_key[f"intro:{community}:1:{i}"] for i in range(len(result.groups))}
     assert {u.key for u in updates} == {sent.message_id for sent in intro_ids}
-    assert len(chat.sends()) == len(result.groups)
+    intros, asks = chat.sends()[: len(result.groups)], chat.sends()[len(result.groups) :]
+    assert len(asks) == len(result.groups)  # a new message notifies; an edit notifies nobody
+    assert sorted(a.conversation for a in asks) == sorted(
+        i.conversation for i in intros
+    )  # in each group
+    assert len([c for c in chat.calls if c.method == "open_group"]) == len(result.groups)
+    for ask in asks:
+        assert isinstance(ask.message, Choices) and ask.message.body.startswith("How did it go,")
+        assert [b.action for b in ask.message.buttons] == ["outcome"] * 3
     followup = updates[0].message
     assert isinstance(followup, Intro)
     assert followup.followup.startswith("How did it go,")
@@ -146,3 +154,20 @@ async def test_a_press_with_an_unknown_group_or_junk_gets_its_own_answer(
     )
     async with core.db.session() as session:
         assert (await session.scalars(select(OutcomeRow))).all() == []
+
+
+async def test_an_intro_names_no_team_for_people_without_one(core: Core, community: int) -> None:
+    await core.handle(MemberJoined(WHERE, Actor("ada", "Ada Lovelace"), "Engineering"))
+    await core.handle(MemberJoined(WHERE, Actor("wen", "Wen Li"), None))
+    await core.handle(MemberJoined(WHERE, Actor("kofi", "Kofi Mensah"), None))
+    await core.handle(MemberJoined(WHERE, Actor("mei", "Mei Tan"), None))
+    await core.run_round(community)
+    chat = RecordingChat()
+    await core.sender(chat).drain()
+    intros = [c.message for c in chat.sends()]
+    assert len(intros) == 2 and all(isinstance(i, Intro) for i in intros)
+    shown = "\n".join(plain_text(i) for i in intros if i is not None)
+    assert "Unassigned" not in shown
+    greetings = sorted(i.greeting for i in intros if isinstance(i, Intro))
+    assert any(g.endswith("across Engineering.") for g in greetings)
+    assert any(g.endswith("You're this round's introduction.") for g in greetings)
