@@ -148,7 +148,7 @@ def test_run_now_runs_a_round_delivers_it_and_exits(tmp_path: Path) -> None:
     status = runner.invoke(app, ["outbox", "status"])
     assert "pending 0, sent 1, dead 0" in status.output
     follow = runner.invoke(app, ["run-now", "followups", "--community", "1"])
-    assert "1 follow-ups queued; delivered 1" in follow.output
+    assert "1 follow-ups queued; delivered 2" in follow.output
     drained = runner.invoke(app, ["outbox", "drain"])
     assert "delivered 0, dead 0" in drained.output
 
