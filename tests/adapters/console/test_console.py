@@ -187,7 +187,7 @@ async def test_buttons_and_forms_show_the_line_that_presses_or_submits_them(
     )
     clock.advance(days=3)
     await runner.run_script(["!followups"])
-    intro = chat.transcript[-1].message
+    intro = chat.transcript[-2].message  # updated in place; then the question anew
     assert isinstance(intro, Intro)
     group = intro.buttons[0].value.split(":")[0]
     shown = out.getvalue()
