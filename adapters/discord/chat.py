@@ -178,7 +178,9 @@ class DiscordChat:
         An interrupted send (a crash after the thread was opened, before the outbox recorded
         it) then finishes in the same thread, where the message nonce makes its post a no-op.
         The guild's active threads are read once a process; only a thread of the same name is
-        asked for its members."""
+        asked for its members. A thread of ours holding nobody else yet is the group's too: the
+        crash came after Discord opened it, before anyone was added (one such thread serves
+        one group)."""
         me = str(self.client.user.id) if self.client.user else ""
         if self._active is None:
             async with self._discord(f"list the open threads of guild {self.guild}"):
@@ -188,13 +190,14 @@ class DiscordChat:
                 for t in data["threads"]
                 if str(t.get("parent_id")) == self.channel and str(t.get("owner_id")) == me
             ]
+        taken = set(self._threads.values())
         for thread in self._active:
-            if thread["name"] != name:
+            if thread["name"] != name or str(thread["id"]) in taken:
                 continue
             async with self._discord(f"list the members of thread {thread['id']}"):
                 members = await self.client.http.get_thread_members(thread["id"])
             present = {str(m["user_id"]) for m in members} - {me}
-            if present and present <= group:
+            if present <= group:
                 self._added[str(thread["id"])] = present
                 return str(thread["id"])
         return None

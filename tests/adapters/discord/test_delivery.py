@@ -307,3 +307,30 @@ async def test_a_send_cut_short_by_a_crash_is_finished_in_the_same_thread_once(
     assert all(len(fake.messages_in(t)) == 1 for t in threads(fake))
     added = [r.path for r in fake.requests("PUT", THREAD_MEMBERS)]
     assert len(added) == len(set(added)) == sum(len(g) for g in result.groups)
+
+
+async def test_a_thread_opened_just_before_a_crash_is_reused_with_nobody_in_it_yet(
+    core: Core, fake: FakeDiscord
+) -> None:
+    community = await registered(core, a_guild(fake, members=6))
+    crashed = await start_client(core, fake)
+    try:  # Discord opens the thread; the process dies before anyone is added to it
+        result = await core.run_round(community.id)
+        (row, *_) = await outbox(core)
+        chat = crashed.client.chats.at(community.guild.id, community.channel.id)
+        fake.rest.limits.refuse("PUT", THREAD_MEMBERS, retry_after=120.0)
+        with pytest.raises(RateLimited):
+            await chat.open_group(row.people)
+    finally:
+        await crashed.stop()
+    [orphan] = threads(fake)
+    restarted = await start_client(core, fake)
+    try:
+        report = await core.sender(chat_for(restarted.client)).drain(
+            community_id=community.id, max_wait=5
+        )
+    finally:
+        await restarted.stop()
+    assert report.sent == len(result.groups)
+    assert len(threads(fake)) == len(fake.requests("POST", THREADS)) == len(result.groups)
+    assert len(fake.messages_in(orphan)) == 1  # the intro went to the thread opened first
