@@ -1,4 +1,8 @@
-"""`bridgework doctor`: each check as a line, OK or a fix to try."""
+"""`bridgework doctor`: each check as a line, OK, WARN or a fix to try.
+
+The doctor changes nothing: it opens no database that does not exist (a SQLite file is never
+created by it), and it asks each configured platform only who the credentials belong to.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warn: bool = False  # ok, but worth reading (shown as WARN; the exit status stays 0)
 
 
 async def run_checks(env_file: str | None = ".env") -> list[Check]:
@@ -32,7 +37,10 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
 
 
 async def _database(settings: Settings) -> list[Check]:
-    db = Database(settings.database)
+    db = Database(settings.database, create=False)
+    if db.missing:
+        await db.dispose()
+        return [_missing(db)]
     try:
         await db.ping()
     except StoreError as exc:
@@ -40,20 +48,54 @@ async def _database(settings: Settings) -> list[Check]:
         return [Check("database", False, f"{exc} — check DATABASE_URL and that the server runs")]
     try:
         current = await migrate.current_revision(db)
-        head = migrate.head_revision()
     finally:
         await db.dispose()
-    reached = Check("database", True, f"reachable at {db.location}")
+    return [Check("database", True, f"reachable at {db.location}"), schema_check(current)]
+
+
+def _missing(db: Database) -> Check:
+    """A SQLite file that does not exist: a fresh install (start-up creates it), or a mistyped
+    path; either way the doctor says so and creates nothing."""
+    return Check(
+        "database",
+        True,
+        f"{db.missing_reason()}: `bridgework run` (or `db upgrade`) creates it there — "
+        "if you expected an existing one, check DATABASE_URL and BRIDGEWORK_DATA_DIR",
+        warn=True,
+    )
+
+
+def schema_check(current: str | None) -> Check:
+    """The schema against this version's: current, older (start-up upgrades it) or newer."""
+    head = migrate.head_revision()
     if current == head:
-        return [reached, Check("schema", True, f"current ({head})")]
-    return [
-        reached,
-        Check(
+        return Check("schema", True, f"current ({head})")
+    if current is None:
+        return Check("schema", True, f"empty: start-up creates schema {head}", warn=True)
+    if current in migrate.known_revisions():
+        return Check(
             "schema",
-            False,
-            f"at {current or 'none'}, this version needs {head} — run `bridgework db upgrade`",
-        ),
-    ]
+            True,
+            f"at {current}: start-up (or `bridgework db upgrade`) brings it to {head}",
+            warn=True,
+        )
+    return Check(
+        "schema",
+        False,
+        f"at {current}, newer than this Bridgework knows (head {head}): upgrade Bridgework, "
+        "or point DATABASE_URL at another database",
+    )
+
+
+def slack_configured(settings: Settings) -> bool:
+    return any(
+        (
+            settings.slack_bot_token,
+            settings.slack_app_token,
+            settings.slack_client_id,
+            settings.slack_client_secret,
+        )
+    )
 
 
 async def _leads(settings: Settings) -> list[Check]:
@@ -79,7 +121,7 @@ async def _leads(settings: Settings) -> list[Check]:
 
 async def _platforms(settings: Settings) -> list[Check]:
     checks: list[Check] = []
-    if settings.slack_bot_token is not None:
+    if slack_configured(settings):
         checks.append(await _adapter_check("slack", settings))
     if settings.discord_token is not None:
         checks.append(await _adapter_check("discord", settings))

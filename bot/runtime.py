@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from bot import web
 from bot.core import Core
 from bot.delivery.leader import Leadership
 from bot.delivery.scheduler import Scheduler
@@ -85,15 +86,21 @@ class Platforms:
 
         return chat_for
 
-    def servers(self, role: str) -> list[Awaitable[None]]:
-        parts: list[Awaitable[None]] = []
-        if Platform.SLACK in self._chats:
+    def web_app(self, role: str) -> web.ASGIApp | None:
+        """Slack's HTTP mode (``--role web``, or ``all`` without an app-level token), if set."""
+        if Platform.SLACK not in self._chats or self.settings.slack_signing_secret is None:
+            return None
+        if role == "web" or self.settings.slack_app_token is None:
             slack = load_adapter("slack")
-            if role == "web" or self.settings.slack_app_token is None:
-                if self.settings.slack_signing_secret is not None:
-                    parts.append(slack.serve_http(self.settings, self.core))
-            else:
-                parts.append(slack.serve(self.settings, self.core))
+            app: web.ASGIApp = slack.asgi_app(self.settings, self.core)
+            return app
+        return None
+
+    def servers(self, role: str) -> list[Awaitable[None]]:
+        """The platform connections this role keeps open: Socket Mode, the Discord gateway."""
+        parts: list[Awaitable[None]] = []
+        if role == "all" and Platform.SLACK in self._chats and self.settings.slack_app_token:
+            parts.append(load_adapter("slack").serve(self.settings, self.core))
         if role == "all" and self._discord is not None and self._gateway:
             discord = load_adapter("discord")
             parts.append(discord.serve(self.settings, self.core, client=self._discord))
@@ -138,18 +145,26 @@ async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0)
         )
     platforms = Platforms(settings, core)
     await platforms.open(gateway=role == "all")
+    leadership = Leadership(core.db) if role in ("all", "scheduler") else None
     try:
         parts: list[Awaitable[None]] = []
         if role in ("all", "web"):
             parts.extend(platforms.servers(role))
-        if role == "web" and not parts:
-            raise ConfigError("SLACK_SIGNING_SECRET", "--role web serves Slack's HTTP mode only")
-        if role in ("all", "scheduler"):
-            parts.append(lead_scheduler(core, settings))
+            app = platforms.web_app(role)
+            if role == "web" and app is None:
+                raise ConfigError(
+                    "SLACK_SIGNING_SECRET", "--role web serves Slack's HTTP mode only"
+                )
+            if app is not None or settings.port is not None:
+                parts.append(web.serve(web.with_health(app, core.db, leadership), settings))
+        if leadership is not None:
+            parts.append(lead_scheduler(core, settings, leadership=leadership))
         if role in ("all", "sender"):
             parts.append(send_forever(core, platforms, idle=idle))
         await asyncio.gather(*parts)
     finally:
+        if leadership is not None:
+            await leadership.release()
         await platforms.close()
 
 
@@ -162,9 +177,11 @@ async def send_forever(core: Core, platforms: Platforms, *, idle: float = 1.0) -
             await asyncio.sleep(idle)
 
 
-async def lead_scheduler(core: Core, settings: Settings, *, poll: float = 5.0) -> None:
+async def lead_scheduler(
+    core: Core, settings: Settings, *, poll: float = 5.0, leadership: Leadership | None = None
+) -> None:
     """Wait for the lead, run the scheduler while leading, and stand down if the lead is lost."""
-    leadership = Leadership(core.db)
+    leadership = leadership or Leadership(core.db)
     grace = timedelta(hours=settings.schedule_grace_hours)
     runner: Callable[[str, int], Awaitable[object]] = core.run_job
     while True:

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     anonymity_threshold: int = Field(default=5, ge=MIN_ANONYMITY_THRESHOLD)
     log_level: str = "INFO"
+    log_format: str = "text"  # text | json (one object a line, for log shippers)
     schedule_grace_hours: float = Field(default=6.0, ge=0, le=168)
 
     slack_bot_token: SecretStr | None = None
@@ -35,6 +36,8 @@ class Settings(BaseSettings):
     slack_client_secret: SecretStr | None = None
     slack_team_field: str = "Department"
     slack_port: int = Field(default=3000, ge=1, le=65535)
+    web_host: str = "127.0.0.1"  # the web role's address; 0.0.0.0 to listen on every interface
+    port: int | None = Field(default=None, ge=1, le=65535)  # set by PaaS hosts; beats SLACK_PORT
 
     discord_token: SecretStr | None = None
     discord_api_url: str | None = None  # REST base URL override, for tests and proxies
@@ -64,6 +67,14 @@ class Settings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise ValueError("one of DEBUG, INFO, WARNING, ERROR")
         return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        fmt = value.lower()
+        if fmt not in {"text", "json"}:
+            raise ValueError("text or json")
+        return fmt
 
     @field_validator("database_url")
     @classmethod

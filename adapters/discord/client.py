@@ -73,6 +73,13 @@ class Chats:
         return chat.mode() if chat is not None else delivery_mode(self.client, guild, channel)
 
 
+def quiet_voice() -> None:
+    """Bridgework has no voice: discord.py's warnings that voice support is missing are noise."""
+    discord.VoiceClient.warn_nacl = False
+    if hasattr(discord.VoiceClient, "warn_dave"):
+        discord.VoiceClient.warn_dave = False
+
+
 class BridgeworkClient(discord.Client):
     def __init__(
         self,
@@ -84,6 +91,7 @@ class BridgeworkClient(discord.Client):
         read_messages: bool = False,
         **options: Any,
     ) -> None:
+        quiet_voice()
         super().__init__(
             intents=intents(read_messages=read_messages),
             max_ratelimit_timeout=max_ratelimit_timeout,

@@ -23,7 +23,6 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
-import uvicorn
 from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
@@ -31,9 +30,10 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack import oauth, redact
 from adapters.slack.app import build_app
 from adapters.slack.chat import SlackChat, guard, web_client
+from bot import web
 from bot.core import Core
 from bot.domain import Community
-from bot.errors import ConfigError, DeliveryError
+from bot.errors import ConfigError, DeliveryError, RateLimited
 from bot.pairing.roster import read_roster
 from bot.ports import Chat, SpaceRef
 from bot.services.membership import SyncReport
@@ -131,16 +131,12 @@ def asgi_app(settings: Settings, core: Core) -> ASGIApp:
     return serve_asgi
 
 
-async def serve_http(settings: Settings, core: Core, *, host: str = "0.0.0.0") -> None:
-    """Serve HTTP mode on ``SLACK_PORT`` with uvicorn until cancelled (``--role web``)."""
-    config = uvicorn.Config(
-        asgi_app(settings, core),
-        host=host,
-        port=settings.slack_port,
-        log_level=settings.log_level.lower(),
-        lifespan="on",
-    )
-    await uvicorn.Server(config).serve()
+async def serve_http(settings: Settings, core: Core, *, host: str | None = None) -> None:
+    """Serve HTTP mode, with ``GET /healthz``, on ``WEB_HOST``:``PORT`` (else ``SLACK_PORT``)
+    with uvicorn until cancelled (``--role web``)."""
+    if host is not None:
+        settings = settings.model_copy(update={"web_host": host})
+    await web.serve(web.with_health(asgi_app(settings, core), core.db), settings)
 
 
 def chat_for(
@@ -198,27 +194,77 @@ def _token_source(
 
 
 async def check_credentials(settings: Settings) -> tuple[bool, str]:
-    """``auth.test`` with the bot token (and, for Socket Mode, the app-level token's
-    ``apps.connections.open``): whether they work, and for which workspace and bot."""
+    """Every Slack credential that is set, checked as Slack would use it: the bot token with
+    ``auth.test``, the app-level token with ``apps.connections.open`` (Socket Mode), and for
+    OAuth installs the client's settings. Whether they work, and for which workspace and bot."""
     protect(settings)
-    if settings.slack_bot_token is None:
-        if oauth.oauth_enabled(settings):
-            return True, "OAuth installs: each workspace's token comes from its installation"
-        return False, "SLACK_BOT_TOKEN is not set"
-    client = web_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    try:
-        answer = await guard("auth.test", client.auth_test())
-    except DeliveryError as exc:
-        return False, f"{exc} — check SLACK_BOT_TOKEN and SLACK_API_URL"
-    mode = "HTTP mode"
-    if settings.slack_app_token is not None:
-        app_token = settings.slack_app_token.get_secret_value()
+    found: list[str] = []
+    problems: list[str] = []
+    if settings.slack_bot_token is not None:
+        client = web_client(
+            settings.slack_bot_token.get_secret_value(),
+            settings.slack_api_url,
+            rate_limit_retries=0,
+        )
         try:
-            await guard("apps.connections.open", client.apps_connections_open(app_token=app_token))
+            answer = await guard("auth.test", client.auth_test())
         except DeliveryError as exc:
-            return False, f"{exc} — check SLACK_APP_TOKEN (an app-level token, connections:write)"
-        mode = "Socket Mode"
-    return (
-        True,
-        f"bot {answer.get('user')} in {answer.get('team')} ({answer.get('team_id')}), {mode}",
-    )
+            problems.append(f"{exc} — check SLACK_BOT_TOKEN and SLACK_API_URL")
+        else:
+            found.append(
+                f"bot {answer.get('user')} in {answer.get('team')} ({answer.get('team_id')})"
+            )
+    elif oauth.oauth_enabled(settings):
+        found.append("OAuth installs: each workspace's token comes from its installation")
+    if settings.slack_client_id or settings.slack_client_secret:
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_CLIENT_ID", settings.slack_client_id),
+                ("SLACK_CLIENT_SECRET", settings.slack_client_secret),
+                ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+            )
+            if not value
+        ]
+        if missing:
+            problems.append(f"OAuth installs also need {' and '.join(missing)}")
+    if settings.slack_app_token is not None:
+        socket = await _check_app_token(settings, settings.slack_app_token.get_secret_value())
+        if socket is not None:
+            problems.append(socket)
+        elif settings.slack_bot_token is None and not oauth.oauth_enabled(settings):
+            problems.append(
+                "SLACK_APP_TOKEN works, but Socket Mode also needs SLACK_BOT_TOKEN (xoxb-…)"
+            )
+        else:
+            found.append("Socket Mode")
+    elif settings.slack_bot_token is not None:
+        if settings.slack_signing_secret is None:
+            problems.append(
+                "neither SLACK_APP_TOKEN (Socket Mode) nor SLACK_SIGNING_SECRET (HTTP mode) is "
+                "set: Bridgework cannot receive commands"
+            )
+        else:
+            found.append("HTTP mode")
+    if problems:
+        return False, "; ".join(problems)
+    return True, ", ".join(found)
+
+
+async def _check_app_token(settings: Settings, app_token: str) -> str | None:
+    """``apps.connections.open`` with the app-level token alone (as Socket Mode calls it): None
+    when Slack accepts it, else what to fix. The method is Tier 1 (about one call a minute): a
+    429 is reported, not waited out."""
+    if not app_token.startswith("xapp-"):
+        return "SLACK_APP_TOKEN must be an app-level token (xapp-…), made under Basic Information"
+    client = web_client(app_token, settings.slack_api_url, rate_limit_retries=0)
+    try:
+        await guard("apps.connections.open", client.apps_connections_open(app_token=app_token))
+    except RateLimited as exc:
+        return (
+            f"Slack rate-limited apps.connections.open (about one call a minute): run the "
+            f"doctor again in {exc.retry_after:.0f} s"
+        )
+    except DeliveryError as exc:
+        return f"{exc} — check SLACK_APP_TOKEN (an app-level token with connections:write)"
+    return None

@@ -267,6 +267,26 @@ async def _discard(call: Awaitable[Any]) -> None:
     await call
 
 
+class BoltNoise(logging.Filter):
+    """Bolt's lines we do not want: the request body it logs on a bad signature (a stranger's
+    payload, or a real one replayed), and its warning that the SLACK_BOT_TOKEN it read from the
+    environment "will be unused" (we hand it a client built from the same settings)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = str(record.msg)
+        if message.startswith("Invalid request signature detected"):
+            record.msg = "Invalid request signature detected (request not logged)"
+            record.args = None
+        return "will be unused" not in message
+
+
+def bolt_logger() -> logging.Logger:
+    logger = logging.getLogger("adapters.slack.bolt")
+    if not any(isinstance(f, BoltNoise) for f in logger.filters):
+        logger.addFilter(BoltNoise())
+    return logger
+
+
 def build_app(
     settings: Settings,
     core: Core,
@@ -286,7 +306,7 @@ def build_app(
         oauth_settings=oauth_settings,
         installation_store_bot_only=True if oauth_settings else None,
         process_before_response=True,
-        logger=logging.getLogger("adapters.slack.bolt"),
+        logger=bolt_logger(),
     )
     listeners = Listeners(core, settings)
     app.command(COMMAND)(listeners.on_command)

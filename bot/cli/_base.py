@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
@@ -22,22 +21,42 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+def _version(asked: bool) -> None:
+    if asked:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            found = version("bridgework")
+        except PackageNotFoundError:  # run from a source tree that is not installed
+            found = "unknown (not installed)"
+        print(f"bridgework {found}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """Bridgework: cross-team introductions, listening prompts and check-ins."""
+
+
 CommunityOption = Annotated[int, typer.Option("--community", help="The community's id.")]
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True, highlight=False)
 
 
 def load_and_log() -> Settings:
+    from bot.logs import configure
+
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(max(logging.WARNING, logging.root.level))
-    # SQLAlchemy logs every statement with its parameters (answer texts) at INFO, the drivers at
-    # DEBUG: never below WARNING, whatever LOG_LEVEL says.
-    for name in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg"):
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.root.level))
-    # Libraries that narrate routine work at INFO speak at WARNING unless LOG_LEVEL is DEBUG.
-    for name in ("sentence_transformers", "httpx"):
-        logging.getLogger(name).setLevel(min(logging.WARNING, logging.root.level + 10))
+    configure(settings.log_level, settings.log_format)
     return settings
 
 

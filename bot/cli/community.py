@@ -46,19 +46,21 @@ def community_add(
 @community_app.command("list")
 def community_list() -> None:
     """List the communities."""
-    from bot.core import open_core
-    from bot.store import repo
+    from bot.store import migrate, repo
+    from bot.store.db import Database
 
     async def go() -> list[tuple[int, str, str, str, str, str]]:
-        core = await open_core(load_and_log())
+        db = Database(load_and_log().database, create=False)
         try:
-            async with core.db.session() as session:
+            db.require()  # never create a database at a mistyped path just to list it
+            await migrate.upgrade(db)
+            async with db.session() as session:
                 return [
                     (r.id, r.platform, r.workspace, r.channel, r.name, r.timezone)
                     for r in await repo.communities(session)
                 ]
         finally:
-            await core.close()
+            await db.dispose()
 
     table = Table("id", "platform", "workspace", "channel", "name", "time zone")
     for row in run_async(go()):

@@ -34,7 +34,12 @@ def doctor() -> None:
 
     checks = run_async(run_checks())
     for check in checks:
-        mark = "[green]OK[/green]  " if check.ok else "[red]FIX[/red] "
+        if not check.ok:
+            mark = "[red]FIX[/red] "
+        elif check.warn:
+            mark = "[yellow]WARN[/yellow]"
+        else:
+            mark = "[green]OK[/green]  "
         out.print(f"{mark} {check.name}: {check.detail}")
     if not all(c.ok for c in checks):
         raise typer.Exit(1)

@@ -1,10 +1,12 @@
-"""`bridgework outbox status|drain`: the messages waiting to be delivered."""
+"""`bridgework outbox status|drain|retry`: the messages waiting to be delivered."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.table import Table
 
 from bot.cli._base import app, load_and_log, open_with, out, run_async
 
@@ -27,8 +29,58 @@ def outbox_status() -> None:
 
     summary = run_async(go())
     out.print(f"pending {summary.pending}, sent {summary.sent}, dead {summary.dead}")
+    if summary.waiting:
+        table = Table("community", "state", "total", *(label for label, _ in outbox.AGES), "oldest")
+        for row in summary.waiting:
+            table.add_row(
+                str(row.community_id),
+                row.status,
+                str(row.total),
+                *(str(n) for n in row.by_age),
+                _age(row.oldest),
+            )
+        out.print(table)
     for key, reason in summary.dead_reasons:
         out.print(f"  dead {key}: {reason}")
+    if summary.dead:
+        out.print("Fix the cause, then `bridgework outbox retry --dead` sends them again.")
+
+
+def _age(age: timedelta) -> str:
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 24 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // (24 * 60)} d {minutes // 60 % 24} h"
+
+
+@outbox_app.command("retry")
+def outbox_retry(
+    dead: Annotated[
+        bool, typer.Option("--dead", help="Re-queue the dead messages (after fixing the cause).")
+    ] = False,
+    community: Annotated[int | None, typer.Option(help="Only this community.")] = None,
+) -> None:
+    """Make messages due now: the dead ones with --dead, else those waiting out a retry."""
+    from bot.delivery import outbox
+
+    async def go() -> int:
+        core = await open_with(load_and_log())
+        try:
+            async with core.db.session() as session, session.begin():
+                return await outbox.retry(session, dead=dead, community_id=community)
+        finally:
+            await core.close()
+
+    count = run_async(go())
+    what = "dead" if dead else "waiting"
+    where = f" of community {community}" if community is not None else ""
+    noun = "message" if count == 1 else "messages"
+    out.print(
+        f"Re-queued {count} {what} {noun}{where}: a running sender (or `bridgework outbox "
+        "drain`) delivers them."
+    )
 
 
 @outbox_app.command("drain")

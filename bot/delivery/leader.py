@@ -75,3 +75,20 @@ class Leadership:
                 await self._conn.close()
                 self._conn = None
         self.leading = False
+
+
+async def leader_pid(db: Database, *, key: int = LOCK_KEY) -> int | None:
+    """The server process that holds the scheduler's lock (PostgreSQL), or None if nobody does.
+    A bigint advisory lock shows in ``pg_locks`` as classid (high half), objid (low), objsubid 1."""
+    if db.is_sqlite:
+        return None
+    async with db.engine.connect() as conn:
+        pid = await conn.scalar(
+            text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND classid = :high AND objid = :low AND objsubid = 1 "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+            ),
+            {"high": (key >> 32) & 0xFFFFFFFF, "low": key & 0xFFFFFFFF},
+        )
+    return int(pid) if pid is not None else None

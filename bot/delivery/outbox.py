@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import encode
 from bot.messages import Message
 from bot.store.models import OutboxRow
@@ -60,15 +62,34 @@ async def exists(session: AsyncSession, key: str) -> bool:
     return (await session.scalar(select(OutboxRow.id).where(OutboxRow.key == key))) is not None
 
 
+AGES = (("under 1 h", timedelta(hours=1)), ("1 h–1 day", timedelta(days=1)), ("older", None))
+
+
+@dataclass
+class Waiting:
+    """Messages of one community in one state (pending or dead), by how long ago they were
+    queued: counts per ``AGES`` bucket, and the oldest."""
+
+    community_id: int
+    status: str
+    by_age: list[int] = field(default_factory=lambda: [0] * len(AGES))
+    oldest: timedelta = timedelta(0)
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_age)
+
+
 @dataclass(frozen=True)
 class OutboxStatus:
     pending: int
     sent: int
     dead: int
     dead_reasons: tuple[tuple[str, str], ...]  # (key, reason)
+    waiting: tuple[Waiting, ...] = ()  # pending and dead, by community and age
 
 
-async def status(session: AsyncSession) -> OutboxStatus:
+async def status(session: AsyncSession, *, clock: Clock = system_clock) -> OutboxStatus:
     grouped = await session.execute(
         select(OutboxRow.status, func.count()).group_by(OutboxRow.status)
     )
@@ -85,4 +106,46 @@ async def status(session: AsyncSession) -> OutboxStatus:
         sent=counts.get(SENT, 0),
         dead=counts.get(DEAD, 0),
         dead_reasons=tuple((key, reason or "") for key, reason in dead),
+        waiting=await _waiting(session, clock()),
     )
+
+
+async def _waiting(session: AsyncSession, now: datetime) -> tuple[Waiting, ...]:
+    found = await session.execute(
+        select(OutboxRow.community_id, OutboxRow.status, OutboxRow.created_at).where(
+            OutboxRow.status.in_((PENDING, SENDING, DEAD))
+        )
+    )
+    table: dict[tuple[int, str], Waiting] = {}
+    for community_id, state, created in found.all():
+        state = DEAD if state == DEAD else PENDING
+        entry = table.setdefault((community_id, state), Waiting(community_id, state))
+        age = max(timedelta(0), now - as_utc(created))
+        entry.oldest = max(entry.oldest, age)
+        bucket = next(i for i, (_, limit) in enumerate(AGES) if limit is None or age < limit)
+        entry.by_age[bucket] += 1
+    return tuple(table[key] for key in sorted(table, key=lambda k: (k[0], k[1] != PENDING)))
+
+
+async def retry(
+    session: AsyncSession,
+    *,
+    dead: bool,
+    community_id: int | None = None,
+    clock: Clock = system_clock,
+) -> int:
+    """Make messages due now: the dead ones (``dead``: back to pending, attempts from zero —
+    after the cause is fixed), else the pending ones waiting out a backoff. Returns how many."""
+    now = clock()
+    query = update(OutboxRow).where(OutboxRow.status == (DEAD if dead else PENDING))
+    if not dead:
+        query = query.where(OutboxRow.next_attempt_at > now)
+    if community_id is not None:
+        query = query.where(OutboxRow.community_id == community_id)
+    values: dict[str, object] = {"next_attempt_at": now}
+    if dead:
+        values.update(status=PENDING, attempts=0, last_error=None)
+    changed = await session.execute(
+        query.values(**values).execution_options(synchronize_session=False)
+    )
+    return int(getattr(changed, "rowcount", 0) or 0)

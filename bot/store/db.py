@@ -32,14 +32,15 @@ BUSY_TIMEOUT = 30.0  # seconds a SQLite connection waits for another process's w
 
 
 class Database:
-    """One engine and a session factory for it."""
+    """One engine and a session factory for it. ``create=False`` opens an existing SQLite file
+    only: no folder is made, and :meth:`require` says when the file does not exist."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, create: bool = True) -> None:
         self.url = url
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if create and self.file is not None:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT}
@@ -69,6 +70,34 @@ class Database:
                 await session.rollback()
                 raise
             await session.commit()
+
+    @property
+    def file(self) -> Path | None:
+        """The SQLite file, or None (a server, or SQLite in memory)."""
+        database = make_url(self.url).database
+        if not self.is_sqlite or not database or database == ":memory:":
+            return None
+        return Path(database)
+
+    @property
+    def missing(self) -> bool:
+        """Whether this is a SQLite file that does not exist (yet)."""
+        return self.file is not None and not self.file.exists()
+
+    def missing_reason(self) -> str:
+        """What is missing, for people: the file, and its folder when that is missing too."""
+        assert self.file is not None
+        folder = self.file.parent
+        why = "" if folder.is_dir() else f" (nor does its folder {folder.resolve()})"
+        return f"{self.location} does not exist{why}"
+
+    def require(self) -> None:
+        """Refuse a SQLite file that does not exist, rather than create one at a mistyped path."""
+        if self.missing:
+            raise StoreError(
+                f"{self.missing_reason()} — check DATABASE_URL and BRIDGEWORK_DATA_DIR; "
+                "`bridgework run` or `bridgework db upgrade` creates it"
+            )
 
     @property
     def location(self) -> str:

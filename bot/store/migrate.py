@@ -28,6 +28,13 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every revision this version knows: the head and the older ones it can upgrade from."""
+    return {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+
+
 async def current_revision(db: Database) -> str | None:
     async with db.engine.connect() as conn:
         return await conn.run_sync(_current)
@@ -37,12 +44,10 @@ async def upgrade(db: Database) -> str:
     """Bring the schema to this version's head. Refuses a database from a newer version."""
     await db.ping()
     current = await current_revision(db)
-    scripts = ScriptDirectory.from_config(alembic_config())
-    known = {script.revision for script in scripts.walk_revisions()}
-    if current is not None and current not in known:
+    if current is not None and current not in known_revisions():
         raise StoreError(
             f"the database at {db.location} has schema {current}, newer than this Bridgework "
-            f"knows (head {scripts.get_current_head()}); upgrade Bridgework, or point "
+            f"knows (head {head_revision()}); upgrade Bridgework, or point "
             "DATABASE_URL at another database"
         )
     async with db.engine.begin() as conn:

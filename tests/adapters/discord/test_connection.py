@@ -4,6 +4,7 @@ enrol the members from the guild's roles."""
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import discord
 import pytest
@@ -213,3 +214,13 @@ async def test_with_an_opt_in_role_joining_without_it_says_what_lets_one_in(
         assert holder.id in await active_teams(core)
     finally:
         await started.stop()
+
+
+async def test_no_voice_support_warning_is_logged(
+    core: Core, caplog: pytest.LogCaptureFixture
+) -> None:
+    discord.VoiceClient.warn_nacl = True  # as on a fresh interpreter without PyNaCl
+    caplog.set_level(logging.DEBUG)
+    client = BridgeworkClient(core)
+    await client.close()
+    assert "voice will NOT be supported" not in caplog.text

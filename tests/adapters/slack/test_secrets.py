@@ -97,6 +97,7 @@ async def test_a_signed_request_and_a_forged_one_log_no_secret(
 async def test_doctor_reports_the_workspace_and_a_bad_token_without_showing_it(
     fake: FakeSlack, slack_settings: Settings
 ) -> None:
+    fake.limit("apps.connections.open", 100, 60)  # Tier 1 is one a minute; this test asks thrice
     ok, detail = await check_credentials(slack_settings)
     assert (ok, detail) == (True, "bot bridgework in Acme (T0BRIDGE1), Socket Mode")
     wrong = "xoxb-9999-wrong-token-value"

@@ -166,6 +166,8 @@ class Workspace:
             expected = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
             return Caller("", "client") if auth == f"Basic {expected}" else "invalid_client_id"
         if method == "apps.connections.open":
+            if token in self.tokens:  # Slack takes only an app-level token here
+                return "not_allowed_token_type"
             return Caller(self.team_id, "app") if token == APP_TOKEN else "invalid_auth"
         if token is None:
             return "not_authed"
