@@ -8,7 +8,8 @@ Every error a person can meet carries a message they can act on::
     ├── DeliveryError      a platform did not take a message
     │   ├── RateLimited        try again after ``retry_after`` seconds
     │   ├── Undeliverable      the user or channel is gone: retrying will not help
-    │   └── PlatformUnavailable  a transient failure: retry with backoff
+    │   ├── PlatformUnavailable  a transient failure: retry with backoff
+    │   └── NotConfigured      this process lacks the platform's credentials: hold, do not count
     └── StoreError         the database is unreachable, or its schema is not this version's
 """
 
@@ -60,6 +61,16 @@ class Undeliverable(DeliveryError):
 class PlatformUnavailable(DeliveryError):
     def __init__(self, reason: str) -> None:
         super().__init__(f"platform unavailable: {reason}")
+        self.reason = reason
+
+
+class NotConfigured(DeliveryError):
+    """This process cannot deliver to a platform: its settings lack the credentials. The fault
+    is ours, not the message's: it waits, pending, for a process that has them."""
+
+    def __init__(self, setting: str, reason: str) -> None:
+        super().__init__(f"not configured: {reason}")
+        self.setting = setting
         self.reason = reason
 
 

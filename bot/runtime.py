@@ -17,20 +17,27 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
+from sqlalchemy import select
+
 from bot import web
 from bot.core import Core
 from bot.delivery.leader import Leadership
+from bot.delivery.outbox import PENDING, SENDING
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import ChatFor, DrainReport
 from bot.domain import Community, Platform
-from bot.errors import ConfigError, InputError, PlatformUnavailable
+from bot.errors import ConfigError, InputError, NotConfigured, PlatformUnavailable
 from bot.plugins import load_adapter
 from bot.ports import Chat, SpaceRef
+from bot.services.jobs import check_kind
 from bot.settings import Settings
+from bot.store import repo
+from bot.store.models import CommunityRow, OutboxRow
 
 log = logging.getLogger(__name__)
 
 ROLES = ("all", "scheduler", "sender", "web")
+SETTING = {Platform.SLACK: "SLACK_BOT_TOKEN", Platform.DISCORD: "DISCORD_TOKEN"}
 
 
 def platforms_configured(settings: Settings) -> list[Platform]:
@@ -52,9 +59,20 @@ class Platforms:
         self._discord: Any = None
         self._gateway = False
 
-    async def open(self, *, gateway: bool) -> None:
-        """Connect what sending needs: Discord over its gateway (``gateway``) or REST alone."""
-        for platform in platforms_configured(self.settings):
+    async def open(self, *, gateway: bool, only: set[Platform] | None = None) -> None:
+        """Connect what sending needs: Discord over its gateway (``gateway``) or REST alone.
+
+        ``only`` (one-shot commands): just these platforms, each checked first — its credentials
+        set (else ConfigError naming the setting), accepted and its API reachable (else
+        ConfigError or PlatformUnavailable) — so that nothing is queued that cannot go out."""
+        configured = platforms_configured(self.settings)
+        for platform in sorted(only or set(), key=lambda p: p.value):
+            if platform is not Platform.CONSOLE and platform not in configured:
+                setting = SETTING[platform]
+                raise ConfigError(setting, f"not set: needed to deliver to {platform.value}")
+        for platform in configured:
+            if only is not None and platform not in only:
+                continue
             adapter = load_adapter(platform.value)
             if platform is Platform.DISCORD:
                 if gateway:
@@ -64,6 +82,8 @@ class Platforms:
                 self._gateway = gateway
                 self._chats[platform] = adapter.chat_for(self._discord)
             else:
+                if only is not None:
+                    await adapter.preflight(self.settings)
                 self._chats[platform] = adapter.chat_for(self.settings, self.core)
         self.core.use_roster(self.roster)
 
@@ -79,8 +99,9 @@ class Platforms:
                 self._chats[Platform.CONSOLE] = load_adapter("console").chat_for(self.settings)
             resolver = self._chats.get(community.platform)
             if resolver is None:
-                raise PlatformUnavailable(
-                    f"this process has no {community.platform.value} credentials"
+                raise NotConfigured(
+                    SETTING.get(community.platform, community.platform.value),
+                    f"this process has no {community.platform.value} credentials",
                 )
             return resolver(community)
 
@@ -97,13 +118,18 @@ class Platforms:
         return None
 
     def servers(self, role: str) -> list[Awaitable[None]]:
-        """The platform connections this role keeps open: Socket Mode, the Discord gateway."""
+        """The platform connections this role keeps open (Socket Mode, the Discord gateway),
+        each tried again with backoff while its platform cannot be reached."""
         parts: list[Awaitable[None]] = []
         if role == "all" and Platform.SLACK in self._chats and self.settings.slack_app_token:
-            parts.append(load_adapter("slack").serve(self.settings, self.core))
+            slack = load_adapter("slack")
+            parts.append(keep_trying(lambda: slack.serve(self.settings, self.core)))
         if role == "all" and self._discord is not None and self._gateway:
             discord = load_adapter("discord")
-            parts.append(discord.serve(self.settings, self.core, client=self._discord))
+            client = self._discord
+            parts.append(
+                keep_trying(lambda: discord.serve(self.settings, self.core, client=client))
+            )
         return parts
 
     async def ready(self) -> None:
@@ -116,25 +142,75 @@ class Platforms:
 
 
 async def run_once(core: Core, settings: Settings, kind: str, community_id: int) -> str:
-    """`bridgework run-now`: the job, then delivery of what it queued, then exit. The platforms
-    open first, so that a digest can read the members' names it redacts."""
+    """`bridgework run-now`: check that the community's platform can be reached, run the job,
+    deliver what it queued, exit. A platform that cannot be reached fails before the job runs.
+    The platforms open first also so that a digest can read the members' names it redacts."""
+    check_kind(kind)
+    community = await _community(core, community_id)
     platforms = Platforms(settings, core)
-    await platforms.open(gateway=False)
+    await platforms.open(gateway=False, only={community.platform})
     try:
         done = await core.run_job(kind, community_id, force=True)
-        report = await core.sender(platforms.chats()).drain(community_id=community_id, max_wait=120)
+        sender = core.sender(platforms.chats())
+        report = await sender.drain(community_id=community_id, max_wait=120)
     finally:
         await platforms.close()
     return f"{done}; delivered {report.sent}, dead {report.dead}"
 
 
 async def drain(core: Core, settings: Settings, community_id: int | None) -> DrainReport:
+    """`bridgework outbox drain`: the platforms with messages waiting are checked first."""
+    if community_id is not None:
+        await _community(core, community_id)
     platforms = Platforms(settings, core)
-    await platforms.open(gateway=False)
+    await platforms.open(gateway=False, only=await _waiting_platforms(core, community_id))
     try:
         return await core.sender(platforms.chats()).drain(community_id=community_id, max_wait=120)
     finally:
         await platforms.close()
+
+
+async def _community(core: Core, community_id: int) -> Community:
+    async with core.db.session() as session:
+        row = await repo.get_community(session, community_id)
+    if row is None:
+        raise InputError(
+            f"there is no community {community_id}", example="bridgework community list"
+        )
+    return repo.to_community(row)
+
+
+async def _waiting_platforms(core: Core, community_id: int | None) -> set[Platform]:
+    query = (
+        select(CommunityRow.platform)
+        .join(OutboxRow, OutboxRow.community_id == CommunityRow.id)
+        .where(OutboxRow.status.in_((PENDING, SENDING)))
+        .distinct()
+    )
+    if community_id is not None:
+        query = query.where(CommunityRow.id == community_id)
+    async with core.db.session() as session:
+        return {Platform(p) for p in (await session.scalars(query)).all()}
+
+
+async def keep_trying(
+    start: Callable[[], Awaitable[None]],
+    *,
+    first: float = 1.0,
+    cap: float = 300.0,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+) -> None:
+    """Run a platform connection; while its platform cannot be reached, say so and try again
+    with exponential backoff (``first`` seconds, doubling, at most ``cap``)."""
+    delay = first
+    while True:
+        try:
+            await start()
+            return
+        except PlatformUnavailable as exc:
+            log.warning("%s; trying again in %.0f s", exc.reason, delay)
+        await sleep(delay)
+        delay = min(cap, delay * 2)
 
 
 async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0) -> None:

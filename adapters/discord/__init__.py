@@ -17,7 +17,7 @@ from adapters.discord.client import BridgeworkClient, Chats, intents
 from adapters.discord.endpoints import api_base, use_endpoints
 from adapters.discord.translate import Rules
 from bot.core import Core
-from bot.errors import ConfigError
+from bot.errors import ConfigError, PlatformUnavailable
 from bot.settings import Settings
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "invite_url",
     "rest_client",
     "serve",
+    "sign_in",
 ]
 
 log = logging.getLogger(__name__)
@@ -91,23 +92,45 @@ def chat_for(client: BridgeworkClient) -> Chats:
 
 async def rest_client(settings: Settings, core: Core) -> BridgeworkClient:
     """A client signed in over REST only, without the gateway: enough for a sender process
-    (``core.sender(chat_for(client))``). Close it with ``await client.close()``."""
+    (``core.sender(chat_for(client))``). Close it with ``await client.close()``. A refused token
+    raises ConfigError, an unreachable Discord PlatformUnavailable, before anything is queued."""
     client = build_client(settings, core)
-    await client.login(_token(settings))
+    try:
+        await sign_in(client, _token(settings))
+    except BaseException:
+        await client.close()
+        raise
     return client
 
 
-async def serve(settings: Settings, core: Core, *, client: BridgeworkClient | None = None) -> None:
-    """Run the Discord client until cancelled (or until Discord closes the session for good)."""
-    token = _token(settings)
-    running = client or build_client(settings, core)
+async def sign_in(client: BridgeworkClient, token: str) -> None:
+    """Log in over REST. A refused token is ConfigError; a Discord that cannot be reached is
+    PlatformUnavailable, with the client left ready to try again (its HTTP session closed)."""
     try:
-        async with running:
-            await running.start(token)
+        await client.login(token)
     except discord.LoginFailure:
         raise ConfigError("DISCORD_TOKEN", REFUSED) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        await client.http.close()
+        client.http.connector = discord.utils.MISSING  # closed with the session: make anew
+        client.http.clear()
+        raise PlatformUnavailable(
+            f"cannot reach Discord at {api_base()} ({type(exc).__name__})"
+        ) from None
+
+
+async def serve(settings: Settings, core: Core, *, client: BridgeworkClient | None = None) -> None:
+    """Run the Discord client until cancelled (or until Discord closes the session for good).
+    An unreachable Discord raises PlatformUnavailable (the runtime tries again with backoff)."""
+    token = _token(settings)
+    running = client or build_client(settings, core)
+    await sign_in(running, token)
+    try:
+        await running.connect(reconnect=True)
     except discord.PrivilegedIntentsRequired:
         raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
+    finally:
+        await running.close()
 
 
 async def check_credentials(settings: Settings) -> tuple[bool, str]:

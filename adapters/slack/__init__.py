@@ -23,6 +23,7 @@ from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
@@ -33,7 +34,13 @@ from adapters.slack.chat import SlackChat, guard, web_client
 from bot import web
 from bot.core import Core
 from bot.domain import Community
-from bot.errors import ConfigError, DeliveryError, RateLimited
+from bot.errors import (
+    ConfigError,
+    DeliveryError,
+    PlatformUnavailable,
+    RateLimited,
+    Undeliverable,
+)
 from bot.pairing.roster import read_roster
 from bot.ports import Chat, SpaceRef
 from bot.services.membership import SyncReport
@@ -44,6 +51,7 @@ __all__ = [
     "asgi_app",
     "chat_for",
     "check_credentials",
+    "preflight",
     "protect",
     "roster_teams",
     "serve",
@@ -88,13 +96,44 @@ async def serve(settings: Settings, core: Core) -> None:
     except SlackApiError as exc:
         await handler.close_async()  # type: ignore[no-untyped-call]
         error = exc.response.get("error") or f"HTTP {exc.response.status_code}"
+        if exc.response.status_code == 429 or exc.response.status_code >= 500:
+            raise PlatformUnavailable(f"Slack answered {error} to apps.connections.open") from None
         raise ConfigError("SLACK_APP_TOKEN", f"Slack refused it ({error})") from None
+    except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        raise PlatformUnavailable(_unreachable(settings, exc)) from None
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("slack: connected over Socket Mode")
     try:
         await asyncio.Event().wait()
     finally:
         await handler.close_async()  # type: ignore[no-untyped-call]
+
+
+def _unreachable(settings: Settings, exc: BaseException) -> str:
+    return f"cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
+
+
+async def preflight(settings: Settings) -> None:
+    """Before a one-shot command queues anything: the bot token is accepted (``auth.test``) and
+    Slack answers. Raises ConfigError (the token) or PlatformUnavailable (the URL). With OAuth
+    installs alone there is no one token to try: each workspace's is checked as it is used."""
+    protect(settings)
+    if settings.slack_bot_token is None:
+        return
+    client = web_client(
+        settings.slack_bot_token.get_secret_value(), settings.slack_api_url, rate_limit_retries=0
+    )
+    try:
+        await guard("auth.test", client.auth_test())
+    except RateLimited:
+        return  # Slack answered: it is reachable, and the sender waits its limits out
+    except Undeliverable as exc:
+        raise ConfigError("SLACK_BOT_TOKEN", f"Slack refused it ({exc.reason})") from None
+    except PlatformUnavailable as exc:
+        raise PlatformUnavailable(
+            f"cannot reach Slack at {settings.slack_api_url} ({exc.reason})"
+        ) from None
 
 
 def socket_mode_handler(settings: Settings, core: Core) -> AsyncSocketModeHandler:

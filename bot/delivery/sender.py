@@ -24,7 +24,7 @@ from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
 from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT
 from bot.domain import Community
-from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
+from bot.errors import NotConfigured, PlatformUnavailable, RateLimited, Undeliverable
 from bot.ports import Chat, ConversationRef, SentRef
 from bot.store import repo
 from bot.store.db import Database
@@ -81,6 +81,7 @@ class Sender:
         self.rng = random.Random(seed)
         self.sleep = sleep
         self._held: dict[int, datetime] = {}  # community → until when its platform said wait
+        self._unconfigured: set[str] = set()  # settings missing here, logged once each
 
     async def drain(
         self, *, community_id: int | None = None, max_wait: float = 600.0
@@ -195,6 +196,18 @@ class Sender:
                 self._held[row.community_id] = self.clock() + timedelta(seconds=exc.retry_after)
             self._retry(row, exc.retry_after, str(exc))
             self._wait_lane(lanes, row)
+            report.retried += 1
+        except NotConfigured as exc:
+            # This process's settings are at fault, not the message: it stays pending, its
+            # attempts uncounted, for a process with the credentials (or this one, fixed).
+            self._later(row, now + timedelta(seconds=self.policy.cap))
+            row.last_error = str(exc)
+            self._wait_lane(lanes, row)
+            if exc.setting not in self._unconfigured:
+                self._unconfigured.add(exc.setting)
+                log.warning(
+                    "outbox: %s; its messages wait, pending, for %s", exc.reason, exc.setting
+                )
             report.retried += 1
         except PlatformUnavailable as exc:
             row.attempts += 1
