@@ -23,11 +23,21 @@ def demo(
     async def go() -> None:
         console = load_adapter("console")
         settings = load_and_log()
+        _load_themes_model()
         if "LOG_LEVEL" not in os.environ:
             logging.getLogger("bot").setLevel(logging.WARNING)
         await console.run_demo(settings, rounds=rounds, say=out.print)
 
     run_async(go())
+
+
+def _load_themes_model() -> None:
+    """Load the digest's themes model (seconds, once) under a spinner, when it is installed."""
+    from bot.themes import embeddings
+
+    if embeddings.available():
+        with err.status("Loading the themes model (all-MiniLM-L6-v2)…"):
+            embeddings.load()
 
 
 @app.command()

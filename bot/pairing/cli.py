@@ -14,11 +14,19 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from bot.errors import InputError
 from bot.network import NetworkReport, summarise
-from bot.pairing.model import Candidate, PairingSettings
+from bot.pairing.model import Candidate, PairingSettings, PastGroup
 from bot.pairing.plan import PlannedRound, plan_rounds
 from bot.pairing.roster import read_history, read_roster, round_lines
 
@@ -50,7 +58,7 @@ def pair(
         settings = _settings(group_size, recency, seed, rounds)
         candidates = read_roster(roster)
         past = read_history(history) if history is not None else []
-        planned = plan_rounds(candidates, past, settings, rounds)
+        planned = _plan(candidates, past, settings, rounds, errors)
     except InputError as error:
         errors.print(f"[red]error:[/red] {error}", markup=True)
         if error.usage:
@@ -65,6 +73,35 @@ def pair(
     else:
         _write_atomically(out, text)
     errors.print(summary_table(planned, candidates))
+
+
+def _plan(
+    candidates: Sequence[Candidate],
+    past: Sequence[PastGroup],
+    settings: PairingSettings,
+    rounds: int,
+    console: Console,
+) -> list[PlannedRound]:
+    """The rounds, one at a time under a progress bar on the terminal (none when piped)."""
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    planned: list[PlannedRound] = []
+    history = list(past)
+    with Progress(
+        *columns, console=console, transient=True, disable=not console.is_terminal
+    ) as bar:
+        task = bar.add_task(f"Pairing {len(candidates):,} members", total=rounds)
+        for _ in range(rounds):
+            [(number, groups)] = plan_rounds(candidates, history, settings, 1)
+            planned.append((number, groups))
+            history.extend(PastGroup(number, group) for group in groups)
+            bar.advance(task)
+    return planned
 
 
 def _settings(group_size: int, recency: int, seed: int, rounds: int) -> PairingSettings:

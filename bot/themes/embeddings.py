@@ -56,6 +56,11 @@ def _model() -> _Model:
         return _load()
 
 
+def load() -> None:
+    """Load the model now (it takes seconds), e.g. under a progress display; later uses reuse it."""
+    _model()
+
+
 @lru_cache(maxsize=1)
 def _load() -> _Model:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -218,3 +218,27 @@ def test_version_is_shown_and_nothing_else_runs(tmp_path: Path) -> None:
     assert shown.exit_code == 0
     assert shown.output == f"bridgework {version('bridgework')}\n"
     assert not (tmp_path / "data").exists()
+
+
+def test_the_demo_loads_the_themes_model_under_a_spinner(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import time
+
+    from rich.console import Console
+
+    from bot.cli import run as run_module
+    from bot.themes import embeddings
+
+    screen = io.StringIO()
+    loaded: list[bool] = []
+    monkeypatch.setattr(run_module, "err", Console(file=screen, force_terminal=True))
+    monkeypatch.setattr(embeddings, "available", lambda: True)
+
+    def slow_load() -> None:
+        time.sleep(0.3)
+        loaded.append(True)
+
+    monkeypatch.setattr(embeddings, "load", slow_load)
+    run_module._load_themes_model()
+    assert loaded == [True]
+    assert "Loading the themes model" in screen.getvalue()

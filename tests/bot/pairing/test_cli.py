@@ -173,3 +173,25 @@ def test_an_existing_out_file_is_kept_when_the_input_is_bad(tmp_path: Path) -> N
     out.write_text("kept\n")
     assert run("--roster", str(roster), "--out", str(out)).exit_code == 2
     assert out.read_text() == "kept\n"
+
+
+def test_a_progress_bar_shows_on_a_terminal_and_changes_no_round() -> None:
+    import io
+
+    from rich.console import Console
+
+    from bot.pairing.cli import _plan
+    from bot.pairing.model import PairingSettings
+    from bot.pairing.plan import plan_rounds
+    from tests.bot.pairing.factories import a_history, a_roster
+
+    members = a_roster([30, 20, 10])
+    past = a_history(members, 2)
+    settings = PairingSettings(seed=3)
+    screen = io.StringIO()
+    shown = _plan(members, past, settings, 3, Console(file=screen, force_terminal=True, width=100))
+    assert "Pairing 60 members" in screen.getvalue() and "3/3" in screen.getvalue()
+    piped = io.StringIO()
+    quiet = _plan(members, past, settings, 3, Console(file=piped, force_terminal=False))
+    assert piped.getvalue() == ""
+    assert shown == quiet == plan_rounds(members, past, settings, 3)
