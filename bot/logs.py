@@ -59,7 +59,12 @@ def configure(level: str, fmt: str = "text", *, stream: TextIO | None = None) ->
         logging.getLogger(name).setLevel(max(logging.WARNING, numeric))
     for name in QUIET_UNLESS_DEBUG:
         logging.getLogger(name).setLevel(min(logging.WARNING, numeric + 10))
+    adopt_uvicorn()
+
+
+def adopt_uvicorn() -> None:
+    """Let uvicorn's loggers write through ours (dropping handlers a server of its own set up)."""
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
         logger = logging.getLogger(name)
-        logger.handlers.clear()  # uvicorn's own, if a previous server installed them
+        logger.handlers.clear()
         logger.propagate = True

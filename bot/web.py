@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.delivery.leader import LOCK_KEY, Leadership, leader_pid
 from bot.errors import StoreError
+from bot.logs import adopt_uvicorn
 from bot.settings import Settings
 from bot.store import migrate
 from bot.store.db import Database
@@ -113,6 +114,7 @@ async def serve(app: ASGIApp, settings: Settings) -> None:
     go through the process's one log format (``bot.logs``)."""
     import uvicorn
 
+    adopt_uvicorn()
     config = uvicorn.Config(
         app,
         host=settings.web_host,

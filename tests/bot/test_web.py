@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import socket
 from typing import Any
 
@@ -59,10 +60,11 @@ def test_the_web_role_listens_on_localhost_unless_told_and_on_port_when_set(
 
 
 async def test_healthz_says_the_database_the_schema_and_who_leads_the_scheduler(
-    core: Core, settings: Settings
+    core: Core, settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.INFO)
     port = free_port()
-    served = settings.model_copy(update={"port": port, "log_level": "WARNING"})
+    served = settings.model_copy(update={"port": port})
     async with running(runtime.serve(core, served, "all", idle=0.05)):
         status, body = await get_health(port)
         for _ in range(100):  # the scheduler may take a moment to lead
@@ -74,6 +76,8 @@ async def test_healthz_says_the_database_the_schema_and_who_leads_the_scheduler(
     assert body["ok"] is True
     assert (body["database"], body["schema"]) == ("reachable", "current")
     assert body["scheduler"] == "this process" or body["scheduler"].startswith("pid ")
+    started = [r for r in caplog.records if r.name == "uvicorn.error"]
+    assert any(f"127.0.0.1:{port}" in r.getMessage() for r in started)  # uvicorn logs through ours
 
 
 async def test_healthz_is_503_on_a_schema_that_is_not_this_versions(core: Core) -> None:
