@@ -30,8 +30,8 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
         return [Check("settings", False, f"{exc} — fix it in the environment or .env")]
     checks.append(Check("settings", True, "all settings are valid"))
     checks.extend(await _database(settings))
-    if checks[-1].ok:
-        checks.extend(await _leads(settings))
+    if checks[-1].name == "schema" and checks[-1].ok and not checks[-1].warn:
+        checks.extend(await _leads(settings))  # the tables are there to read
     checks.extend(await _platforms(settings))
     return checks
 
@@ -102,7 +102,7 @@ async def _leads(settings: Settings) -> list[Check]:
     """A community whose digest goes to leads privately, and has none, gets it nowhere."""
     from bot.services.roles import without_lead
 
-    db = Database(settings.database)
+    db = Database(settings.database, create=False)
     try:
         async with db.session() as session:
             missing = await without_lead(session)

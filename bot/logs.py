@@ -44,15 +44,19 @@ class JSONFormatter(UTCFormatter):
 
 
 def configure(level: str, fmt: str = "text", *, stream: TextIO | None = None) -> None:
-    """Send every logger's records through one handler on stderr, in ``fmt`` (text | json)."""
+    """Send every logger's records through one handler on stderr, in ``fmt`` (text | json).
+
+    Where logging is set up already (a host process, a test harness), its handlers are left to
+    do the writing and only the levels are set, unless ``stream`` is given."""
     root = logging.getLogger()
     for handler in list(root.handlers):
         if handler.get_name() == HANDLER_NAME:
             root.removeHandler(handler)
-    handler = logging.StreamHandler(stream or sys.stderr)
-    handler.set_name(HANDLER_NAME)
-    handler.setFormatter(JSONFormatter() if fmt == "json" else UTCFormatter(TEXT_FORMAT))
-    root.addHandler(handler)
+    if stream is not None or not root.handlers:
+        handler = logging.StreamHandler(stream or sys.stderr)
+        handler.set_name(HANDLER_NAME)
+        handler.setFormatter(JSONFormatter() if fmt == "json" else UTCFormatter(TEXT_FORMAT))
+        root.addHandler(handler)
     root.setLevel(level)
     numeric = root.level
     for name in NEVER_BELOW_WARNING:
