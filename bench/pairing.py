@@ -11,7 +11,12 @@ Systems:
 * ``exact`` — the optimum of the engine's own objective by maximum-weight matching (N ≤ 500).
 
 Each system plays 12 consecutive rounds after 12 rounds of history (random pairs, as a coffee
-bot would have made), every round counting the rounds before it.
+bot would have made), every round counting the rounds before it; then again from an empty
+history (a new community), on the skewed rosters, on rosters of many small teams, and on a
+held-out roster the engine was never tuned on (another generator, another seed), reported apart.
+The **degree bound** caps the team pairs a roster can meet: a team of s members meets at most
+min(T − 1, s × rounds) other teams, so at most Σ min(T − 1, s × rounds) / 2 of the T(T − 1)/2
+team pairs are met.
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ BIG_TEAM_SHARE = 0.4
 SUP_BUDGET_SECONDS = 1.0
 OPTIMUM_CHECKED_UP_TO = min(EXACT_LIMIT, 100)  # the optimum takes ~0.4 s a round at 100
 SYSTEMS = ("bridgework", "random", "s'up", "exact")
+EMPTY_SIZES = (1_000, 10_000)
+QUICK_EMPTY_SIZES = (1_000,)
+SHAPES = ("skewed", "small-teams")
+HELD_OUT = "held-out"  # never used while tuning the engine: report it apart
 ORGANISATIONS = ("Acme", "Globex", "Initech")
 DEPARTMENTS = ("Engineering", "Sales", "Operations", "Research", "Finance")
 TIME_ZONES = (
@@ -90,6 +99,61 @@ def generate_roster(n: int, seed: int = 7) -> list[Candidate]:
                 )
             )
     return members
+
+
+def generate_small_teams(n: int, seed: int = 5) -> list[Candidate]:
+    """``n`` members in many small teams of 2 to 12 members, two or three levels deep."""
+    rng = random.Random(f"small:{n}:{seed}")
+    members: list[Candidate] = []
+    t = 0
+    while len(members) < n:
+        size = min(rng.randint(2, 12), n - len(members))
+        org = ORGANISATIONS[t % len(ORGANISATIONS)]
+        path = (org, DEPARTMENTS[(t // 3) % len(DEPARTMENTS)], f"Team{t}")
+        zone = TIME_ZONES[rng.randrange(len(TIME_ZONES))]
+        for _ in range(size):
+            members.append(Candidate(id=f"m{len(members):06d}", team=TeamPath(path), timezone=zone))
+        t += 1
+    return members
+
+
+def generate_held_out(n: int, seed: int = 20261203) -> list[Candidate]:
+    """The roster the engine is never tuned on: ~1.9·√N teams, one holding 40%, the others of
+    uniformly random weight, two levels deep, every member in UTC."""
+    rng = random.Random(f"held-out:{n}:{seed}")
+    team_count = max(6, round(1.9 * math.sqrt(n)))
+    big = round(BIG_TEAM_SHARE * n)
+    weights = [rng.random() + 0.05 for _ in range(team_count - 1)]
+    sizes = [big] + [max(1, int((n - big) * w / sum(weights))) for w in weights]
+    while sum(sizes) < n:
+        sizes[1 + rng.randrange(team_count - 1)] += 1
+    while sum(sizes) > n:
+        sizes[sizes.index(max(sizes[1:]), 1)] -= 1
+    members: list[Candidate] = []
+    for t, size in enumerate(sizes):
+        path = TeamPath((f"Unit{t % 7}", f"Team{t}"))
+        first = len(members)
+        members.extend(Candidate(id=f"h{first + k:06d}", team=path) for k in range(size))
+    return members
+
+
+ROSTERS: dict[str, Callable[[int], list[Candidate]]] = {
+    "skewed": generate_roster,
+    "small-teams": generate_small_teams,
+    HELD_OUT: generate_held_out,
+}
+
+
+def degree_bound(members: Sequence[Candidate], rounds: int) -> float:
+    """The share of team pairs a roster can meet in ``rounds`` rounds of pairs at most."""
+    sizes: dict[TeamPath, int] = {}
+    for c in members:
+        sizes[c.team] = sizes.get(c.team, 0) + 1
+    t = len(sizes)
+    if t < 2:
+        return 0.0
+    reach = sum(min(t - 1, s * rounds) for s in sizes.values()) / 2
+    return reach / (t * (t - 1) / 2)
 
 
 def generate_history(members: Sequence[Candidate], rounds: int, seed: int = 11) -> list[PastGroup]:
@@ -189,6 +253,10 @@ class Result:
     coverage: float  # team pairs met in the history or the rounds played
     ei_index: float  # over the rounds played
     of_optimum: float | None  # the worst round; None where the optimum is not computed
+    shape: str = "skewed"
+    history_rounds: int = HISTORY_ROUNDS
+    degree_bound: float = 1.0  # the most coverage the roster allows (see the module docstring)
+    cpu_seconds_per_round: float = 0.0
 
 
 def _ties(groups: Sequence[tuple[str, ...]]) -> set[tuple[str, str]]:
@@ -196,16 +264,18 @@ def _ties(groups: Sequence[tuple[str, ...]]) -> set[tuple[str, str]]:
     return {(a, b) for g in groups for a in g for b in g if a < b}
 
 
-def measure(system: str, n: int, rounds: int) -> Result:
+def measure(
+    system: str, n: int, rounds: int, history_rounds: int = HISTORY_ROUNDS, shape: str = "skewed"
+) -> Result:
     """Play ``rounds`` rounds of ``system`` on the roster of size ``n`` (in this process)."""
-    members = generate_roster(n)
-    past = generate_history(members, HISTORY_ROUNDS)
+    members = ROSTERS[shape](n)
+    past = generate_history(members, history_rounds)
     settings = PairingSettings()
     play = SYSTEM_FUNCTIONS[system]
     team_of = {c.id: c.team for c in members}
     largest = max(sum(1 for c in members if c.team == t) for t in set(team_of.values()))
     played: list[Round] = []
-    seconds = 0.0
+    seconds = cpu = 0.0
     worst_cross = math.inf
     worst_ratio: float | None = None
     repeats = 0
@@ -213,10 +283,11 @@ def measure(system: str, n: int, rounds: int) -> Result:
     for group in past:
         by_round.setdefault(group.round_index, []).append(group.members)
     window = [_ties(by_round[k]) for k in sorted(by_round)]
-    for number in range(HISTORY_ROUNDS + 1, HISTORY_ROUNDS + rounds + 1):
-        started = time.perf_counter()
+    for number in range(history_rounds + 1, history_rounds + rounds + 1):
+        started, started_cpu = time.perf_counter(), time.process_time()
         groups = play(members, past, settings, number)
         seconds += time.perf_counter() - started
+        cpu += time.process_time() - started_cpu
         ties = _ties(groups)
         repeats += sum(1 for t in ties if any(t in earlier for earlier in window))
         window = [*window, ties][-settings.recency :]
@@ -243,11 +314,18 @@ def measure(system: str, n: int, rounds: int) -> Result:
         coverage=known.coverage_fraction,
         ei_index=report.ei_index,
         of_optimum=1.0 if system == "exact" else worst_ratio,
+        shape=shape,
+        history_rounds=history_rounds,
+        degree_bound=degree_bound(members, history_rounds + rounds),
+        cpu_seconds_per_round=cpu / rounds,
     )
 
 
-def _in_subprocess(system: str, n: int, rounds: int) -> Result:
+def _in_subprocess(
+    system: str, n: int, rounds: int, history_rounds: int = HISTORY_ROUNDS, shape: str = "skewed"
+) -> Result:
     command = [sys.executable, "-m", "bench.pairing", "--worker", system, str(n), str(rounds)]
+    command += [str(history_rounds), shape]
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{system} at {n} failed:\n{done.stderr}")
@@ -275,6 +353,36 @@ def table(results: Sequence[Result]) -> str:
     return "\n".join(lines)
 
 
+def empty_table(results: Sequence[Result]) -> str:
+    """From an empty history: coverage against random's and against the degree bound."""
+    random_coverage = {(r.shape, r.n): r.coverage for r in results if r.system == "random"}
+    lines = [
+        "| roster | N | system | s / round (CPU) | cross-team / bound (worst round) | repeats "
+        "| team pairs met | × random | of the degree bound | degree bound |",
+        "|:---|---:|:---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        base = random_coverage.get((r.shape, r.n))
+        versus = f"{r.coverage / base:.2f}" if base else "–"
+        lines.append(
+            f"| {r.shape} | {r.n:,} | {r.system} | {r.seconds_per_round:.3f} "
+            f"({r.cpu_seconds_per_round:.3f}) | {r.cross_of_bound:.1%} | {r.repeats} "
+            f"| {r.coverage:.1%} | {versus} | {r.coverage / r.degree_bound:.1%} "
+            f"| {r.degree_bound:.1%} |"
+        )
+    return "\n".join(lines)
+
+
+def empty_history(sizes: Sequence[int], shapes: Sequence[str], rounds: int) -> list[Result]:
+    results: list[Result] = []
+    for shape in shapes:
+        for n in sizes:
+            for system in ("bridgework", "random", "s'up"):
+                results.append(_in_subprocess(system, n, rounds, 0, shape))
+                print(f"  measured {system} at N={n:,} ({shape})", file=sys.stderr, flush=True)
+    return results
+
+
 def main() -> None:
     quick = os.environ.get("BENCH_QUICK") == "1"
     sizes = QUICK_SIZES if quick else SIZES
@@ -292,11 +400,18 @@ def main() -> None:
         f"a round; {os.cpu_count()} cores\n"
     )
     print(table(results))
+    empty_sizes = QUICK_EMPTY_SIZES if quick else EMPTY_SIZES
+    print(f"\n{rounds} rounds from an empty history (a new community):\n")
+    print(empty_table(empty_history(empty_sizes, SHAPES, rounds)))
+    print("\nThe held-out roster (never used to tune the engine):\n")
+    print(empty_table(empty_history(empty_sizes, (HELD_OUT,), rounds)))
 
 
 def _worker(argv: list[str]) -> None:
     system, n, rounds = argv[0], int(argv[1]), int(argv[2])
-    result = measure(system, n, rounds)
+    history_rounds = int(argv[3]) if len(argv) > 3 else HISTORY_ROUNDS
+    shape = argv[4] if len(argv) > 4 else "skewed"
+    result = measure(system, n, rounds, history_rounds, shape)
     print(json.dumps(result.__dict__))
 
 

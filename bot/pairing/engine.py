@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.errors import InputError
 from bot.pairing.balance import let_small_teams_meet
+from bot.pairing.crowding import TeamPairCounts
 from bot.pairing.greedy import SPREAD, groups_by_dealing, pairs_by_team_plan
 from bot.pairing.improve import (
     breaks_never,
@@ -69,7 +70,7 @@ def _first_pairs(
     pairs, left, forced = pairs_by_team_plan(objective, rng, spread=spread)
     if forced is not None:
         priced, priced_left, _ = pairs_by_team_plan(objective, rng, forced, spread=spread)
-        if sum(map(objective.group, priced)) > sum(map(objective.group, pairs)):
+        if objective.round_worth(priced) > objective.round_worth(pairs):
             return priced, priced_left
     return pairs, left
 
@@ -80,16 +81,18 @@ def _searched(
     """``groups`` with the remainder placed, improved by local search, violations repaired."""
     pairs = all(len(g) == 2 for g in groups)
     _place_remainder(groups, left, objective)
+    counts = TeamPairCounts(objective, groups)
     if pairs and len(groups) > THOROUGH_UP_TO:
         batches = min(MAX_BATCHES, max(MIN_BATCHES, BATCH_SWAPS // max(1, len(groups))))
-        improve_pairs_in_batches(groups, objective, rng, batches)
-        improve(groups, objective, rng, tries=min(20 * objective.size, TRIES_AFTER_BATCHES))
+        improve_pairs_in_batches(groups, objective, rng, counts, batches)
+        tries = min(20 * objective.size, TRIES_AFTER_BATCHES)
+        improve(groups, objective, rng, counts, tries=tries)
     else:
-        improve(groups, objective, rng)
+        improve(groups, objective, rng, counts)
     if pairs and len(groups) <= THOROUGH_UP_TO:
-        sweep_pairs(groups, objective)
-        rotate_pairs(groups, objective, rng, min(ROTATIONS, 30 * len(groups)))
-    repair(groups, objective, rng)
+        sweep_pairs(groups, objective, counts)
+        rotate_pairs(groups, objective, rng, counts, min(ROTATIONS, 30 * len(groups)))
+    repair(groups, objective, rng, counts)
     if pairs:
         let_small_teams_meet(groups, objective, rng)
     return groups
@@ -107,7 +110,7 @@ def _build(
         return spread
     # Small rounds are cheap: also search from the plan that does not spread ties, keep the best.
     plain = _searched(*_first_pairs(objective, rng, 0.0), objective, rng)
-    return max((spread, plain), key=lambda gs: sum(map(objective.group, gs)))
+    return max((spread, plain), key=objective.round_worth)
 
 
 def pair_round(

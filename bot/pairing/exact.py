@@ -1,7 +1,10 @@
-"""The exact optimum of a round of pairs, by maximum-weight matching (networkx).
+"""The exact optimum of a round of pairs, by mixed-integer programming (scipy's HiGHS).
 
 Far too slow beyond a few hundred members; it is the yardstick the engine is measured against
-in the tests and the benchmark. It scores ties with the engine's own objective.
+in the tests and the benchmark. It scores ties with the engine's own objective, crowding
+included: a binary variable per possible pair, each member in one pair, and for every two
+teams continuous steps whose (falling) worths price the round's second, third, … tie between
+them — the steps fill in order because each is worth less than the one before.
 """
 
 from __future__ import annotations
@@ -9,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import combinations
 
-import networkx as nx
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
 
 from bot.errors import InputError
 from bot.pairing.model import Candidate, PairingSettings, PastGroup
@@ -32,17 +37,51 @@ def optimal_pairs(
             f"the exact optimum takes an even number of members, at most {EXACT_LIMIT}",
             usage=f"2, 4, … {EXACT_LIMIT} members",
         )
-    graph = nx.Graph()
-    graph.add_nodes_from(range(n))
-    # Every perfect matching has n / 2 edges, so a common offset keeps the weights positive
-    # without changing which perfect matching is best.
-    offset = -objective.repeat_penalty + 1.0
-    for a, b in combinations(range(n), 2):
-        worth = objective.tie(a, b)
-        if worth > NEVER / 2:
-            graph.add_edge(a, b, weight=worth + offset)
-    matching = nx.max_weight_matching(graph, maxcardinality=True)
-    if 2 * len(matching) != n:
+    edges = [(a, b) for a, b in combinations(range(n), 2) if objective.tie(a, b) > NEVER / 2]
+    worth = [objective.tie(a, b) for a, b in edges]
+    by_key: dict[int, list[int]] = {}
+    for e, (a, b) in enumerate(edges):
+        by_key.setdefault(objective.team_key(a, b), []).append(e)
+    rows: list[int] = []
+    cols: list[int] = []
+    values: list[float] = []
+    for e, (a, b) in enumerate(edges):
+        rows += [a, b]
+        cols += [e, e]
+        values += [1.0, 1.0]
+    lower = [1.0] * n
+    upper = [1.0] * n
+    steps: list[float] = []
+    row = n
+    for key, members in sorted(by_key.items()):
+        most = min(len(members), n // 2)
+        prices = [objective.crowding(key, k) for k in range(1, most)]
+        if not any(prices):
+            continue
+        # Σ pairs of the key − Σ steps ≤ 1: every tie after the first takes a step.
+        rows += [row] * len(members)
+        cols += members
+        values += [1.0] * len(members)
+        for price in prices:
+            rows.append(row)
+            cols.append(len(edges) + len(steps))
+            values.append(-1.0)
+            steps.append(price)
+        lower.append(-np.inf)
+        upper.append(1.0)
+        row += 1
+    count = len(edges) + len(steps)
+    matrix = coo_array((values, (rows, cols)), shape=(row, count)).tocsr()
+    cost = -np.array(worth + steps, dtype=np.float64)
+    integrality = np.array([1] * len(edges) + [0] * len(steps))
+    result = milp(
+        cost,
+        constraints=LinearConstraint(matrix, lower, upper),
+        integrality=integrality,
+        bounds=Bounds(0.0, 1.0),
+    )
+    if result.x is None:
         raise InputError("the never-pair lists leave no way to pair everyone")
-    pairs = [tuple(sorted((objective.ids[a], objective.ids[b]))) for a, b in matching]
+    chosen = [edges[e] for e in np.flatnonzero(result.x[: len(edges)] > 0.5).tolist()]
+    pairs = [tuple(sorted((objective.ids[a], objective.ids[b]))) for a, b in chosen]
     return sorted(pairs)

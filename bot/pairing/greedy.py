@@ -18,8 +18,12 @@ import numpy as np
 
 from bot.pairing.objective import RoundObjective
 
+# Team pairs the plan ranks at most, per member of the round (and at least): with many small
+# teams, T² team pairs would cost more than the round.
+HEAP_PER_MEMBER = 4
+MIN_HEAP = 20_000
 PARTNER_SCAN = 6  # members of the partner team weighed for each tie
-SPREAD = 0.5  # how much the plan weighs a tie's lesser worth in the next round
+SPREAD = 1.0  # how much the plan weighs a tie's lesser worth later in the round
 
 
 class _Sizes:
@@ -27,6 +31,7 @@ class _Sizes:
 
     def __init__(self, sizes: list[int]) -> None:
         self.sizes = sizes
+        self.open = np.array(sizes, dtype=np.int64) > 0
         self.total = sum(sizes)
         self._heap = [(-s, t) for t, s in enumerate(sizes) if s > 0]
         heapq.heapify(self._heap)
@@ -34,6 +39,7 @@ class _Sizes:
     def take(self, team: int, count: int = 1) -> None:
         self.sizes[team] -= count
         self.total -= count
+        self.open[team] = self.sizes[team] > 0
         if self.sizes[team] > 0:
             heapq.heappush(self._heap, (-self.sizes[team], team))
 
@@ -110,16 +116,26 @@ def pairs_by_team_plan(
     score = worth[upper]
     if priced_team is not None:
         score = score - worth[priced_team][upper[0]] - worth[priced_team][upper[1]]
-    keep = np.array([sizes.sizes[i] > 0 for i in range(count)], dtype=bool)
-    live = keep[upper[0]] & keep[upper[1]]
+    live = sizes.open[upper[0]] & sizes.open[upper[1]]
     if priced_team is not None:
         live &= (upper[0] != priced_team) & (upper[1] != priced_team)
     order = np.flatnonzero(live)
-    noise = [rng.random() for _ in range(len(order))]
-    heap = [
-        (-float(score[k]), 0, noise[n], int(upper[0][k]), int(upper[1][k]))
-        for n, k in enumerate(order)
-    ]
+    noise = np.random.default_rng(rng.getrandbits(64)).random(len(order))
+    limit = max(HEAP_PER_MEMBER * sizes.total, MIN_HEAP)
+    if len(order) > limit:
+        # Many small teams: only the best team pairs can be planned in one round anyway.
+        best = np.sort(np.argpartition(-(score[order] + noise * 1e-6), limit)[:limit])
+        order, noise = order[best], noise[best]
+    heap = list(
+        zip(
+            (-score[order]).tolist(),
+            [0] * len(order),
+            noise.tolist(),
+            upper[0][order].tolist(),
+            upper[1][order].tolist(),
+            strict=True,
+        )
+    )
     heapq.heapify(heap)
     tiebreak = np.array([rng.random() for _ in range(count)]) * 1e-9
     planned = np.zeros(count, dtype=np.int64)
@@ -151,7 +167,7 @@ def pairs_by_team_plan(
             continue
         # The largest team must take a partner from the best other team (all of it).
         row = worth[big] - planned * 1e-6 + tiebreak
-        open_teams = np.array(sizes.sizes) > 0
+        open_teams = sizes.open.copy()
         open_teams[big] = False
         if open_teams.any():
             forced = big if forced is None else forced

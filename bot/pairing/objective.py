@@ -5,8 +5,11 @@ A round is worth the sum, over every two members grouped together, of the worth 
 
 * a tie inside a team is worth ``SAME_TEAM`` (1); a tie across teams ``CROSS_TEAM`` (10), plus
   ``PER_LEVEL`` for each level of the team path further apart than sibling teams (another
-  department +1, another organisation +2), plus ``NOVELTY / (1 + ties so far between the two
-  teams)`` (+4 for teams that never met), so that the least connected teams meet first;
+  department +1, another organisation +2), plus ``NOVELTY / (1 + STEP × ties between the two
+  teams)`` (+4 for teams that never met), so that the least connected teams meet first. The
+  ties counted are those of the history *and those made earlier in this round*: a round's
+  second tie between two teams is worth less than its first (+1 instead of +4), so the round
+  spreads its ties over many team pairs (:meth:`RoundObjective.crowding`);
 * sharing at least two working hours (in UTC) adds ``SHARED_HOURS``;
 * a repeat within the recency window costs more than any round can gain elsewhere, and a
   never-pair costs ``NEVER``: the engine treats both as rules, the exact optimum too.
@@ -36,6 +39,10 @@ CROSS_TEAM = 10.0
 PER_LEVEL = 1.0
 MAX_LEVELS = 2
 NOVELTY = 4.0
+# Each tie between two teams, before or earlier in the round, counts this much against the next:
+# a second tie between two never-met teams is worth less than a first one between the closest
+# teams (NOVELTY / (1 + STEP) < NOVELTY − PER_LEVEL × MAX_LEVELS).
+STEP = 3.0
 SHARED_HOURS = 0.5
 MAX_TIE = CROSS_TEAM + PER_LEVEL * MAX_LEVELS + NOVELTY + SHARED_HOURS
 NEVER = -1e12
@@ -50,11 +57,17 @@ TIES_PER_MEMBER_BOUND = 11
 
 def team_tie_worth(distance: npt.ArrayLike, connection: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """The worth of a tie between two teams ``distance`` apart (``TeamPath.distance``) whose
-    ``connection`` so far is so many ties per member of the smaller team (elementwise)."""
+    ``connection`` so far is so many ties (elementwise)."""
     apart = np.asarray(distance)
     levels = np.clip(apart - 1, 0, MAX_LEVELS)
-    across = CROSS_TEAM + PER_LEVEL * levels + NOVELTY / (1.0 + np.asarray(connection))
+    across = CROSS_TEAM + PER_LEVEL * levels + novelty(np.asarray(connection))
     worth: npt.NDArray[np.float64] = np.where(apart == 0, SAME_TEAM, across).astype(np.float64)
+    return worth
+
+
+def novelty(ties: npt.ArrayLike) -> npt.NDArray[np.float64]:
+    """The novelty part of a cross-team tie after so many ties between the two teams."""
+    worth: npt.NDArray[np.float64] = NOVELTY / (1.0 + STEP * np.asarray(ties, dtype=np.float64))
     return worth
 
 
@@ -188,6 +201,7 @@ class RoundObjective:
         self.team_distance = distance
         self.team_worth = team_tie_worth(distance, ties)
         self._flat = array.array("d", self.team_worth.ravel().tobytes())
+        self._history_flat: list[int] = ties.ravel().tolist()
         self._teams_count = t
         self.repeat_penalty = -(MAX_TIE * max(n, 2) * TIES_PER_MEMBER_BOUND + 1.0)
         # The same figures as arrays, for ``ties`` (many ties at once).
@@ -221,10 +235,27 @@ class RoundObjective:
         worth += np.where(_contains(self._recent_keys, keys), self.repeat_penalty, 0.0)
         return np.where(_contains(self._never_keys, keys), NEVER, worth)
 
+    def team_key(self, a: int, b: int) -> int:
+        """The team pair of members ``a`` and ``b``, as one number (lower team first)."""
+        i, j = self.team_of[a], self.team_of[b]
+        return i * self._teams_count + j if i <= j else j * self._teams_count + i
+
+    def crowding(self, key: int, earlier: int) -> float:
+        """What a tie of team pair ``key`` (``team_key``) is worth less than ``tie`` says when
+        ``earlier`` ties of that pair come before it in the round (0 or less)."""
+        if earlier == 0:
+            return 0.0
+        t = self._teams_count
+        if key // t == key % t:
+            return 0.0
+        so_far = self._history_flat[key]
+        return NOVELTY / (1.0 + STEP * (so_far + earlier)) - NOVELTY / (1.0 + STEP * so_far)
+
     def team_tie(self, i: int, j: int, more_ties: int = 0) -> float:
         """The worth of a tie between teams ``i`` and ``j`` after ``more_ties`` more ties."""
-        ties = self.team_ties[i, j] + more_ties
-        return float(team_tie_worth(self.team_distance[i, j], ties))
+        t = self._teams_count
+        key = i * t + j if i <= j else j * t + i
+        return self._flat[key] + self.crowding(key, more_ties)
 
     def is_never(self, a: int, b: int) -> bool:
         return _pair_key(a, b, self.size) in self.never
@@ -233,12 +264,25 @@ class RoundObjective:
         return _pair_key(a, b, self.size) in self.recent
 
     def group(self, members: Sequence[int]) -> float:
-        """The worth of one group: the sum of the worth of its ties."""
+        """The worth of one group on its own: the sum of the worth of its ties."""
         return sum(self.tie(a, b) for a, b in combinations(members, 2))
 
+    def round_worth(self, groups: Iterable[Sequence[int]]) -> float:
+        """THE objective of a round (groups of member indices): the worth of its ties, each
+        tie between two teams worth less for the ties between them earlier in the round."""
+        total = 0.0
+        seen: dict[int, int] = {}
+        for group in groups:
+            for a, b in combinations(group, 2):
+                key = self.team_key(a, b)
+                earlier = seen.get(key, 0)
+                total += self.tie(a, b) + self.crowding(key, earlier)
+                seen[key] = earlier + 1
+        return total
+
     def worth(self, groups: Iterable[Sequence[str]]) -> float:
-        """The worth of a round given as groups of member ids."""
-        return sum(self.group([self.index[m] for m in g]) for g in groups)
+        """The worth of a round given as groups of member ids (``round_worth``)."""
+        return self.round_worth([self.index[m] for m in g] for g in groups)
 
     def team_sizes(self) -> list[int]:
         sizes = [0] * len(self.teams)
