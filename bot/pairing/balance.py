@@ -1,13 +1,14 @@
-"""When one team holds more than half of a round, let a few small teams meet each other.
+"""When one team holds a third or more of a round, let a few small teams meet each other.
 
-With a team of L > N / 2 members, every other member must be paired with it for the round to
-have the most cross-team groups (N − L), and the smaller teams would never meet one another.
-The issue's balance: give up a few cross-team groups a round — at most ``GIVE_UP_SHARE`` of
-the bound, so a round keeps at least 97.5% of it — for ties between small teams that have never
-met: two pairs (big, small₁) and (big, small₂) become (big, big) and (small₁, small₂).
+With a team of L ≥ N / 3 members, most other members must be paired with it for the round to
+have the most cross-team groups (min(N / 2, N − L)), and the smaller teams meet one another in
+only N / 2 − L pairs a round (none at all once L > N / 2). The issue's balance: give up a few
+cross-team groups a round — at most ``GIVE_UP_SHARE`` of the bound, so a round keeps at least
+97.5% of it — for ties between small teams that have never met: two pairs (big, small₁) and
+(big, small₂) become (big, big) and (small₁, small₂).
 
 This is the one rule the engine applies over its objective; it changes nothing unless one team
-holds more than half of the round.
+holds a third of the round or more.
 """
 
 from __future__ import annotations
@@ -28,9 +29,9 @@ def let_small_teams_meet(
     sizes = objective.team_sizes()
     big = max(range(len(sizes)), key=sizes.__getitem__)
     n = objective.size
-    if 2 * sizes[big] <= n:
+    if 3 * sizes[big] < n:
         return 0
-    budget = int(GIVE_UP_SHARE * (n - sizes[big]))
+    budget = int(GIVE_UP_SHARE * min(n // 2, n - sizes[big]))
     team = objective.team_of
     by_team: dict[int, list[list[int]]] = {}
     for group in groups:

@@ -84,7 +84,9 @@ class TeamPairCounts:
 
 
 def crowding_of(
-    objective: RoundObjective, history: npt.NDArray[np.float64], keys: npt.NDArray[np.int64],
+    objective: RoundObjective,
+    history: npt.NDArray[np.float64],
+    keys: npt.NDArray[np.int64],
     earlier: npt.NDArray[np.int64],
 ) -> npt.NDArray[np.float64]:
     """:meth:`RoundObjective.crowding` for many ties at once (``history`` per key flattened,
@@ -126,19 +128,17 @@ def swap_changes(
     change = -crowding_of(objective, history, r1, counts[r1] - one)
     change -= crowding_of(objective, history, r2, counts[r2] - one - same[1][0])
     change += crowding_of(objective, history, a1, counts[a1] - same[2][0] - same[2][1])
-    change += crowding_of(
-        objective, history, a2, counts[a2] - same[3][0] - same[3][1] + same[3][2]
-    )
+    change += crowding_of(objective, history, a2, counts[a2] - same[3][0] - same[3][1] + same[3][2])
     signs = (-1, -1, 1, 1)
-    net = np.stack(
-        [sum(signs[o] * same[s][o] for o in range(4)) for s in range(4)], axis=1
-    )
+    net = np.stack([sum(signs[o] * same[s][o] for o in range(4)) for s in range(4)], axis=1)
     keys = np.stack(slots, axis=1)
     diagonal = np.isnan(history[keys])
     return change, keys, (net != 0) & ~diagonal
 
 
-def independent(keys: npt.NDArray[np.int64], changed: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+def independent(
+    keys: npt.NDArray[np.int64], changed: npt.NDArray[np.bool_]
+) -> npt.NDArray[np.bool_]:
     """Of moves in order of preference, those whose changed team pairs no earlier move
     changes: their crowding changes then add up exactly."""
     rows, cols = np.nonzero(changed)

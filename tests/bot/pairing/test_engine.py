@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from bot.domain import TeamPath
@@ -228,3 +230,52 @@ def test_beside_a_team_of_more_than_half_small_teams_still_meet_a_few_times_a_ro
         assert not met & set(small)  # each time teams that had never met
         met |= set(small)
         past.extend(PastGroup(number, g) for g in groups)
+
+
+def test_from_an_empty_history_a_round_spreads_its_ties_over_team_pairs() -> None:
+    # Four sibling teams of four: every cross-team pairing is worth the same tie by tie,
+    # but a round that repeats a team pair is worth less than one that spreads.
+    members = [
+        Candidate(f"{t}{k}", TeamPath.parse(f"Acme/Eng/{t}")) for t in "ABCD" for k in range(4)
+    ]
+    team_of = {c.id: c.team for c in members}
+    for seed in range(4):
+        groups = pair_round(members, [], PairingSettings(seed=seed), 1)
+        met = [frozenset(team_of[m] for m in g) for g in groups]
+        assert all(len(p) == 2 for p in met)
+        assert max(met.count(p) for p in met) <= 2  # 8 ties over the 6 team pairs
+        assert len(set(met)) == 6
+
+
+def random_coverage(members: list[Candidate], rounds: int) -> float:
+    rng = random.Random(3)
+    ids = sorted(c.id for c in members)
+    played = []
+    for _ in range(rounds):
+        rng.shuffle(ids)
+        played.append([tuple(ids[k : k + 2]) for k in range(0, len(ids) - 1, 2)])
+    return summarise(played, {c.id: c.team for c in members}, least=0).coverage_fraction
+
+
+def test_from_an_empty_history_twelve_rounds_meet_far_more_team_pairs_than_random() -> None:
+    members = a_roster([48, 14, 12, 10, 9, 8, 7, 6, 5, 5, 4, 4, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1])
+    past: list[PastGroup] = []
+    played = []
+    for number in range(1, 13):
+        groups = pair_round(members, past, PAIRS, number)
+        assert cross_team_groups(groups, members) >= 0.97 * cross_team_bound(groups, members)
+        played.append(groups)
+        past.extend(PastGroup(number, g) for g in groups)
+    ours = summarise(played, {c.id: c.team for c in members}, least=0).coverage_fraction
+    assert ours >= 1.2 * random_coverage(members, 12)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_pairs_reach_99_percent_of_the_optimum_from_an_empty_history(seed: int) -> None:
+    members = a_roster([8, 6, 4, 4, 2, 2, 2, 2])  # 30 members: the round must spread its ties
+    settings = PairingSettings(seed=seed)
+    objective = RoundObjective(members, [], settings, 1)
+    ours = objective.worth(pair_round(members, [], settings, 1))
+    best = objective.worth(optimal_pairs(members, [], settings, 1))
+    assert ours >= 0.99 * best
+    assert ours <= best + 1e-9

@@ -113,3 +113,29 @@ def test_ties_at_once_agree_with_each_tie() -> None:
     at_once = objective.ties(a, b)
     assert at_once.tolist() == [objective.tie(int(i), int(j)) for i, j in zip(a, b, strict=True)]
     assert min(at_once) < 0  # the never-pair and the repeats are among them
+
+
+def test_a_second_tie_between_two_teams_in_a_round_is_worth_less_than_the_first() -> None:
+    members = [Candidate(f"{t}{k}", TeamPath.parse(f"Org/{t}")) for t in "ABC" for k in range(2)]
+    objective = RoundObjective(members, [], PairingSettings(), 1)
+    twice = objective.worth([("A0", "B0"), ("A1", "B1"), ("C0", "C1")])
+    spread = objective.worth([("A0", "B0"), ("A1", "C0"), ("B1", "C1")])
+    assert spread > twice
+    # The first tie keeps its full worth; the second loses the most of its novelty.
+    first = objective.tie(objective.index["A0"], objective.index["B0"])
+    inside = objective.tie(objective.index["C0"], objective.index["C1"])
+    assert twice == pytest.approx(2 * first - 3.0 + inside)
+
+
+def test_a_second_tie_in_a_round_is_worth_less_than_a_first_between_the_nearest_teams() -> None:
+    far_again = team_tie_worth(3, 1)
+    near_first = team_tie_worth(1, 0)
+    assert far_again < near_first
+
+
+def test_ties_of_the_round_and_of_the_history_count_alike() -> None:
+    members = [Candidate(f"{t}{k}", TeamPath.parse(f"Org/{t}")) for t in "AB" for k in range(2)]
+    fresh = RoundObjective(members, [], PairingSettings(), 2)
+    met = RoundObjective(members, [PastGroup(1, ("A0", "B0"))], PairingSettings(recency=0), 2)
+    round_second = fresh.worth([("A0", "B0"), ("A1", "B1")]) - fresh.worth([("A0", "B0")])
+    assert round_second == pytest.approx(met.worth([("A1", "B1")]))
