@@ -78,8 +78,11 @@ def _pools(objective: RoundObjective, rng: random.Random) -> list[list[int]]:
     pools: list[list[int]] = [[] for _ in objective.teams]
     for member, team in enumerate(objective.team_of):
         pools[team].append(member)
+    first = objective.first
     for pool in pools:
         rng.shuffle(pool)
+        # Members who go first are drawn first (from the end): toward the best team pairs.
+        pool.sort(key=first.__getitem__)
     return pools
 
 

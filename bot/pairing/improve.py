@@ -43,6 +43,11 @@ def _swap_gain(objective: RoundObjective, p: list[int], q: list[int], a: int, c:
     for at, other in enumerate(q):
         if at != c:
             gain += tie(x, other) - tie(y, other)
+    if len(p) > 2 or len(q) > 2:
+        bonus = objective.group_bonus
+        after_p = [y if at == a else m for at, m in enumerate(p)]
+        after_q = [x if at == c else m for at, m in enumerate(q)]
+        gain += bonus(after_p) + bonus(after_q) - bonus(p) - bonus(q)
     return gain
 
 

@@ -13,6 +13,7 @@ MAX_GROUP_SIZE = 6
 DEFAULT_WORKING_HOURS = (9, 17)
 # Working hours are local; the day they are converted to UTC on fixes daylight saving time.
 DEFAULT_HOURS_ON = date(2024, 1, 15)
+DEFAULT_HALF_LIFE_WEEKS = 26.0
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class PastGroup:
 
     round_index: int
     members: tuple[str, ...]
+    on: date | None = None  # the day of its round, where known: ties age from it
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class PairingSettings:
     recency: int = 12
     seed: int = 0
     hours_on: date = DEFAULT_HOURS_ON  # the day whose UTC offsets place working hours
+    # Ties age: a tie counts half as much after this many weeks (0: ties never age). A tie's
+    # age is from its group's day to ``today`` where both are known, else a week a round.
+    half_life_weeks: float = DEFAULT_HALF_LIFE_WEEKS
+    today: date | None = None
 
     def __post_init__(self) -> None:
         if not MIN_GROUP_SIZE <= self.group_size <= MAX_GROUP_SIZE:
@@ -60,3 +66,8 @@ class PairingSettings:
             )
         if self.recency < 0:
             raise InputError(f"recency {self.recency} cannot be negative", usage="0 or more")
+        if self.half_life_weeks < 0:
+            raise InputError(
+                f"half-life {self.half_life_weeks} cannot be negative",
+                usage="0 (ties never age) or more weeks",
+            )

@@ -10,7 +10,14 @@ A round is worth the sum, over every two members grouped together, of the worth 
   ties counted are those of the history *and those made earlier in this round*: a round's
   second tie between two teams is worth less than its first (+1 instead of +4), so the round
   spreads its ties over many team pairs (:meth:`RoundObjective.crowding`);
+* a member who goes first — a newcomer (in fewer than ``NEWCOMER_ROUNDS`` rounds so far) or one
+  with no cross-team tie yet — adds ``FIRST_SHARE`` of the tie's novelty, so they are placed
+  toward the least connected team pairs;
+* ties age: each tie of the history counts ``0.5 ** (weeks since / half-life)``, so team pairs
+  whose last ties are old count as less connected and are sought out again;
 * sharing at least two working hours (in UTC) adds ``SHARED_HOURS``;
+* a group of three or more where a connector (``CONNECTOR_TIES`` cross-team ties or more) meets
+  members who go first adds ``CONNECTOR`` (:meth:`RoundObjective.group_bonus`);
 * a repeat within the recency window costs more than any round can gain elsewhere, and a
   never-pair costs ``NEVER``: the engine treats both as rules, the exact optimum too.
 
@@ -22,7 +29,7 @@ from __future__ import annotations
 
 import array
 from collections.abc import Iterable, Sequence
-from datetime import datetime, time
+from datetime import date, datetime, time
 from functools import lru_cache
 from itertools import combinations, repeat
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -44,7 +51,11 @@ NOVELTY = 4.0
 # teams (NOVELTY / (1 + STEP) < NOVELTY − PER_LEVEL × MAX_LEVELS).
 STEP = 3.0
 SHARED_HOURS = 0.5
-MAX_TIE = CROSS_TEAM + PER_LEVEL * MAX_LEVELS + NOVELTY + SHARED_HOURS
+FIRST_SHARE = 0.25
+NEWCOMER_ROUNDS = 3
+CONNECTOR_TIES = 6
+CONNECTOR = 1.0
+MAX_TIE = CROSS_TEAM + PER_LEVEL * MAX_LEVELS + NOVELTY * (1 + 2 * FIRST_SHARE) + SHARED_HOURS
 NEVER = -1e12
 
 SLOTS_PER_HOUR = 4  # quarter hours: every UTC offset in use is a multiple of 15 minutes
@@ -123,15 +134,24 @@ def _contains(
 
 
 def _history_ties(
-    history: Sequence[PastGroup], index: dict[str, int], round_index: int, recency: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.bool_]]:
+    history: Sequence[PastGroup], index: dict[str, int], round_index: int, settings: PairingSettings
+) -> tuple[
+    npt.NDArray[np.int64],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.bool_],
+    npt.NDArray[np.float64],
+    npt.NDArray[np.float64],
+]:
     """Every tie of the history between members of this round: the lower member, the higher,
-    and whether it falls within the recency window."""
-    first_recent = round_index - recency
+    whether it falls within the recency window, and its round."""
+    first_recent = round_index - settings.recency
     pairs = [g for g in history if len(g.members) == 2]
     lows = list(map(index.get, (g.members[0] for g in pairs), repeat(-1)))
     highs = list(map(index.get, (g.members[1] for g in pairs), repeat(-1)))
     rounds = [g.round_index for g in pairs]
+    today = settings.today
+    dated = today is not None and any(g.on is not None for g in history)
+    ages = [_age(g, round_index, today) for g in pairs] if dated else []
     for past in history:
         if len(past.members) > 2:
             known = sorted(k for k in (index.get(m, -1) for m in past.members) if k >= 0)
@@ -139,13 +159,51 @@ def _history_ties(
                 lows.append(x)
                 highs.append(y)
                 rounds.append(past.round_index)
+                if dated:
+                    ages.append(_age(past, round_index, today))
     a = np.array(lows, dtype=np.int64)
     b = np.array(highs, dtype=np.int64)
     at = np.array(rounds, dtype=np.int64)
+    weeks = np.array(ages, dtype=np.float64) if dated else (round_index - at).astype(np.float64)
     known_both = (a >= 0) & (b >= 0) & (a != b)
-    a, b, at = a[known_both], b[known_both], at[known_both]
+    a, b, at, weeks = a[known_both], b[known_both], at[known_both], weeks[known_both]
     low, high = np.minimum(a, b), np.maximum(a, b)
-    return low, high, (at >= first_recent) & (at < round_index)
+    return low, high, (at >= first_recent) & (at < round_index), at.astype(np.float64), weeks
+
+
+def _age(group: PastGroup, round_index: int, today: date | None) -> float:
+    """A past group's age in weeks: from its day where known, else a week a round."""
+    if group.on is not None and today is not None:
+        return (today - group.on).days / 7
+    return float(round_index - group.round_index)
+
+
+def aged(weeks: npt.NDArray[np.float64], half_life: float) -> npt.NDArray[np.float64]:
+    """What a tie so many weeks old still counts: half after each half-life (1 if 0)."""
+    if half_life <= 0:
+        return np.ones_like(weeks)
+    weight: npt.NDArray[np.float64] = 0.5 ** (np.maximum(weeks, 0.0) / half_life)
+    return weight
+
+
+def _goes_first(
+    n: int,
+    firsts: npt.NDArray[np.int64],
+    seconds: npt.NDArray[np.int64],
+    across: npt.NDArray[np.bool_],
+    rounds: npt.NDArray[np.float64],
+) -> list[int]:
+    """1 for each member who goes first: in fewer than ``NEWCOMER_ROUNDS`` rounds of the
+    history, or without a cross-team tie in it; else 0."""
+    members = np.concatenate([firsts, seconds])
+    at = np.concatenate([rounds, rounds]).astype(np.int64)
+    at -= at.min(initial=0)
+    span = int(at.max(initial=0)) + 1
+    seen = np.unique(members * span + at) // span
+    rounds_seen = np.bincount(seen, minlength=n)
+    crossed = np.bincount(np.concatenate([firsts[across], seconds[across]]), minlength=n)
+    first: list[int] = ((rounds_seen < NEWCOMER_ROUNDS) | (crossed == 0)).astype(np.int64).tolist()
+    return first
 
 
 def _pair_key(a: int, b: int, n: int) -> int:
@@ -188,12 +246,19 @@ class RoundObjective:
                 if j is not None and j != i:
                     self.never.add(_pair_key(i, j, n))
         t = len(self.teams)
-        firsts, seconds, recent = _history_ties(history, self.index, round_index, settings.recency)
+        firsts, seconds, recent, rounds, weeks = _history_ties(
+            history, self.index, round_index, settings
+        )
         teams_of = np.array(self.team_of, dtype=np.int64)
         ta, tb = teams_of[firsts], teams_of[seconds]
         across = ta != tb
-        ties = np.bincount(ta[across] * t + tb[across], minlength=t * t).reshape(t, t)
+        weight = aged(weeks[across], settings.half_life_weeks)
+        counted = np.bincount(ta[across] * t + tb[across], weights=weight, minlength=t * t)
+        ties: npt.NDArray[np.float64] = counted.reshape(t, t).astype(np.float64)
         ties = ties + ties.T
+        self.first: list[int] = _goes_first(n, firsts, seconds, across, rounds)
+        crossed = np.bincount(np.concatenate([firsts[across], seconds[across]]), minlength=n)
+        self.connector: list[bool] = (crossed >= CONNECTOR_TIES).tolist()
         recent_keys = np.sort(firsts[recent] * n + seconds[recent])
         self.recent: set[int] = set(recent_keys.tolist())
         self.team_ties = ties
@@ -201,7 +266,11 @@ class RoundObjective:
         self.team_distance = distance
         self.team_worth = team_tie_worth(distance, ties)
         self._flat = array.array("d", self.team_worth.ravel().tobytes())
-        self._history_flat: list[int] = ties.ravel().tolist()
+        self._history_flat: list[float] = ties.ravel().tolist()
+        first_worth = np.where(distance == 0, 0.0, FIRST_SHARE * novelty(ties))
+        self._first_array = first_worth
+        self._first_flat = array.array("d", first_worth.ravel().tobytes())
+        self._first_members = np.array(self.first, dtype=np.int64)
         self._teams_count = t
         self.repeat_penalty = -(MAX_TIE * max(n, 2) * TIES_PER_MEMBER_BOUND + 1.0)
         # The same figures as arrays, for ``ties`` (many ties at once).
@@ -218,7 +287,8 @@ class RoundObjective:
         key = a * self.size + b if a < b else b * self.size + a
         if key in self.never:
             return NEVER
-        worth = self._flat[self.team_of[a] * self._teams_count + self.team_of[b]]
+        pair = self.team_of[a] * self._teams_count + self.team_of[b]
+        worth = self._flat[pair] + self._first_flat[pair] * (self.first[a] + self.first[b])
         if (self.hours[a] & self.hours[b]).bit_count() >= MIN_SHARED_SLOTS:
             worth += SHARED_HOURS
         if key in self.recent:
@@ -227,7 +297,9 @@ class RoundObjective:
 
     def ties(self, a: npt.NDArray[np.int64], b: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
         """``tie`` for many pairs of members at once: ``ties(a, b)[k] == tie(a[k], b[k])``."""
-        worth = self.team_worth[self._team_array[a], self._team_array[b]]
+        ta, tb = self._team_array[a], self._team_array[b]
+        goes_first = self._first_members[a] + self._first_members[b]
+        worth = self.team_worth[ta, tb] + self._first_array[ta, tb] * goes_first
         shared = np.bitwise_count(self._hours_low[a] & self._hours_low[b]).astype(np.int64)
         shared += np.bitwise_count(self._hours_high[a] & self._hours_high[b])
         worth = worth + np.where(shared >= MIN_SHARED_SLOTS, SHARED_HOURS, 0.0)
@@ -263,9 +335,19 @@ class RoundObjective:
     def is_recent(self, a: int, b: int) -> bool:
         return _pair_key(a, b, self.size) in self.recent
 
+    def group_bonus(self, members: Sequence[int]) -> float:
+        """``CONNECTOR`` for a group of three or more where one connector meets members who
+        all go first; else 0."""
+        if len(members) < 3:
+            return 0.0
+        connectors = sum(1 for m in members if self.connector[m])
+        firsts = sum(1 for m in members if self.first[m])
+        return CONNECTOR if connectors == 1 and firsts == len(members) - 1 else 0.0
+
     def group(self, members: Sequence[int]) -> float:
         """The worth of one group on its own: the sum of the worth of its ties."""
-        return sum(self.tie(a, b) for a, b in combinations(members, 2))
+        ties = sum(self.tie(a, b) for a, b in combinations(members, 2))
+        return ties + self.group_bonus(members)
 
     def round_worth(self, groups: Iterable[Sequence[int]]) -> float:
         """THE objective of a round (groups of member indices): the worth of its ties, each
@@ -273,6 +355,7 @@ class RoundObjective:
         total = 0.0
         seen: dict[int, int] = {}
         for group in groups:
+            total += self.group_bonus(group)
             for a, b in combinations(group, 2):
                 key = self.team_key(a, b)
                 earlier = seen.get(key, 0)

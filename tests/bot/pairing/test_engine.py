@@ -279,3 +279,16 @@ def test_pairs_reach_99_percent_of_the_optimum_from_an_empty_history(seed: int) 
     best = objective.worth(optimal_pairs(members, [], settings, 1))
     assert ours >= 0.99 * best
     assert ours <= best + 1e-9
+
+
+def test_a_newcomer_is_placed_toward_the_team_pair_that_never_met() -> None:
+    members = [
+        Candidate("anew", TeamPath.parse("Org/A")),
+        Candidate("aold", TeamPath.parse("Org/A")),
+        Candidate("b1", TeamPath.parse("Org/B")),
+        Candidate("c1", TeamPath.parse("Org/C")),
+    ]
+    history = [PastGroup(r, ("aold", "c1")) for r in range(1, 6)]  # A and C met five times
+    for seed in range(4):
+        groups = pair_round(members, history, PairingSettings(recency=0, seed=seed), 6)
+        assert ("anew", "b1") in groups

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -9,6 +9,7 @@ from bot.domain import TeamPath
 from bot.errors import InputError
 from bot.pairing import Candidate, PairingSettings, PastGroup
 from bot.pairing.objective import (
+    CONNECTOR,
     MAX_TIE,
     MIN_SHARED_SLOTS,
     SAME_TEAM,
@@ -135,7 +136,57 @@ def test_a_second_tie_in_a_round_is_worth_less_than_a_first_between_the_nearest_
 
 def test_ties_of_the_round_and_of_the_history_count_alike() -> None:
     members = [Candidate(f"{t}{k}", TeamPath.parse(f"Org/{t}")) for t in "AB" for k in range(2)]
-    fresh = RoundObjective(members, [], PairingSettings(), 2)
-    met = RoundObjective(members, [PastGroup(1, ("A0", "B0"))], PairingSettings(recency=0), 2)
-    round_second = fresh.worth([("A0", "B0"), ("A1", "B1")]) - fresh.worth([("A0", "B0")])
-    assert round_second == pytest.approx(met.worth([("A1", "B1")]))
+    ageless = PairingSettings(recency=0, half_life_weeks=0)
+    fresh = RoundObjective(members, [], ageless, 2)
+    met = RoundObjective(members, [PastGroup(1, ("A0", "B0"))], ageless, 2)
+    assert fresh.team_tie(0, 1, more_ties=1) == pytest.approx(met.team_tie(0, 1))
+    assert met.team_tie(0, 1) < fresh.team_tie(0, 1)
+
+
+def test_ties_age_with_a_half_life() -> None:
+    members = [Candidate(f"{t}{k}", TeamPath.parse(f"Org/{t}")) for t in "ABC" for k in range(2)]
+    today = date(2026, 12, 3)
+    history = [
+        PastGroup(1, ("A0", "B0"), on=today - timedelta(weeks=52)),  # two half-lives: 1/4
+        PastGroup(9, ("A1", "C0"), on=today - timedelta(weeks=1)),
+    ]
+    objective = RoundObjective(members, history, PairingSettings(today=today), 10)
+    a, b, c = (objective.teams.index(TeamPath.parse(f"Org/{t}")) for t in "ABC")
+    assert objective.team_ties[a, b] == pytest.approx(0.25)
+    assert objective.team_ties[a, c] == pytest.approx(0.5 ** (1 / 26))
+    # A silo that reopens: the old tie leaves A and B less connected than A and C.
+    assert objective.team_tie(a, b) > objective.team_tie(a, c)
+    ageless = RoundObjective(members, history, PairingSettings(today=today, half_life_weeks=0), 10)
+    assert ageless.team_ties[a, b] == ageless.team_ties[a, c] == 1
+
+
+def test_without_days_a_tie_ages_a_week_a_round() -> None:
+    members = [Candidate("a", TeamPath.parse("Org/A")), Candidate("b", TeamPath.parse("Org/B"))]
+    objective = RoundObjective(members, [PastGroup(1, ("a", "b"))], PairingSettings(), 27)
+    assert objective.team_ties[0, 1] == pytest.approx(0.5)
+
+
+def test_newcomers_and_members_without_a_cross_team_tie_go_first() -> None:
+    members = [Candidate(f"{t}{k}", TeamPath.parse(f"Org/{t}")) for t in "AB" for k in range(4)]
+    history = [PastGroup(r, ("A0", "B0")) for r in range(1, 4)]  # A0 and B0: three rounds
+    history += [PastGroup(r, ("A1", "A2")) for r in range(1, 4)]  # A1, A2: no cross-team tie
+    objective = RoundObjective(members, history, PairingSettings(recency=0), 4)
+    first = {m for m in objective.ids if objective.first[objective.index[m]]}
+    assert first == {"A1", "A2", "A3", "B1", "B2", "B3"}
+
+
+def test_a_connector_in_a_group_of_three_adds_worth_for_two_who_go_first() -> None:
+    teams = [TeamPath.parse(f"Org/T{k}") for k in range(8)]
+    members = [Candidate(f"m{k}", teams[k]) for k in range(8)]
+    # m0 meets m1 … m6 across teams: m0 is a connector; m7 has met nobody; m1 meets m2 twice
+    # more (three rounds: no longer a newcomer); m6 is in its first round.
+    history = [PastGroup(r, ("m0", f"m{r}")) for r in range(1, 7)]
+    history += [PastGroup(r, ("m1", "m2")) for r in (7, 8)]
+    objective = RoundObjective(members, history, PairingSettings(recency=0), 9)
+    m = objective.index
+    assert objective.connector[m["m0"]] and not objective.connector[m["m7"]]
+    assert objective.first[m["m7"]] and not objective.first[m["m0"]]
+    with_two_first = [m["m0"], m["m6"], m["m7"]]
+    assert objective.group_bonus(with_two_first) == CONNECTOR
+    assert objective.group_bonus([m["m0"], m["m7"]]) == 0  # only in groups of three or more
+    assert objective.group_bonus([m["m0"], m["m1"], m["m7"]]) == 0  # m1 does not go first
