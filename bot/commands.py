@@ -122,7 +122,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),
     "help": ("help", "help"),
     "set": (
-        "set cadence|day|time|timezone|group-size|llm|digest-channel VALUE",
+        "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life VALUE",
         "set day wednesday",
     ),
     "my-data": ("my-data", "my-data"),
@@ -142,6 +142,8 @@ USAGE: dict[str, tuple[str, str]] = {
     "roles": ("roles", "roles"),
 }
 
+MAX_HALF_LIFE_WEEKS = 520
+
 SET_USAGE: dict[str, tuple[str, str]] = {
     "cadence": ("set cadence weekly|biweekly|every-4-weeks", "set cadence biweekly"),
     "day": ("set day monday|tuesday|…|sunday", "set day wednesday"),
@@ -152,6 +154,11 @@ SET_USAGE: dict[str, tuple[str, str]] = {
     "digest-channel": (
         "set digest-channel #CHANNEL|direct (the weekly digest: to a channel, or to each lead)",
         "set digest-channel #leads",
+    ),
+    "half-life": (
+        f"set half-life 0…{MAX_HALF_LIFE_WEEKS} (weeks after which a tie between two teams "
+        "counts half; 0: ties never age)",
+        "set half-life 26",
     ),
 }
 
@@ -318,6 +325,11 @@ def _set(args: list[str], channels: frozenset[str]) -> Set:
         value = raw.lower()
     elif setting == "digest-channel":
         value = _digest_channel(raw, channels)
+    elif setting == "half-life":
+        weeks = raw.lower().removesuffix("weeks").removesuffix("w").strip()
+        if not re.fullmatch(r"\d{1,3}", weeks) or int(weeks) > MAX_HALF_LIFE_WEEKS:
+            raise InputError(f"'{raw[:30]}' is not a number of weeks", usage=usage, example=example)
+        value = int(weeks)
     else:
         if not re.fullmatch(r"[2-6]", raw):
             raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)

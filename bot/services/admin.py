@@ -23,6 +23,9 @@ async def apply_setting(ctx: Context, command: Set) -> Message:
             community.timezone = str(command.value)
         case "group-size":
             community.group_size = int(command.value)
+        case "half-life":
+            community.half_life_weeks = int(command.value)
+            shown = copy("set.weeks", weeks=community.half_life_weeks)
         case "llm":
             community.llm_enabled = command.value == "on"
         case "digest-channel":

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from bot.delivery.outbox import enqueue
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath
@@ -21,6 +21,9 @@ from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
+
+HISTORY_HALF_LIVES = 4
+MIN_HISTORY_WEEKS = 104  # with ties that never age: the last two years
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,27 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
     members = await available_members(ctx, on)
     by_id = {m.platform_id: m for m in members}
     settings = PairingSettings(
-        group_size=ctx.community.group_size, recency=ctx.community.recency, seed=seed
+        group_size=ctx.community.group_size,
+        recency=ctx.community.recency,
+        seed=seed,
+        half_life_weeks=ctx.community.half_life_weeks,
+        today=on,
     )
+    # Ties age: after HISTORY_HALF_LIVES half-lives one counts 1/16; older rounds are left out.
+    weeks = max(HISTORY_HALF_LIVES * settings.half_life_weeks, MIN_HISTORY_WEEKS)
     history = [
+        PastGroup(round_index=n, members=ids, on=day)
+        for n, day, ids in await repo.past_groups_on(
+            ctx.session, ctx.community.id, on - timedelta(weeks=weeks)
+        )
+    ]
+    # The recency window counts rounds, whatever their days.
+    history += [
         PastGroup(round_index=n, members=ids)
         for n, ids in await repo.past_groups(
             ctx.session, ctx.community.id, number - settings.recency
         )
+        if n < min((g.round_index for g in history), default=number)
     ]
     candidates = [
         Candidate(

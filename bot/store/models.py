@@ -59,6 +59,8 @@ class CommunityRow(Base):
     group_size: Mapped[int] = mapped_column(Integer, default=2)
     recency: Mapped[int] = mapped_column(Integer, default=12)
     followup_days: Mapped[int] = mapped_column(Integer, default=3)
+    # Weeks after which a tie between two teams counts half in pairing (0: ties never age).
+    half_life_weeks: Mapped[int] = mapped_column(Integer, default=26, server_default="26")
     llm_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The community's edited theme taxonomy as YAML (the shape of prompts/themes.yaml); None: the
     # default one.

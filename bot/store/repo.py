@@ -221,6 +221,26 @@ async def past_groups(
     return [(number, tuple(ids)) for number, ids in groups.values()]
 
 
+async def past_groups_on(
+    session: AsyncSession, community_id: int, since: date
+) -> list[tuple[int, date, tuple[str, ...]]]:
+    """(round number, day, platform ids) of every group in rounds run on ``since`` or later."""
+    rows = (
+        await session.execute(
+            select(RoundRow.number, RoundRow.run_on, GroupRow.id, MemberRow.platform_id)
+            .join(GroupRow, GroupRow.round_id == RoundRow.id)
+            .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
+            .join(MemberRow, MemberRow.id == GroupMemberRow.member_id)
+            .where(RoundRow.community_id == community_id, RoundRow.run_on >= since)
+            .order_by(RoundRow.number, GroupRow.id, MemberRow.platform_id)
+        )
+    ).all()
+    groups: dict[int, tuple[int, date, list[str]]] = {}
+    for number, run_on, group_id, platform_id in rows:
+        groups.setdefault(group_id, (number, run_on, []))[2].append(platform_id)
+    return [(number, run_on, tuple(ids)) for number, run_on, ids in groups.values()]
+
+
 async def group_members(session: AsyncSession, group_id: int) -> Sequence[MemberRow]:
     return (
         await session.scalars(

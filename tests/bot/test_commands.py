@@ -32,6 +32,9 @@ TODAY = date(2027, 1, 4)
         ("set time 9:30", Set("time", "09:30")),
         ("set timezone Europe/Berlin", Set("timezone", "Europe/Berlin")),
         ("set group-size 3", Set("group-size", 3)),
+        ("set half-life 52", Set("half-life", 52)),
+        ("set half-life 13w", Set("half-life", 13)),
+        ("set half-life 0", Set("half-life", 0)),
     ],
 )
 def test_commands_parse_as_people_type_them(text: str, expected: commands.Command) -> None:
@@ -53,7 +56,12 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         ("set time 25:00", "set time HH:MM"),
         ("set timezone Mars/Base", "set timezone Area/City"),
         ("set group-size 9", "set group-size 2…6"),
-        ("set colour blue", "set cadence|day|time|timezone|group-size|llm|digest-channel VALUE"),
+        (
+            "set colour blue",
+            "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life VALUE",
+        ),
+        ("set half-life forever", "set half-life 0…520"),
+        ("set half-life 521", "set half-life 0…520"),
         ("dance", "join | leave | pause"),
     ],
 )

@@ -170,3 +170,11 @@ async def test_someone_the_platform_does_not_list_is_told_how_to_get_in_not_enro
         assert await repo.get_member(session, community, "out") is None
     unknown = await core.handle(CommandInvoked(WHERE, Actor("kim", "Kim", listed=None), "join"))
     assert isinstance(unknown, Text) and "You're in" in unknown.body
+
+
+async def test_an_admin_sets_how_fast_ties_between_teams_age(core: Core, community: int) -> None:
+    reply = await core.handle(say("boss", "set half-life 52", admin=True))
+    assert "half-life is now 52 weeks" in body(reply)
+    async with core.db.session() as session:
+        row = await session.get(CommunityRow, community)
+        assert row is not None and row.half_life_weeks == 52

@@ -6,7 +6,8 @@ from bot.core import Core
 from bot.delivery.codec import decode
 from bot.events import Actor, ButtonPressed, MemberJoined
 from bot.messages import Choices, Intro, Text, plain_text
-from bot.store.models import OutboxRow, OutcomeRow
+from bot.store import repo
+from bot.store.models import CommunityRow, OutboxRow, OutcomeRow
 from tests.conftest import WHERE, MovableClock, say
 from tests.factories import members
 from tests.recording import RecordingChat
@@ -171,3 +172,26 @@ async def test_an_intro_names_no_team_for_people_without_one(core: Core, communi
     greetings = sorted(i.greeting for i in intros if isinstance(i, Intro))
     assert any(g.endswith("across Engineering.") for g in greetings)
     assert any(g.endswith("You're this round's introduction.") for g in greetings)
+
+
+async def test_rounds_before_the_recency_window_still_steer_toward_team_pairs_not_met(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    ids = await members(core, 8, teams=4)
+    async with core.db.session() as session, session.begin():
+        row = await session.get(CommunityRow, community)
+        assert row is not None
+        row.recency = 0  # nothing is a repeat: only the ties so far steer the round
+    team_of = {}
+    async with core.db.session() as session:
+        for member in await repo.members(session, community):
+            team_of[member.platform_id] = member.team
+    met: list[frozenset[str]] = []
+    for _ in range(3):
+        result = await core.run_round(community)
+        met += [frozenset(team_of[p] for p in g) for g in result.groups if len(g) == 2]
+        clock.advance(weeks=1)
+    assert len(ids) == 8
+    teams = set(team_of.values())
+    pairs = {p for p in met if len(p) == 2}
+    assert len(pairs) == len(teams) * (len(teams) - 1) // 2
