@@ -1,4 +1,4 @@
-"""The ties a round makes between each two teams, so that moves see the whole objective.
+"""The groups of a round in which each two teams meet, so that moves see the whole objective.
 
 A tie's worth (:meth:`RoundObjective.tie`) falls with the ties between the same two teams
 earlier in the round (:meth:`RoundObjective.crowding`). :class:`TeamPairCounts` keeps those
@@ -18,6 +18,14 @@ import numpy.typing as npt
 from bot.pairing.objective import NOVELTY, STEP, RoundObjective
 
 
+def team_pairs(objective: RoundObjective, group: Sequence[int]) -> list[int]:
+    """The team pairs (keys) that meet in ``group``, each once: a group of three with two
+    members of one team and one of another is one meeting of the two teams."""
+    if len(group) == 2:
+        return [objective.team_key(group[0], group[1])]
+    return sorted({objective.team_key(a, b) for a, b in combinations(group, 2)})
+
+
 class TeamPairCounts:
     """The ties of a round per team pair (keys of :meth:`RoundObjective.team_key`)."""
 
@@ -26,8 +34,8 @@ class TeamPairCounts:
         teams = len(objective.teams)
         self.counts: list[int] = [0] * (teams * teams)
         for group in groups:
-            for a, b in combinations(group, 2):
-                self.counts[objective.team_key(a, b)] += 1
+            for key in team_pairs(objective, group):
+                self.counts[key] += 1
 
     def change(self, removed: Sequence[int], added: Sequence[int]) -> float:
         """What crowding changes (gained worth) if ties of team pairs ``removed`` go and
@@ -66,12 +74,11 @@ class TeamPairCounts:
         self, p: Sequence[int], q: Sequence[int], a: int, c: int
     ) -> tuple[float, list[int], list[int]]:
         """Member ``p[a]`` and member ``q[c]`` changing groups: as :meth:`pair_swap`."""
-        key = self.objective.team_key
-        x, y = p[a], q[c]
-        rest_p = [m for at, m in enumerate(p) if at != a]
-        rest_q = [m for at, m in enumerate(q) if at != c]
-        removed = [key(x, m) for m in rest_p] + [key(y, m) for m in rest_q]
-        added = [key(y, m) for m in rest_p] + [key(x, m) for m in rest_q]
+        objective = self.objective
+        after_p = [q[c] if at == a else m for at, m in enumerate(p)]
+        after_q = [p[a] if at == c else m for at, m in enumerate(q)]
+        removed = team_pairs(objective, p) + team_pairs(objective, q)
+        added = team_pairs(objective, after_p) + team_pairs(objective, after_q)
         if sorted(removed) == sorted(added):
             return 0.0, removed, added
         return self.change(removed, added), removed, added

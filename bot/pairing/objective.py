@@ -350,16 +350,20 @@ class RoundObjective:
         return ties + self.group_bonus(members)
 
     def round_worth(self, groups: Iterable[Sequence[int]]) -> float:
-        """THE objective of a round (groups of member indices): the worth of its ties, each
-        tie between two teams worth less for the ties between them earlier in the round."""
+        """THE objective of a round (groups of member indices): the worth of its ties, less
+        for each group where two teams meet again after earlier groups of the round (a group
+        counts once per team pair that meets in it)."""
         total = 0.0
         seen: dict[int, int] = {}
         for group in groups:
             total += self.group_bonus(group)
+            keys: set[int] = set()
             for a, b in combinations(group, 2):
-                key = self.team_key(a, b)
+                total += self.tie(a, b)
+                keys.add(self.team_key(a, b))
+            for key in keys:
                 earlier = seen.get(key, 0)
-                total += self.tie(a, b) + self.crowding(key, earlier)
+                total += self.crowding(key, earlier)
                 seen[key] = earlier + 1
         return total
 
