@@ -27,7 +27,7 @@ from bot.delivery.outbox import enqueue
 from bot.delivery.sender import RetryPolicy, Sender
 from bot.domain import Platform
 from bot.messages import Form, Message, Text
-from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 from bot.settings import Settings
 from bot.store.db import Database
 from tests.fakes.platform import FakePlatform, HttpChat, Limits
@@ -43,7 +43,9 @@ PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:54
 class NoopChat:
     """An adapter that sends nothing and answers at once."""
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]:
         return []
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:

@@ -14,12 +14,12 @@ from bot.domain import Community, Platform
 from bot.errors import InputError
 from bot.events import Actor, Event, Where
 from bot.messages import Message, Text
-from bot.ports import Chat, MemberInfo
+from bot.ports import Chat, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
-from bot.services import followups, intros, jobs, membership, roles
+from bot.services import followups, intros, jobs, member_sync, roles
 from bot.services.context import Context
 from bot.services.digest import LLMConfig, Roster
-from bot.services.membership import SyncReport
+from bot.services.member_sync import SyncReport
 from bot.services.taxonomy import set_taxonomy, taxonomy_of
 from bot.settings import Settings
 from bot.store import deliveries, migrate, repo
@@ -41,14 +41,24 @@ class Core:
         clock: Clock = system_clock,
         anonymity_threshold: int = 5,
         llm: LLMConfig | None = None,
+        welcome: bool = False,
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
         self.dispatcher = Dispatcher(
-            db, clock=clock, anonymity_threshold=anonymity_threshold, llm=llm
+            db, clock=clock, anonymity_threshold=anonymity_threshold, llm=llm, welcome=welcome
         )
+
+    @property
+    def welcome(self) -> bool:
+        """Whether a newcomer synced or joining the channel gets one welcome message."""
+        return self.dispatcher.welcome
+
+    @welcome.setter
+    def welcome(self, on: bool) -> None:
+        self.dispatcher.welcome = on
 
     async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
         """Handle an inbound event; ``once``, the platform's key for this delivery of it, makes a
@@ -93,7 +103,31 @@ class Core:
     async def sync_members(self, community_id: int, infos: Sequence[MemberInfo]) -> SyncReport:
         """Enrol, refresh and remove members to match the platform's list of the channel."""
         async with self._context(community_id) as ctx:
-            return await membership.sync(ctx, infos)
+            report = await member_sync.sync(ctx, infos, welcome=self.welcome)
+        log.info(
+            "community %s: %s enrolled, %s updated, %s left, left out %s, %s welcomed",
+            community_id,
+            report.enrolled,
+            report.updated,
+            report.removed,
+            report.left_out or "nobody",
+            report.welcomed,
+        )
+        return report
+
+    async def sync_community(
+        self, community_id: int, chat: Chat, *, progress: Progress | None = None
+    ) -> SyncReport:
+        """Ask the platform (``chat``) who is in the community's own channel, and sync with it."""
+        community = await self.community_of(community_id)
+        space = SpaceRef(community.workspace, community.channel)
+        infos = await chat.members(space, progress=progress)
+        return await self.sync_members(community_id, infos)
+
+    async def has_members(self, community_id: int) -> bool:
+        """Whether the community has anyone on record yet (its members were ever synced)."""
+        async with self.db.session() as session:
+            return bool(await repo.members(session, community_id))
 
     async def community(self, where: Where) -> Community | None:
         """The community the core serves ``where`` from: its channel's, or else the workspace's
@@ -110,6 +144,22 @@ class Core:
                 for row in await repo.communities(session)
                 if (row.platform, row.workspace) == (platform.value, workspace)
             ]
+
+    async def communities_on(self, platform: Platform) -> list[Community]:
+        """Every community on one platform."""
+        async with self.db.session() as session:
+            rows = await repo.communities(session)
+        return [repo.to_community(r) for r in rows if r.platform == platform.value]
+
+    async def community_of(self, community_id: int) -> Community:
+        """The community with this id (InputError if there is none)."""
+        async with self.db.session() as session:
+            row = await repo.get_community(session, community_id)
+        if row is None:
+            raise InputError(
+                f"there is no community {community_id}", example="bridgework community list"
+            )
+        return repo.to_community(row)
 
     async def community_id(self, where: Where) -> int | None:
         async with self.db.session() as session:
@@ -200,4 +250,10 @@ async def open_core(
         assert settings.llm_base_url is not None and settings.llm_model is not None
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else "none"
         llm = LLMConfig(settings.llm_base_url, key, settings.llm_model)
-    return Core(db, clock=clock, anonymity_threshold=settings.anonymity_threshold, llm=llm)
+    return Core(
+        db,
+        clock=clock,
+        anonymity_threshold=settings.anonymity_threshold,
+        llm=llm,
+        welcome=settings.welcome_dm,
+    )

@@ -29,6 +29,7 @@ from bot.services import (
     digest,
     followups,
     library,
+    member_sync,
     membership,
     privacy,
     prompts,
@@ -63,11 +64,13 @@ class Dispatcher:
         clock: Clock = system_clock,
         anonymity_threshold: int = 5,
         llm: LLMConfig | None = None,
+        welcome: bool = False,
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
+        self.welcome = welcome  # greet newcomers to the channel with a message, once
 
     async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
         """The reply to show the actor (privately), or None where there is nothing to say.
@@ -191,11 +194,10 @@ class Dispatcher:
                     guest=event.guest,
                     deactivated=event.deactivated,
                 )
-                if membership.takes_part(facts):
-                    await membership.enrol(ctx, event.actor, event.team)
+                await member_sync.arrived(ctx, event.actor, event.team, facts, welcome=self.welcome)
                 return None
             case MemberLeft():
-                await membership.opt_out(ctx, event.actor)
+                await member_sync.departed(ctx, event.actor)
                 return None
         return None  # pragma: no cover - every event kind is matched above
 
@@ -255,7 +257,7 @@ class Dispatcher:
             case commands.Resume():
                 return await membership.resume(ctx, member, command)
             case commands.SetTeam():
-                return await membership.set_team(ctx, member, command)
+                return await membership.set_team(ctx, member, command, event.actor)
             case commands.SetTimezone():
                 member.timezone = command.timezone
                 return Text(

@@ -27,7 +27,8 @@ class Role(enum.IntEnum):
 class MemberStatus(enum.StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
-    OPTED_OUT = "opted_out"
+    OPTED_OUT = "opted_out"  # said leave: stays out until they join again
+    LEFT = "left"  # no longer in the community's channel (or role): back in when they return
 
 
 class Outcome(enum.StrEnum):
@@ -75,6 +76,14 @@ class TeamPath:
                 example="Acme/Engineering/Platform",
             )
         return cls(parts)
+
+    @classmethod
+    def clipped(cls, text: str) -> TeamPath | None:
+        """A platform's team text cut to the limits: the first levels, each level's first
+        characters; None where no level is left."""
+        parts = tuple(p.strip()[:MAX_TEAM_PART].strip() for p in text.strip().split("/"))
+        kept = tuple(p for p in parts if p)[:MAX_TEAM_DEPTH]
+        return cls(kept) if kept else None
 
     def __str__(self) -> str:
         return "/".join(self.parts)

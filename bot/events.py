@@ -15,6 +15,7 @@ class Actor:
     with Manage Server, the names of their Discord roles); what they allow is decided by the core.
     ``listed`` says whether the platform lists them among the community's people (Discord: they
     hold its opt-in role, or see its channel); None where the adapter cannot tell cheaply.
+    ``platform_team`` is the team the platform decides for them (a Discord team role), if any.
     """
 
     platform_id: str
@@ -23,6 +24,7 @@ class Actor:
     platform_roles: frozenset[str] = field(default_factory=frozenset)
     timezone: str | None = None
     listed: bool | None = None
+    platform_team: str | None = None
 
 
 @dataclass(frozen=True)

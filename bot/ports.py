@@ -7,7 +7,7 @@ core's :class:`~bot.errors.DeliveryError` children: ``RateLimited(retry_after)``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -39,6 +39,10 @@ class MemberInfo:
     deactivated: bool = False
 
 
+Progress = Callable[[int, int], None]
+"""Told ``(done, total)`` as a long listing of members goes on (for a progress bar)."""
+
+
 @dataclass(frozen=True)
 class ConversationRef:
     id: str
@@ -54,7 +58,9 @@ class Chat(Protocol):
     """What the core asks of a platform. ``key`` makes sending idempotent: asked twice with one
     key, an adapter sends once and returns the first message's reference."""
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]: ...
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]: ...
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef: ...
 

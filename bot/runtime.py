@@ -26,10 +26,17 @@ from bot.delivery.outbox import PENDING, SENDING
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.sender import ChatFor, DrainReport
 from bot.domain import Community, Platform
-from bot.errors import ConfigError, InputError, NotConfigured, PlatformUnavailable
+from bot.errors import (
+    BridgeworkError,
+    ConfigError,
+    InputError,
+    NotConfigured,
+    PlatformUnavailable,
+)
 from bot.plugins import load_adapter
-from bot.ports import Chat, SpaceRef
+from bot.ports import Chat, Progress, SpaceRef
 from bot.services.jobs import check_kind
+from bot.services.member_sync import SyncReport
 from bot.settings import Settings
 from bot.store import repo
 from bot.store.models import CommunityRow, OutboxRow
@@ -144,9 +151,19 @@ class Platforms:
 async def run_once(core: Core, settings: Settings, kind: str, community_id: int) -> str:
     """`bridgework run-now`: check that the community's platform can be reached, run the job,
     deliver what it queued, exit. A platform that cannot be reached fails before the job runs.
-    The platforms open first also so that a digest can read the members' names it redacts."""
+    The platforms open first also so that a digest can read the members' names it redacts.
+
+    Intros for a community whose members were never synced sync them first; with nobody to
+    introduce even then, it refuses rather than record an empty round for the day."""
     check_kind(kind)
     community = await _community(core, community_id)
+    if kind == "intros" and not await core.has_members(community_id):
+        await sync_members(core, settings, community_id)
+        if not await core.has_members(community_id):
+            raise InputError(
+                f"community {community_id} has nobody to introduce yet: no round was run",
+                example=f"bridgework community sync --community {community_id}",
+            )
     platforms = Platforms(settings, core)
     await platforms.open(gateway=False, only={community.platform})
     try:
@@ -156,6 +173,22 @@ async def run_once(core: Core, settings: Settings, kind: str, community_id: int)
     finally:
         await platforms.close()
     return f"{done}; delivered {report.sent}, dead {report.dead}"
+
+
+async def sync_members(
+    core: Core, settings: Settings, community_id: int, *, progress: Progress | None = None
+) -> SyncReport | None:
+    """Sync one community's members with its channel now, through its platform's adapter (a
+    console community has no platform list: None)."""
+    community = await core.community_of(community_id)
+    if community.platform is Platform.CONSOLE:
+        return None
+    if community.platform not in platforms_configured(settings):
+        setting = "SLACK_BOT_TOKEN" if community.platform is Platform.SLACK else "DISCORD_TOKEN"
+        raise ConfigError(setting, f"needed to read the members of community {community_id}")
+    adapter = load_adapter(community.platform.value)
+    report: SyncReport = await adapter.sync_community(settings, core, community, progress=progress)
+    return report
 
 
 async def drain(core: Core, settings: Settings, community_id: int | None) -> DrainReport:
@@ -234,7 +267,7 @@ async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0)
             if app is not None or settings.port is not None:
                 parts.append(web.serve(web.with_health(app, core.db, leadership), settings))
         if leadership is not None:
-            parts.append(lead_scheduler(core, settings, leadership=leadership))
+            parts.append(lead_scheduler(core, settings, leadership=leadership, platforms=platforms))
         if role in ("all", "sender"):
             parts.append(send_forever(core, platforms, idle=idle))
         await asyncio.gather(*parts)
@@ -242,6 +275,20 @@ async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0)
         if leadership is not None:
             await leadership.release()
         await platforms.close()
+
+
+async def sync_through(core: Core, chats: ChatFor | None, community_id: int) -> str:
+    """The ``members`` job: sync a community through this process's chats (logged, not raised:
+    the next day's run tries again)."""
+    if chats is None:
+        return "no platform to sync members with"
+    try:
+        community = await core.community_of(community_id)
+        report = await core.sync_community(community_id, chats(community))
+    except BridgeworkError as exc:
+        log.warning("community %s: members not synced: %s", community_id, exc)
+        return f"members not synced: {exc}"
+    return f"members synced: {report.enrolled} enrolled, {report.removed} left"
 
 
 async def send_forever(core: Core, platforms: Platforms, *, idle: float = 1.0) -> None:
@@ -254,16 +301,34 @@ async def send_forever(core: Core, platforms: Platforms, *, idle: float = 1.0) -
 
 
 async def lead_scheduler(
-    core: Core, settings: Settings, *, poll: float = 5.0, leadership: Leadership | None = None
+    core: Core,
+    settings: Settings,
+    *,
+    poll: float = 5.0,
+    leadership: Leadership | None = None,
+    platforms: Platforms | None = None,
 ) -> None:
-    """Wait for the lead, run the scheduler while leading, and stand down if the lead is lost."""
+    """Wait for the lead, run the scheduler while leading, and stand down if the lead is lost.
+
+    With ``platforms``, the leader syncs the members of each Slack community on taking the lead
+    (Discord's gateway syncs its guilds as it connects), and every community daily."""
     leadership = leadership or Leadership(core.db)
     grace = timedelta(hours=settings.schedule_grace_hours)
-    runner: Callable[[str, int], Awaitable[object]] = core.run_job
+    chats = platforms.chats() if platforms is not None else None
+
+    async def runner(kind: str, target: int) -> object:
+        if kind == "members":
+            return await sync_through(core, chats, target)
+        return await core.run_job(kind, target)
+
     while True:
         await leadership.wait(poll=poll)
         scheduler = Scheduler(core.db, runner, grace=grace)
         await scheduler.start()
+        if platforms is not None:
+            await platforms.ready()
+            for community in await core.communities_on(Platform.SLACK):
+                await sync_through(core, chats, community.id)
         try:
             while await leadership.still_leading():
                 await asyncio.sleep(poll)

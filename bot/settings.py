@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"  # text | json (one object a line, for log shippers)
     schedule_grace_hours: float = Field(default=6.0, ge=0, le=168)
+    welcome_dm: bool = True  # a newcomer synced in gets one message on how to pause or leave
 
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

@@ -68,6 +68,7 @@ def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
         if name.startswith(("SLACK_", "DISCORD_", "LLM_", "DATABASE_URL", "BRIDGEWORK_")):
             monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("BRIDGEWORK_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("WELCOME_DM", "false")  # tests that greet newcomers turn it on
     return Settings(_env_file=None)
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from bot.errors import DeliveryError
 from bot.messages import Form, Message
-from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 
 
 @dataclass
@@ -27,7 +27,9 @@ class RecordingChat:
     fail_for: dict[str, list[DeliveryError]] = field(default_factory=dict)
     by_key: dict[str, SentRef] = field(default_factory=dict)
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]:
         return []
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:

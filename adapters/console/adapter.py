@@ -38,7 +38,7 @@ from bot.events import (
     Where,
 )
 from bot.messages import Form, Message
-from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,9 @@ class ConsoleChat:
         self.gone: set[str] = set()
         self._by_key: dict[str, SentRef] = {}
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]:
         return [m for pid, m in sorted(self.roster.items()) if pid not in self.gone]
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:

@@ -17,7 +17,10 @@ from adapters.discord.client import BridgeworkClient, Chats, intents
 from adapters.discord.endpoints import api_base, use_endpoints
 from adapters.discord.translate import Rules
 from bot.core import Core
+from bot.domain import Community
 from bot.errors import ConfigError, PlatformUnavailable
+from bot.ports import Progress
+from bot.services.member_sync import SyncReport
 from bot.settings import Settings
 
 __all__ = [
@@ -34,6 +37,7 @@ __all__ = [
     "rest_client",
     "serve",
     "sign_in",
+    "sync_community",
 ]
 
 log = logging.getLogger(__name__)
@@ -52,6 +56,7 @@ MEMBERS_INTENT_OFF = (
     "the Server Members Intent is off: turn it on in the Developer Portal "
     "(Bot → Privileged Gateway Intents)"
 )
+READY_SECONDS = 120.0  # a one-off sync waits this long for the gateway (and large guilds' chunks)
 GATEWAY_GUILD_MEMBERS = 1 << 14
 GATEWAY_GUILD_MEMBERS_LIMITED = 1 << 15
 
@@ -131,6 +136,33 @@ async def serve(settings: Settings, core: Core, *, client: BridgeworkClient | No
         raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
     finally:
         await running.close()
+
+
+async def sync_community(
+    settings: Settings, core: Core, community: Community, *, progress: Progress | None = None
+) -> SyncReport:
+    """Connect to the gateway (guild members come only there), sync one community by its own
+    channel, and disconnect: for `bridgework community add|sync` and `run-now`."""
+    token = _token(settings)
+    client = build_client(settings, core, auto_sync=False)
+    running = asyncio.create_task(client.start(token))
+    ready = asyncio.create_task(client.wait_until_ready())
+    try:
+        await asyncio.wait({running, ready}, timeout=READY_SECONDS, return_when="FIRST_COMPLETED")
+        if running.done():
+            running.result()  # what stopped the client
+            raise PlatformUnavailable("the Discord connection closed before it was ready")
+        if not ready.done():
+            raise PlatformUnavailable(f"Discord was not ready within {READY_SECONDS:.0f} s")
+        return await core.sync_community(community.id, client.chats(community), progress=progress)
+    except discord.LoginFailure:
+        raise ConfigError("DISCORD_TOKEN", REFUSED) from None
+    except discord.PrivilegedIntentsRequired:
+        raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
+    finally:
+        ready.cancel()
+        await client.close()
+        await asyncio.gather(running, return_exceptions=True)
 
 
 async def check_credentials(settings: Settings) -> tuple[bool, str]:

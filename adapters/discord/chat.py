@@ -24,7 +24,7 @@ from adapters.discord.views import FormModal, button_view
 from bot.domain import first_name_of
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
 from bot.messages import Form, Message
-from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
@@ -81,7 +81,9 @@ class DiscordChat:
 
     # The port.
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]:
         guild = self.client.get_guild(int(space.workspace))
         channel = guild.get_channel(int(space.channel)) if guild else None
         if guild is None or channel is None:
@@ -89,11 +91,14 @@ class DiscordChat:
         if not guild.chunked:
             async with self._discord(f"list the members of guild {guild.id}"):
                 await guild.chunk()
-        return [
+        infos = [
             translate.member_info(m, self.rules)
             for m in guild.members
             if translate.in_space(m, channel, self.rules)
         ]
+        if progress is not None:
+            progress(len(infos), len(infos))
+        return infos
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:
         if len(people) == 1 or self.mode() == DMS:  # one person: a direct message

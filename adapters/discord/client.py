@@ -26,9 +26,10 @@ from adapters.discord.commands import HOME, BridgeworkCommands
 from adapters.discord.views import ActionButton, FormModal, button_view
 from bot.core import Core
 from bot.domain import Community, Platform
+from bot.errors import DeliveryError
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted, Where
 from bot.messages import Form, Message, Text
-from bot.ports import Chat, SpaceRef
+from bot.ports import Chat
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
@@ -89,6 +90,7 @@ class BridgeworkClient(discord.Client):
         max_ratelimit_timeout: float = 30.0,
         sync_delay: float = 2.0,
         read_messages: bool = False,
+        auto_sync: bool = True,
         **options: Any,
     ) -> None:
         quiet_voice()
@@ -100,6 +102,7 @@ class BridgeworkClient(discord.Client):
         self.core = core
         self.rules = rules or translate.Rules()
         self.sync_delay = sync_delay
+        self.auto_sync = auto_sync  # sync members when a guild comes and as members change
         self.tree = app_commands.CommandTree(self)
         self.tree.add_command(BridgeworkCommands(self.run_command))
         self.chats = Chats(self, self.rules)
@@ -119,7 +122,8 @@ class BridgeworkClient(discord.Client):
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
         await self._sync_commands(guild)
-        await self.sync_guild(guild)
+        if self.auto_sync:
+            await self.sync_guild(guild)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.on_guild_available(guild)
@@ -151,7 +155,7 @@ class BridgeworkClient(discord.Client):
 
     def schedule_sync(self, guild: discord.Guild) -> None:
         """Sync the guild's communities soon, once for a burst of changes."""
-        if guild.id not in self._pending:
+        if self.auto_sync and guild.id not in self._pending:
             self._pending[guild.id] = asyncio.create_task(self._sync_later(guild))
 
     async def _sync_later(self, guild: discord.Guild) -> None:
@@ -160,23 +164,13 @@ class BridgeworkClient(discord.Client):
         await self.sync_guild(guild)
 
     async def sync_guild(self, guild: discord.Guild) -> None:
-        """Bring each community in ``guild`` in line with who is in it now."""
-        for channel in guild.text_channels:
-            where = Where(Platform.DISCORD, str(guild.id), str(channel.id))
-            community = await self.core.community_id(where)
-            if community is None:
-                continue
-            chat = self.chats.at(where.workspace, where.channel)
-            infos = await chat.members(SpaceRef(where.workspace, where.channel))
-            report = await self.core.sync_members(community, infos)
-            log.info(
-                "community %s (guild %s): %s enrolled, %s updated, %s removed",
-                community,
-                guild.id,
-                report.enrolled,
-                report.updated,
-                report.removed,
-            )
+        """Bring each community in ``guild`` in line with who is in it now: each by its own
+        channel (its visibility, or the opt-in role), never by another channel's."""
+        for community in await self.core.communities(Platform.DISCORD, str(guild.id)):
+            try:
+                await self.core.sync_community(community.id, self.chats(community))
+            except DeliveryError as exc:
+                log.warning("community %s (guild %s): not synced: %s", community.id, guild.id, exc)
         self.synced.set()
 
     async def _sync_commands(self, guild: discord.Guild) -> None:
@@ -292,10 +286,14 @@ class BridgeworkClient(discord.Client):
         return member or interaction.user
 
     def _listed(self, actor: Actor, person: object, home: Where | None) -> Actor:
-        """``actor`` with the fact whether ``person`` is one of the community's people."""
+        """``actor`` with the facts whether ``person`` is one of the community's people, and
+        which team their roles name."""
         guild = self.get_guild(int(home.workspace)) if home is not None else None
         channel = guild.get_channel(int(home.channel)) if guild and home else None
-        if not isinstance(person, discord.Member) or not isinstance(channel, discord.TextChannel):
+        if not isinstance(person, discord.Member):
+            return actor
+        actor = replace(actor, platform_team=translate.team_of(person.roles, self.rules))
+        if not isinstance(channel, discord.TextChannel):
             return actor
         return replace(actor, listed=translate.in_space(person, channel, self.rules))
 

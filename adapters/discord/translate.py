@@ -11,7 +11,6 @@ from dataclasses import dataclass
 import discord
 
 from bot.domain import Platform, TeamPath
-from bot.errors import InputError
 from bot.events import Actor, Where
 from bot.ports import MemberInfo
 
@@ -39,7 +38,8 @@ class Rules:
 
 
 def team_of(roles: Iterable[discord.Role], rules: Rules) -> str | None:
-    """The team a member's roles name: the highest team role that is a valid team path."""
+    """The team a member's roles name: the highest team role naming one (as named: the core
+    cuts a path over its limits)."""
     for role in sorted(roles, key=lambda r: r.position, reverse=True):
         if rules.team_prefix and role.name.startswith(rules.team_prefix):
             name = role.name.removeprefix(rules.team_prefix)
@@ -47,10 +47,8 @@ def team_of(roles: Iterable[discord.Role], rules: Rules) -> str | None:
             name = role.name
         else:
             continue
-        try:
-            return str(TeamPath.parse(name))
-        except InputError:
-            continue
+        if TeamPath.clipped(name) is not None:
+            return name.strip()
     return None
 
 

@@ -9,8 +9,8 @@ Entry points for the CLI:
   ``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET`` the OAuth routes ``/slack/install`` and
   ``/slack/oauth_redirect``;
 - ``chat_for(settings, core)`` — the Chat of each Slack community, for the outbox sender;
-- ``sync_community(settings, core, community)`` — the channel's members into the core (before a
-  round, or at start-up);
+- ``sync_community(settings, core, community)`` — the channel's members into the core (on
+  ``community add``, an install, start-up, daily, and ``community sync``);
 - ``check_credentials(settings)`` — ``auth.test`` (and the app-level token), for
   ``bridgework doctor``.
 """
@@ -33,7 +33,7 @@ from adapters.slack.app import build_app
 from adapters.slack.chat import SlackChat, guard, web_client
 from bot import web
 from bot.core import Core
-from bot.domain import Community
+from bot.domain import Community, Platform
 from bot.errors import (
     ConfigError,
     DeliveryError,
@@ -42,8 +42,8 @@ from bot.errors import (
     Undeliverable,
 )
 from bot.pairing.roster import read_roster
-from bot.ports import Chat, SpaceRef
-from bot.services.membership import SyncReport
+from bot.ports import Chat, Progress
+from bot.services.member_sync import SyncReport
 from bot.settings import Settings
 
 __all__ = [
@@ -152,7 +152,8 @@ def asgi_app(settings: Settings, core: Core) -> ASGIApp:
     held: oauth.Stores | None = None
     if oauth.oauth_enabled(settings):
         held = oauth.stores(settings, core.db.engine)
-        app = build_app(settings, core, oauth_settings=oauth.oauth_settings(settings, held))
+        installed = oauth.oauth_settings(settings, held, on_install=_syncer(settings, core))
+        app = build_app(settings, core, oauth_settings=installed)
     elif settings.slack_bot_token is None:
         raise ConfigError(
             "SLACK_BOT_TOKEN",
@@ -212,11 +213,32 @@ def roster_teams(path: Path) -> dict[str, str]:
     return {candidate.id: str(candidate.team) for candidate in read_roster(path)}
 
 
-async def sync_community(settings: Settings, core: Core, community: Community) -> SyncReport:
+async def sync_community(
+    settings: Settings, core: Core, community: Community, *, progress: Progress | None = None
+) -> SyncReport:
     """Bring the community's members in line with its channel (the core decides who takes part)."""
     chat = chat_for(settings, core)(community)
-    infos = await chat.members(SpaceRef(community.workspace, community.channel))
-    return await core.sync_members(community.id, infos)
+    return await core.sync_community(community.id, chat, progress=progress)
+
+
+def _syncer(settings: Settings, core: Core) -> Callable[[str], Awaitable[None]]:
+    """What an install does once the token is stored: sync the workspace's communities, in the
+    background (the person installing sees Slack's page at once)."""
+    running: set[asyncio.Task[None]] = set()
+
+    async def sync_all(team_id: str) -> None:
+        for community in await core.communities(Platform.SLACK, team_id):
+            try:
+                await sync_community(settings, core, community)
+            except DeliveryError as exc:
+                log.warning("community %s: members not synced after install: %s", community.id, exc)
+
+    async def on_install(team_id: str) -> None:
+        task = asyncio.create_task(sync_all(team_id))
+        running.add(task)
+        task.add_done_callback(running.discard)
+
+    return on_install
 
 
 def _token_source(

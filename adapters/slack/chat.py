@@ -29,7 +29,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack import render
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
 from bot.messages import Form, Image, Message
-from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +88,12 @@ class SlackChat:
         self._sent: dict[str, SentRef] = {}
         self._field_id: str | None = None  # "" once looked up and not found
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
-        """The people in the community's channel, with each one's facts and team."""
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]:
+        """The people in the community's channel (``conversations.members``, page by page), with
+        each one's facts and team (``users.info``, the profile), one call at a time: a 429 is
+        waited out as Slack's Retry-After says."""
         ids: list[str] = []
         cursor: str | None = None
         while True:
@@ -104,7 +108,14 @@ class SlackChat:
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 break
-        return [await self.member(uid) for uid in ids]
+        infos: list[MemberInfo] = []
+        for uid in ids:
+            if progress is not None:
+                progress(len(infos), len(ids))
+            infos.append(await self.member(uid))
+        if progress is not None:
+            progress(len(infos), len(ids))
+        return infos
 
     async def member(self, uid: str) -> MemberInfo:
         """One person's facts (users.info) and team (profile field, else the roster)."""

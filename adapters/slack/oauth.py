@@ -7,13 +7,20 @@ against the store and a browser cookie); each workspace's bot token is then foun
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 import yaml
+from slack_bolt.oauth.async_callback_options import (
+    AsyncCallbackOptions,
+    AsyncFailureArgs,
+    AsyncSuccessArgs,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -85,7 +92,13 @@ def stores(settings: Settings, engine: AsyncEngine) -> Stores:
     )
 
 
-def oauth_settings(settings: Settings, held: Stores) -> AsyncOAuthSettings:
+def oauth_settings(
+    settings: Settings,
+    held: Stores,
+    *,
+    on_install: Callable[[str], Awaitable[None]] | None = None,
+) -> AsyncOAuthSettings:
+    """Bolt's OAuth settings; ``on_install(team_id)`` runs after each successful install."""
     if not settings.slack_client_id or settings.slack_client_secret is None:
         raise ConfigError("SLACK_CLIENT_ID / SLACK_CLIENT_SECRET", "both are needed for OAuth")
     return AsyncOAuthSettings(
@@ -98,4 +111,17 @@ def oauth_settings(settings: Settings, held: Stores) -> AsyncOAuthSettings:
         install_path=INSTALL_PATH,
         redirect_uri_path=REDIRECT_PATH,
         authorization_url=authorize_url(settings.slack_api_url),
+        callback_options=_callbacks(on_install) if on_install else None,
     )
+
+
+def _callbacks(on_install: Callable[[str], Awaitable[None]]) -> AsyncCallbackOptions:
+    async def success(args: AsyncSuccessArgs) -> BoltResponse:
+        if args.installation.team_id:
+            await on_install(args.installation.team_id)
+        return await args.default.success(args)
+
+    async def failure(args: AsyncFailureArgs) -> BoltResponse:
+        return await args.default.failure(args)
+
+    return AsyncCallbackOptions(success=success, failure=failure)

@@ -1,14 +1,19 @@
-"""`bridgework community add|list`: set up communities from the command line."""
+"""`bridgework community add|list|sync`: set up communities from the command line."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from bot.cli._base import app, load_and_log, out, run_async
+from bot.cli._base import CommunityOption, app, err, load_and_log, out, run_async
 from bot.domain import Platform
+
+if TYPE_CHECKING:
+    from bot.core import Core
+    from bot.services.member_sync import SyncReport
+    from bot.settings import Settings
 
 community_app = typer.Typer(help="Set up communities from the command line.", no_args_is_help=True)
 app.add_typer(community_app, name="community")
@@ -26,21 +31,80 @@ def community_add(
     ] = Platform.CONSOLE,
     timezone: Annotated[str, typer.Option(help="The community's time zone.")] = "UTC",
 ) -> None:
-    """Add a community (or show the existing one for that channel)."""
+    """Add a community (or show the existing one for that channel), and enrol the people in
+    its channel (where this process has the platform's credentials)."""
     from bot.commands import check_timezone
     from bot.core import open_core
+    from bot.runtime import platforms_configured
 
-    async def go() -> int:
+    async def go() -> None:
         check_timezone(timezone)
-        core = await open_core(load_and_log())
+        settings = load_and_log()
+        core = await open_core(settings)
         try:
-            return await core.ensure_community(
+            cid = await core.ensure_community(
                 platform, workspace, channel, name=name, timezone=timezone
             )
+            out.print(f"Community {cid}: {name} ({platform.value} {workspace} #{channel}).")
+            if platform is Platform.CONSOLE:
+                return
+            if platform not in platforms_configured(settings):
+                err.print(
+                    f"Its members are synced once {platform.value}'s credentials are set: "
+                    f"bridgework community sync --community {cid}"
+                )
+                return
+            await _sync(core, settings, cid)
         finally:
             await core.close()
 
-    out.print(f"Community {run_async(go())}: {name} ({platform.value} {workspace} #{channel}).")
+    run_async(go())
+
+
+@community_app.command("sync")
+def community_sync(community: CommunityOption) -> None:
+    """Read who is in the community's channel now: enrol newcomers, mark who left, and say who
+    was left out and why."""
+    from bot.core import open_core
+
+    async def go() -> None:
+        settings = load_and_log()
+        core = await open_core(settings)
+        try:
+            await _sync(core, settings, community)
+        finally:
+            await core.close()
+
+    run_async(go())
+
+
+async def _sync(core: Core, settings: Settings, community: int) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from bot.runtime import sync_members
+
+    with Progress(
+        TextColumn("Reading members"), BarColumn(), MofNCompleteColumn(), console=err
+    ) as bar:
+        task = bar.add_task("members", total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        report = await sync_members(core, settings, community, progress=progress)
+    out.print(summary(community, report))
+
+
+def summary(community: int, report: SyncReport | None) -> str:
+    """What a sync did, in one paragraph for a person."""
+    if report is None:
+        return f"Community {community} lives on the console: it has no channel to sync with."
+    left_out = ", ".join(f"{n} {why}" for why, n in sorted(report.left_out.items())) or "nobody"
+    return (
+        f"Community {community}: {report.enrolled} enrolled, {report.updated} already in, "
+        f"{report.removed} marked as left; left out: {left_out}; "
+        f"{report.welcomed} welcome messages queued."
+    )
 
 
 @community_app.command("list")

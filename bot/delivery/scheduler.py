@@ -1,9 +1,11 @@
 """Schedules in the database drive APScheduler 3 jobs that carry ids only.
 
-Each community has an ``intros`` job (its weekday and local time, in its own time zone) and a
-``followups`` job (``followup_days`` later). Jobs live in APScheduler's SQLAlchemy job store in
-the project's database, with ``coalesce`` and a grace window: a run missed during downtime runs
-once when the scheduler is back if within the window, else it is skipped and logged; never twice.
+Each community has an ``intros`` job (its weekday and local time, in its own time zone), a
+``followups`` job (``followup_days`` later), and on a platform a daily ``members`` job (an hour
+before the intros' time) that syncs its members with its channel. Jobs live in APScheduler's
+SQLAlchemy job store in the project's database, with ``coalesce`` and a grace window: a run
+missed during downtime runs once when the scheduler is back if within the window, else it is
+skipped and logged; never twice.
 Cron triggers in the community's zone keep the local time across daylight-saving changes. A round
 every 2 or 4 weeks fires weekly and skips the weeks in between (the calendar decides).
 
@@ -99,6 +101,15 @@ async def desired_jobs(db: Database) -> list[JobSpec]:
                     cron(row.weekday, row.local_time, row.timezone),
                 )
             )
+            if row.platform != "console":
+                specs.append(
+                    JobSpec(
+                        f"members:{row.id}",
+                        "members",
+                        row.id,
+                        daily_before(row.local_time, row.timezone),
+                    )
+                )
             follow_day = (row.weekday + row.followup_days) % 7
             specs.append(
                 JobSpec(
@@ -109,6 +120,12 @@ async def desired_jobs(db: Database) -> list[JobSpec]:
                 )
             )
     return specs
+
+
+def daily_before(local_time: str, timezone: str) -> CronTrigger:
+    """Every day, an hour before ``local_time`` in ``timezone``."""
+    hour, minute = (int(part) for part in local_time.split(":"))
+    return CronTrigger(hour=(hour - 1) % 24, minute=minute, timezone=timezone)
 
 
 def _schedule_trigger(row: ScheduleRow) -> Trigger | None:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.commands import Join, Leave, Pause, Resume, SetTeam, Status
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
-from bot.errors import InputError
 from bot.events import Actor
 from bot.messages import Button, Choices, Message, Text
 from bot.ports import MemberInfo
@@ -32,7 +29,7 @@ async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRo
             first_name=first_name_of(actor.display_name),
             team=str(TeamPath.parse(team)) if team else str(UNASSIGNED),
             timezone=actor.timezone
-            if actor.timezone and _known_zone(actor.timezone)
+            if actor.timezone and known_zone(actor.timezone)
             else ctx.community.timezone,
             status=MemberStatus.ACTIVE.value,
             never_with=[],
@@ -44,7 +41,7 @@ async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRo
     member.paused_until = None
     if team:
         member.team = str(TeamPath.parse(team))
-    if actor.timezone and _known_zone(actor.timezone):
+    if actor.timezone and known_zone(actor.timezone):
         member.timezone = actor.timezone
     return member
 
@@ -98,7 +95,12 @@ async def resume(ctx: Context, member: MemberRow, _command: Resume) -> Message:
     )
 
 
-async def set_team(ctx: Context, member: MemberRow, command: SetTeam) -> Message:
+async def set_team(
+    ctx: Context, member: MemberRow, command: SetTeam, actor: Actor | None = None
+) -> Message:
+    if actor is not None and actor.platform_team is not None:
+        # The platform decides (a team role): the next sync would undo a change made here.
+        return Text(copy("team.from_role", first_name=member.first_name, team=actor.platform_team))
     member.team = str(command.team)
     return Text(copy("team.ok", first_name=member.first_name, team=str(command.team)))
 
@@ -123,14 +125,9 @@ def _state(member: MemberRow) -> str:
         return copy("state.paused", until=until.isoformat() if until else "?")
     if member.status == MemberStatus.OPTED_OUT.value:
         return copy("state.opted_out")
+    if member.status == MemberStatus.LEFT.value:
+        return copy("state.left")
     return copy("state.active")
-
-
-@dataclass(frozen=True)
-class SyncReport:
-    enrolled: int
-    updated: int
-    removed: int
 
 
 def takes_part(info: MemberInfo) -> bool:
@@ -138,40 +135,10 @@ def takes_part(info: MemberInfo) -> bool:
     return not (info.bot or info.guest or info.deactivated)
 
 
-async def sync(ctx: Context, infos: Sequence[MemberInfo]) -> SyncReport:
-    """Bring the members in line with the platform's list of the community's channel.
-
-    Newcomers are enrolled; known members get their name, time zone and (where the platform
-    gives one) team refreshed, but someone who said `leave` stays out; members no longer listed,
-    and bots, guests and deactivated accounts, are opted out.
-    """
-    listed = {i.platform_id: i for i in infos if takes_part(i)}
-    enrolled = updated = removed = 0
-    for member in await repo.members(ctx.session, ctx.community.id):
-        info = listed.pop(member.platform_id, None)
-        if info is None:
-            if member.status != MemberStatus.OPTED_OUT.value:
-                member.status = MemberStatus.OPTED_OUT.value
-                member.paused_until = None
-                removed += 1
-            continue
-        member.first_name = first_name_of(info.display_name)
-        if info.timezone and _known_zone(info.timezone):
-            member.timezone = info.timezone
-        if info.team and (team := _team_or_none(info.team)):
-            member.team = team
-        updated += 1
-    for info in listed.values():
-        actor = Actor(info.platform_id, info.display_name, timezone=info.timezone)
-        await enrol(ctx, actor, _team_or_none(info.team) if info.team else None)
-        enrolled += 1
-    return SyncReport(enrolled, updated, removed)
-
-
 def home(member: MemberRow | None, status_text: str, *, admin_text: str = "") -> Choices:
     """The App Home / profile view: one's status and the buttons to change it."""
     buttons: list[Button] = []
-    if member is None or member.status == MemberStatus.OPTED_OUT.value:
+    if member is None or member.status in (MemberStatus.OPTED_OUT.value, MemberStatus.LEFT.value):
         buttons.append(Button(copy("home.join"), "join"))
     else:
         buttons.append(Button(copy("home.pause"), "pause", "2 weeks"))
@@ -180,18 +147,7 @@ def home(member: MemberRow | None, status_text: str, *, admin_text: str = "") ->
     return Choices(body, tuple(buttons))
 
 
-def _team_or_none(text: str) -> str | None:
-    """A platform's team text as a team path, or None (logged) where it is not one."""
-    try:
-        return str(TeamPath.parse(text))
-    except InputError:
-        log.warning(
-            "community member with an unreadable team (%d characters) left unassigned", len(text)
-        )
-        return None
-
-
-def _known_zone(name: str) -> bool:
+def known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

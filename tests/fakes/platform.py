@@ -21,7 +21,7 @@ from aiohttp import web
 
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
 from bot.messages import Form, Message, plain_text
-from bot.ports import ConversationRef, MemberInfo, SentRef, SpaceRef
+from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 
 
 @dataclass
@@ -209,7 +209,9 @@ class HttpChat:
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise PlatformUnavailable(f"{type(exc).__name__}") from exc
 
-    async def members(self, space: SpaceRef) -> Sequence[MemberInfo]:
+    async def members(
+        self, space: SpaceRef, *, progress: Progress | None = None
+    ) -> Sequence[MemberInfo]:
         return []
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:

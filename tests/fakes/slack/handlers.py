@@ -3,6 +3,7 @@ the response's fields (``ok`` is added) or ``{"error": …}`` as Slack would ans
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -52,12 +53,28 @@ def conversations_members(ws: Workspace, caller: Caller, args: dict[str, Any]) -
     found = _conversation(ws, args["channel"])
     if isinstance(found, dict):
         return found
-    limit = int(args.get("limit") or 100)
-    start = int(args.get("cursor") or 0) if str(args.get("cursor") or "0").isdigit() else 0
+    limit = min(int(args.get("limit") or 100), 1000)  # "fewer than requested may be returned"
+    start = 0
+    if args.get("cursor"):  # opaque to clients: base64 of "user:<the next member>"
+        try:
+            start = found.members.index(_uncursor(str(args["cursor"])))
+        except ValueError:
+            return {"error": "invalid_cursor"}
     page = found.members[start : start + limit]
     following = start + limit
-    cursor = str(following) if following < len(found.members) else ""
+    cursor = _cursor(found.members[following]) if following < len(found.members) else ""
     return {"members": page, "response_metadata": {"next_cursor": cursor}}
+
+
+def _cursor(user: str) -> str:
+    return base64.b64encode(f"user:{user}".encode()).decode()
+
+
+def _uncursor(cursor: str) -> str:
+    try:
+        return base64.b64decode(cursor.encode(), validate=True).decode().removeprefix("user:")
+    except (ValueError, UnicodeDecodeError):
+        return ""
 
 
 @handles("users.info")

@@ -1,0 +1,157 @@
+"""Keeping a community's members in line with its channel on the platform.
+
+The platform's list (``Chat.members``) says who is in the channel now, with each person's facts;
+this module decides: people join, people who left the channel (or lost its role) are marked
+``left`` and come back when they return, someone who said ``leave`` stays out, and bots, guests
+and deactivated accounts are left out. A newcomer gets one welcome message, never a second.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from bot.delivery import outbox
+from bot.domain import MemberStatus, TeamPath, first_name_of
+from bot.events import Actor
+from bot.messages import Button, Choices
+from bot.ports import MemberInfo
+from bot.services.context import Context
+from bot.services.membership import enrol, known_zone, takes_part
+from bot.store import repo
+from bot.store.models import MemberRow
+from bot.texts import copy
+
+log = logging.getLogger(__name__)
+
+IN = (MemberStatus.ACTIVE.value, MemberStatus.PAUSED.value)
+
+
+@dataclass(frozen=True)
+class SyncReport:
+    """What a sync did: ``enrolled`` newcomers and returning members, ``updated`` the rest of the
+    listed, ``removed`` those marked as left; ``left_out`` counts the listed people who do not
+    take part, by reason (bot, guest, deactivated, said leave); ``welcomed`` the messages queued."""
+
+    enrolled: int = 0
+    updated: int = 0
+    removed: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)
+    welcomed: int = 0
+
+
+def reason_left_out(info: MemberInfo) -> str | None:
+    if info.bot:
+        return "bot"
+    if info.deactivated:
+        return "deactivated"
+    if info.guest:
+        return "guest"
+    return None
+
+
+async def sync(ctx: Context, infos: Sequence[MemberInfo], *, welcome: bool = False) -> SyncReport:
+    """Bring the members in line with the platform's list of the community's channel.
+
+    Newcomers are enrolled (and, with ``welcome``, greeted once); members who had left come back;
+    known members get their name, time zone and (where the platform gives one) team refreshed,
+    but someone who said `leave` stays out; members no longer listed are marked as left.
+    """
+    left_out: Counter[str] = Counter()
+    listed: dict[str, MemberInfo] = {}
+    for info in infos:
+        reason = reason_left_out(info)
+        if reason is None:
+            listed[info.platform_id] = info
+        else:
+            left_out[reason] += 1
+    enrolled = updated = removed = welcomed = 0
+    for member in await repo.members(ctx.session, ctx.community.id):
+        found = listed.pop(member.platform_id, None)
+        if found is None:
+            if member.status in IN:
+                member.status = MemberStatus.LEFT.value
+                member.paused_until = None
+                removed += 1
+            continue
+        member.first_name = first_name_of(found.display_name)
+        if found.timezone and known_zone(found.timezone):
+            member.timezone = found.timezone
+        if found.team and (team := platform_team(found.team)):
+            member.team = team
+        if member.status == MemberStatus.LEFT.value:
+            member.status = MemberStatus.ACTIVE.value
+            enrolled += 1
+        elif member.status == MemberStatus.OPTED_OUT.value:
+            left_out["said leave"] += 1
+        else:
+            updated += 1
+    for info in listed.values():
+        actor = Actor(info.platform_id, info.display_name, timezone=info.timezone)
+        member = await enrol(ctx, actor, platform_team(info.team) if info.team else None)
+        enrolled += 1
+        if welcome and await greet(ctx, member):
+            welcomed += 1
+    return SyncReport(enrolled, updated, removed, dict(left_out), welcomed)
+
+
+async def arrived(
+    ctx: Context, actor: Actor, team: str | None, facts: MemberInfo, *, welcome: bool = False
+) -> None:
+    """Someone joined the community's channel: enrol them if they take part (greeted once)."""
+    if not takes_part(facts):
+        return
+    member = await enrol(ctx, actor, platform_team(team) if team else None)
+    if welcome:
+        await greet(ctx, member)
+
+
+async def departed(ctx: Context, actor: Actor) -> None:
+    """Someone left the community's channel: out until they return (a `leave` stays a leave)."""
+    member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    if member is not None and member.status in IN:
+        member.status = MemberStatus.LEFT.value
+        member.paused_until = None
+
+
+async def greet(ctx: Context, member: MemberRow) -> bool:
+    """Queue the welcome message to ``member``, once ever: whether it was queued now."""
+    key = f"welcome:{ctx.community.id}:{member.platform_id}"
+    if await outbox.exists(ctx.session, key):
+        return False
+    body = copy(
+        "welcome.dm",
+        first_name=member.first_name,
+        community=ctx.community.name,
+        next_round=await ctx.next_round_text(),
+    )
+    buttons = (Button(copy("home.pause"), "pause", "2 weeks"), Button(copy("home.leave"), "leave"))
+    await outbox.enqueue(
+        ctx.session,
+        community_id=ctx.community.id,
+        key=key,
+        kind="welcome",
+        message=Choices(body, buttons),
+        people=[member.platform_id],
+    )
+    return True
+
+
+def platform_team(text: str) -> str | None:
+    """A platform's team text as a team path: cut to the limits (and logged) where it is too
+    long; None where no team is left in it."""
+    clipped = TeamPath.clipped(text)
+    if clipped is None:
+        log.warning(
+            "community member with an empty team (%d characters) left unassigned", len(text)
+        )
+        return None
+    if str(clipped) != "/".join(p.strip() for p in text.strip().strip("/").split("/")):
+        log.warning(
+            "community member's team (%d characters) cut to the limits: %d levels",
+            len(text),
+            len(clipped.parts),
+        )
+    return str(clipped)
