@@ -81,7 +81,11 @@ async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:
         return Text(copy("followup.junk", first_name=first_name, value=value[:40]))
     if group is None or round_row is None or round_row.community_id != ctx.community.id:
         return Text(copy("followup.unknown", first_name=first_name, id=group_part))
-    if member is None or member.status == MemberStatus.OPTED_OUT.value or not in_group:
+    if (
+        member is None
+        or member.status in (MemberStatus.OPTED_OUT.value, MemberStatus.LEFT.value)
+        or not in_group
+    ):
         return Text(copy("followup.not_in_group", first_name=first_name, id=group_part))
     if round_row.closed:
         return Text(copy("followup.stale", first_name=first_name))

@@ -19,7 +19,7 @@ from bot.events import Actor
 from bot.messages import Button, Choices
 from bot.ports import MemberInfo
 from bot.services.context import Context
-from bot.services.membership import enrol, known_zone, takes_part
+from bot.services.membership import enrol, known_zone, new_member, takes_part
 from bot.store import repo
 from bot.store.models import MemberRow
 from bot.texts import copy
@@ -88,12 +88,21 @@ async def sync(ctx: Context, infos: Sequence[MemberInfo], *, welcome: bool = Fal
             left_out["said leave"] += 1
         else:
             updated += 1
-    for info in listed.values():
-        actor = Actor(info.platform_id, info.display_name, timezone=info.timezone)
-        member = await enrol(ctx, actor, platform_team(info.team) if info.team else None)
-        enrolled += 1
-        if welcome and await greet(ctx, member):
-            welcomed += 1
+    newcomers = [
+        new_member(
+            ctx,
+            Actor(info.platform_id, info.display_name, timezone=info.timezone),
+            platform_team(info.team) if info.team else None,
+        )
+        for info in listed.values()
+    ]
+    ctx.session.add_all(newcomers)  # one flush for them all: a large channel syncs at once
+    await ctx.session.flush()
+    enrolled += len(newcomers)
+    if welcome:
+        next_round = await ctx.next_round_text()
+        for member in newcomers:
+            welcomed += await greet(ctx, member, next_round=next_round)
     return SyncReport(enrolled, updated, removed, dict(left_out), welcomed)
 
 
@@ -116,7 +125,7 @@ async def departed(ctx: Context, actor: Actor) -> None:
         member.paused_until = None
 
 
-async def greet(ctx: Context, member: MemberRow) -> bool:
+async def greet(ctx: Context, member: MemberRow, *, next_round: str | None = None) -> bool:
     """Queue the welcome message to ``member``, once ever: whether it was queued now."""
     key = f"welcome:{ctx.community.id}:{member.platform_id}"
     if await outbox.exists(ctx.session, key):
@@ -125,7 +134,7 @@ async def greet(ctx: Context, member: MemberRow) -> bool:
         "welcome.dm",
         first_name=member.first_name,
         community=ctx.community.name,
-        next_round=await ctx.next_round_text(),
+        next_round=next_round or await ctx.next_round_text(),
     )
     buttons = (Button(copy("home.pause"), "pause", "2 weeks"), Button(copy("home.leave"), "leave"))
     await outbox.enqueue(

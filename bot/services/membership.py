@@ -23,17 +23,7 @@ async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRo
     """Make ``actor`` an active member (creating them if new); a known team is kept."""
     member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
     if member is None:
-        member = MemberRow(
-            community_id=ctx.community.id,
-            platform_id=actor.platform_id,
-            first_name=first_name_of(actor.display_name),
-            team=str(TeamPath.parse(team)) if team else str(UNASSIGNED),
-            timezone=actor.timezone
-            if actor.timezone and known_zone(actor.timezone)
-            else ctx.community.timezone,
-            status=MemberStatus.ACTIVE.value,
-            never_with=[],
-        )
+        member = new_member(ctx, actor, team)
         ctx.session.add(member)
         await ctx.session.flush()
         return member
@@ -44,6 +34,21 @@ async def enrol(ctx: Context, actor: Actor, team: str | None = None) -> MemberRo
     if actor.timezone and known_zone(actor.timezone):
         member.timezone = actor.timezone
     return member
+
+
+def new_member(ctx: Context, actor: Actor, team: str | None = None) -> MemberRow:
+    """The row of someone new to the community, active (not yet added to the session)."""
+    return MemberRow(
+        community_id=ctx.community.id,
+        platform_id=actor.platform_id,
+        first_name=first_name_of(actor.display_name),
+        team=str(TeamPath.parse(team)) if team else str(UNASSIGNED),
+        timezone=actor.timezone
+        if actor.timezone and known_zone(actor.timezone)
+        else ctx.community.timezone,
+        status=MemberStatus.ACTIVE.value,
+        never_with=[],
+    )
 
 
 async def opt_out(ctx: Context, actor: Actor) -> MemberRow | None:

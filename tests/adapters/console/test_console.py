@@ -123,7 +123,7 @@ async def test_a_scripted_console_session_runs_a_round_end_to_end(
         statuses = dict(
             (await session.execute(select(MemberRow.platform_id, MemberRow.status))).all()
         )
-    assert statuses == {"ada": "active", "kofi": "opted_out", "mei": "active", "lars": "paused"}
+    assert statuses == {"ada": "active", "kofi": "left", "mei": "active", "lars": "paused"}
 
 
 async def test_a_bad_line_is_explained_and_the_session_goes_on(core: Core) -> None:

@@ -17,7 +17,8 @@ from bot.domain import Platform
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord.world import Channel, Guild, Member
 
-START_TIMEOUT = 10.0
+START_TIMEOUT = 10.0  # a small guild; a large one's chunks and enrolment get LARGE_TIMEOUT
+LARGE_TIMEOUT = 120.0
 
 
 @dataclass
@@ -100,17 +101,21 @@ class Running:
 
 
 async def start_client(
-    core: Core, fake: FakeDiscord, *, rules: Rules | None = None, **options: Any
+    core: Core,
+    fake: FakeDiscord,
+    *,
+    rules: Rules | None = None,
+    timeout: float = START_TIMEOUT,
+    **options: Any,
 ) -> Running:
-    """The adapter's client, connected to the fake, with the guilds' members synced."""
+    """The adapter's client, connected to the fake, with the guilds' members synced (an upper
+    bound on the wait, not a check of speed: a loaded machine takes longer)."""
     client = BridgeworkClient(
         core, rules=rules, sync_delay=0.01, guild_ready_timeout=0.05, **options
     )
     task = asyncio.create_task(client.start(fake.token))
     waiting = asyncio.create_task(client.synced.wait())
-    done, _ = await asyncio.wait(
-        {task, waiting}, timeout=START_TIMEOUT, return_when="FIRST_COMPLETED"
-    )
+    done, _ = await asyncio.wait({task, waiting}, timeout=timeout, return_when="FIRST_COMPLETED")
     if task in done:
         waiting.cancel()
         task.result()  # raises what stopped the client

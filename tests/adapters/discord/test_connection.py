@@ -16,7 +16,13 @@ from bot.core import Core
 from bot.settings import Settings
 from bot.store.models import MemberRow
 from bot.texts import copy
-from tests.adapters.discord.conftest import Community, a_guild, registered, start_client
+from tests.adapters.discord.conftest import (
+    LARGE_TIMEOUT,
+    Community,
+    a_guild,
+    registered,
+    start_client,
+)
 from tests.fakes.discord import FakeDiscord, reply_text
 
 GUILDS, GUILD_MEMBERS, MESSAGE_CONTENT = 1 << 0, 1 << 1, 1 << 15
@@ -169,7 +175,7 @@ async def test_a_large_guilds_members_are_asked_for_in_chunks_and_all_enrolled(
     core: Core, fake: FakeDiscord
 ) -> None:
     community = await registered(core, a_guild(fake, members=1200, teams=4))
-    started = await start_client(core, fake)
+    started = await start_client(core, fake, timeout=LARGE_TIMEOUT)
     try:
         assert fake.gateway.chunk_requests == 1
         enrolled = await active_teams(core)

@@ -344,17 +344,40 @@ class World:
             {"id": bot_role.id, "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)}
         )
 
+    def make_private(self, channel: Channel, *roles: str) -> None:
+        """Hide ``channel`` from @everyone and show it to the holders of ``roles``."""
+        assert channel.guild_id is not None
+        guild = self.guilds[channel.guild_id]
+        channel.overwrites.append(
+            {"id": guild.everyone.id, "type": 0, "allow": "0", "deny": str(VIEW_CHANNEL)}
+        )
+        for name in roles:
+            role = guild.role_named(name)
+            channel.overwrites.append(
+                {"id": role.id, "type": 0, "allow": str(VIEW_CHANNEL), "deny": "0"}
+            )
+
     def bot_permissions(self, channel: Channel) -> int:
-        """The bot's permissions in ``channel``: its roles', then the channel's overwrites."""
+        """The bot's permissions in ``channel`` as Discord computes them: its roles', then the
+        channel's @everyone overwrite, its roles' overwrites together, its own overwrite."""
         if channel.guild_id is None:
             return VIEW_CHANNEL | SEND_MESSAGES
         guild = self.guilds[channel.guild_id]
         allowed = guild.permissions_of(self.bot.id)
         member_roles = set(guild.members[self.bot.id].roles)
+        by_id = {o["id"]: o for o in channel.overwrites}
+        everyone = by_id.get(guild.everyone.id)
+        if everyone is not None:
+            allowed = (allowed & ~int(everyone["deny"])) | int(everyone["allow"])
+        deny = allow = 0
         for overwrite in channel.overwrites:
-            if overwrite["id"] in member_roles or overwrite["id"] == self.bot.id:
-                allowed &= ~int(overwrite["deny"])
-                allowed |= int(overwrite["allow"])
+            if overwrite["id"] in member_roles:
+                deny |= int(overwrite["deny"])
+                allow |= int(overwrite["allow"])
+        allowed = (allowed & ~deny) | allow
+        own = by_id.get(self.bot.id)
+        if own is not None:
+            allowed = (allowed & ~int(own["deny"])) | int(own["allow"])
         return allowed
 
     def bot_may(self, channel: Channel, permission: int) -> bool:
