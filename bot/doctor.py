@@ -33,7 +33,30 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
     if checks[-1].name == "schema" and checks[-1].ok and not checks[-1].warn:
         checks.extend(await _leads(settings))  # the tables are there to read
     checks.extend(await _platforms(settings))
+    if all(check.ok for check in checks):
+        checks.extend(await _discord_channels(settings))
     return checks
+
+
+async def _discord_channels(settings: Settings) -> list[Check]:
+    """Each Discord community's pairing channel: the bot sees it and may open threads there."""
+    if settings.discord_token is None:
+        return []
+    from bot.plugins import load_adapter
+    from bot.store import repo
+
+    db = Database(settings.database)
+    try:
+        async with db.session() as session:
+            places = [
+                (r.id, r.workspace, r.channel)
+                for r in await repo.communities(session)
+                if r.platform == "discord"
+            ]
+    finally:
+        await db.dispose()
+    found = await load_adapter("discord").check_channels(settings, places)
+    return [Check(f"community {cid}", ok, detail) for cid, ok, detail in found]
 
 
 async def _database(settings: Settings) -> list[Check]:

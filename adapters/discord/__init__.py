@@ -13,6 +13,7 @@ import discord
 from discord.http import HTTPClient
 
 from adapters.discord.chat import DiscordChat
+from adapters.discord.checks import check_channels
 from adapters.discord.client import BridgeworkClient, Chats, intents
 from adapters.discord.endpoints import api_base, use_endpoints
 from adapters.discord.translate import Rules
@@ -31,6 +32,7 @@ __all__ = [
     "Rules",
     "build_client",
     "chat_for",
+    "check_channels",
     "check_credentials",
     "intents",
     "invite_url",

@@ -102,3 +102,30 @@ def test_the_invite_link_asks_for_exactly_the_permissions_the_docs_explain() -> 
     )
     explained = sum(int(v) for v in re.findall(r"^\| [A-Z][^|]+\| (\d+) \|", readme, re.M))
     assert explained == PERMISSIONS.value
+
+
+async def test_the_doctor_checks_a_pairing_channel_private_to_the_opt_in_role_admits_the_bot(
+    core: Core, fake: FakeDiscord, db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.doctor import run_checks
+
+    community = await registered(core, a_guild(fake, members=2, opt_in_role="coffee"))
+    fake.world.make_private(community.channel, "coffee")
+    for name, value in {
+        "DISCORD_TOKEN": fake.token,
+        "DISCORD_API_URL": fake.api_url,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "DATABASE_URL": db_url,
+    }.items():
+        monkeypatch.setenv(name, value)
+    hidden = {c.name: c for c in await run_checks(env_file=None)}[f"community {community.id}"]
+    assert not hidden.ok
+    assert "cannot see channel" in hidden.detail and "allow its role Bridgework" in hidden.detail
+    bot_role = community.guild.role_named("Bridgework")
+    community.channel.overwrites.append(
+        {"id": bot_role.id, "type": 0, "allow": str(1 << 10), "deny": "0"}
+    )
+    checks = await run_checks(env_file=None)
+    assert all(c.ok for c in checks), checks
+    seen = {c.name: c for c in checks}[f"community {community.id}"]
+    assert seen.detail == "the bot sees #coffee and may open private threads there"

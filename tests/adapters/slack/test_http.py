@@ -151,10 +151,10 @@ async def test_a_member_leaving_the_channel_is_taken_out_of_the_rounds(
     )
     assert status == 200
     for _ in range(100):
-        if await statuses(core) == {"U0ADA00001": "opted_out"}:
+        if await statuses(core) == {"U0ADA00001": "left"}:
             break
         await _settle()
-    assert await statuses(core) == {"U0ADA00001": "opted_out"}
+    assert await statuses(core) == {"U0ADA00001": "left"}
 
 
 async def test_opening_the_app_home_shows_ones_status_and_a_join_button(

@@ -20,6 +20,7 @@ from tests.fakes.discord.world import (
     GUILD_TEXT,
     PRIVATE_THREAD,
     TIMESTAMP,
+    VIEW_CHANNEL,
     Channel,
     JsonObject,
     World,
@@ -148,6 +149,8 @@ class Rest:
             ("GET", "/gateway/bot"): self._gateway,
             ("PUT", "/applications/{application_id}/guilds/{guild_id}/commands"): self._commands,
             ("GET", "/guilds/{guild_id}/members/{user_id}"): self._member,
+            ("GET", "/guilds/{guild_id}/roles"): self._roles,
+            ("GET", "/channels/{channel_id}"): self._get_channel,
             ("POST", "/channels/{channel_id}/threads"): self._create_thread,
             ("GET", "/guilds/{guild_id}/threads/active"): self._active_threads,
             ("GET", "/channels/{channel_id}/thread-members"): self._thread_members,
@@ -214,6 +217,18 @@ class Rest:
             raise DiscordError(404, 10007, "Unknown Member")
         return member.payload()
 
+    async def _roles(self, op: Operation, body: Any) -> Any:
+        guild = self.world.guilds.get(op.params["guild_id"])
+        if guild is None:
+            raise DiscordError(404, 10004, "Unknown Guild")
+        return [r.payload() for r in guild.roles]
+
+    async def _get_channel(self, op: Operation, body: Any) -> Any:
+        channel = self._channel(op.params["channel_id"])
+        if channel.guild_id is not None and not self.world.bot_may(channel, VIEW_CHANNEL):
+            raise DiscordError(403, 50001, "Missing Access")  # a channel the bot cannot see
+        return channel.payload()
+
     def _channel(self, channel_id: str) -> Channel:
         channel = self.world.channels.get(channel_id)
         if channel is None:
@@ -224,6 +239,8 @@ class Rest:
         parent = self._channel(op.params["channel_id"])
         if parent.type != GUILD_TEXT or body.get("type") != PRIVATE_THREAD:
             raise DiscordError(400, 50024, "Cannot execute action on this channel type")
+        if not self.world.bot_may(parent, VIEW_CHANNEL):
+            raise DiscordError(403, 50001, "Missing Access")
         if not self.world.bot_may(parent, CREATE_PRIVATE_THREADS):
             raise DiscordError(403, 50013, "Missing Permissions")
         thread = Channel(
