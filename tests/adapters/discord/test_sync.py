@@ -128,3 +128,33 @@ async def test_a_team_role_over_the_limits_enrols_its_holder_with_the_path_cut(
         assert row.team == "Acme/" + "R" * 60
     finally:
         await started.stop()
+
+
+async def test_a_one_off_sync_connects_syncs_its_community_and_disconnects(
+    core: Core, fake: FakeDiscord
+) -> None:
+    from pydantic import SecretStr
+
+    from adapters.discord import sync_community
+    from bot.settings import Settings
+
+    community = await registered(core, a_guild(fake, members=4))
+    settings = Settings(
+        _env_file=None,
+        discord_token=SecretStr(fake.token),
+        discord_api_url=fake.api_url,
+        discord_gateway_url=fake.gateway_url,
+    )
+    seen: list[tuple[int, int]] = []
+    report = await sync_community(
+        settings,
+        core,
+        await core.community_of(community.id),
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert report.enrolled == 5 and report.left_out == {"bot": 2}  # four people, the owner
+    assert seen == [(7, 7)]  # all who see the channel, bots too
+    assert set((await active_by_community(core))[community.id]) == {
+        m.user.id for m in community.members
+    } | {community.guild.owner_id}
+    assert len(fake.gateway.identified) == 1
