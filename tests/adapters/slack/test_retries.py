@@ -49,7 +49,7 @@ async def test_a_retried_http_event_already_handled_is_acknowledged_and_not_hand
     ] == 200
     assert await status_of(core, ada) == "active"
     assert (await deliver(web.events, "event", left(ada), secret=SIGNING_SECRET))[0] == 200
-    assert await status_of(core, ada) == "opted_out"
+    assert await status_of(core, ada) == "left"
     rejoined = joined(ada, "Ev0JOIN0002")
     assert (await deliver(web.events, "event", rejoined, secret=SIGNING_SECRET))[0] == 200
     assert await status_of(core, ada) == "active"
@@ -71,7 +71,7 @@ async def test_a_retried_socket_mode_event_already_handled_is_acknowledged_and_n
     try:
         await fake.push("events_api", joined(ada, "Ev0JOIN0001"))
         await fake.push("events_api", left(ada))
-        assert await status_of(core, ada) == "opted_out"
+        assert await status_of(core, ada) == "left"
         await fake.push("events_api", joined(ada, "Ev0JOIN0002"))
         assert await status_of(core, ada) == "active"
         retried = await fake.push("events_api", left(ada), retry_attempt=1, retry_reason="timeout")
