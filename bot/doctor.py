@@ -33,7 +33,7 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
     if checks[-1].name == "schema" and checks[-1].ok and not checks[-1].warn:
         checks.extend(await _leads(settings))  # the tables are there to read
     checks.extend(await _platforms(settings))
-    if all(check.ok for check in checks):
+    if any(check.name == "schema" and check.ok for check in checks):
         checks.extend(await _discord_channels(settings))
     return checks
 
