@@ -21,14 +21,23 @@ LINE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z (INFO|WARNING) (\S+)
 
 @pytest.fixture
 def stream() -> Iterator[io.StringIO]:
+    """A stream to log to, with the loggers' own levels (which other tests' servers and commands
+    set) cleared for the test and put back after it."""
     captured = io.StringIO()
+    names = (*LOGGERS, "bot", "adapters", "adapters.slack", "uvicorn", "discord")
+    levels = {name: logging.getLogger(name).level for name in names}
+    root_level = logging.getLogger().level
+    for name in names:
+        logging.getLogger(name).setLevel(logging.NOTSET)
     try:
         yield captured
     finally:
-        configure("WARNING", stream=io.StringIO())  # leave no handler on the test's stream
         for handler in list(logging.getLogger().handlers):
             if handler.get_name() == "bridgework":
                 logging.getLogger().removeHandler(handler)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
+        logging.getLogger().setLevel(root_level)
 
 
 def test_every_logger_writes_one_line_format_with_a_utc_timestamp_and_level(
