@@ -157,16 +157,16 @@ async def run_once(core: Core, settings: Settings, kind: str, community_id: int)
     introduce even then, it refuses rather than record an empty round for the day."""
     check_kind(kind)
     community = await _community(core, community_id)
-    if kind == "intros" and not await core.has_members(community_id):
-        await sync_members(core, settings, community_id)
-        if not await core.has_members(community_id):
-            raise InputError(
-                f"community {community_id} has nobody to introduce yet: no round was run",
-                example=f"bridgework community sync --community {community_id}",
-            )
     platforms = Platforms(settings, core)
-    await platforms.open(gateway=False, only={community.platform})
+    await platforms.open(gateway=False, only={community.platform})  # before anything else
     try:
+        if kind == "intros" and not await core.has_members(community_id):
+            await sync_members(core, settings, community_id)
+            if not await core.has_members(community_id):
+                raise InputError(
+                    f"community {community_id} has nobody to introduce yet: no round was run",
+                    example=f"bridgework community sync --community {community_id}",
+                )
         done = await core.run_job(kind, community_id, force=True)
         sender = core.sender(platforms.chats())
         report = await sender.drain(community_id=community_id, max_wait=120)

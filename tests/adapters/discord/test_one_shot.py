@@ -136,8 +136,6 @@ def test_the_command_line_says_discord_cannot_be_reached_and_exits_2(
     from bot.cli import app
 
     monkeypatch.chdir(str(tmp_path))
-    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.fake.token")
-    monkeypatch.setenv("DISCORD_API_URL", CLOSED)
     runner = CliRunner()
     added = runner.invoke(
         app,
@@ -145,6 +143,8 @@ def test_the_command_line_says_discord_cannot_be_reached_and_exits_2(
         + ["--channel", "234567890123456789", "--name", "Coffee"],
     )
     assert added.exit_code == 0, added.output
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.fake.token")  # then Discord cannot be reached
+    monkeypatch.setenv("DISCORD_API_URL", CLOSED)
     result = runner.invoke(app, ["run-now", "intros", "--community", "1"])
     assert result.exit_code == 2, result.output
     assert f"cannot reach Discord at {CLOSED}" in result.output
