@@ -19,6 +19,7 @@ from datetime import date, datetime, time
 
 from bot.domain import WEEKDAYS, Cadence, TeamPath
 from bot.errors import InputError
+from bot.ids import is_id
 
 MAX_TEXT = 500
 MAX_QUESTIONS = 3
@@ -164,10 +165,7 @@ def parse_checkin(args: list[str], today: date) -> FacilitationCommand:
         elif word == "for" and rest:
             teams = tuple(TeamPath.parse(t) for t in rest.pop(0).split(",") if t.strip())
         elif (
-            word == "window"
-            and len(rest) >= 2
-            and rest[0].isdigit()
-            and rest[1].rstrip("s") == "day"
+            word == "window" and len(rest) >= 2 and is_id(rest[0]) and rest[1].rstrip("s") == "day"
         ):
             window = int(rest.pop(0))
             rest.pop(0)
@@ -273,7 +271,7 @@ def _manage(kind: str, args: list[str], example: str) -> ManageSchedule:
     usage = f"{kind} list | {kind} pause N | {kind} resume N | {kind} delete N"
     if action == "list" and len(args) == 1:
         return ManageSchedule(kind, "list", None)
-    if action in {"pause", "resume", "delete"} and len(args) == 2 and args[1].isdigit():
+    if action in {"pause", "resume", "delete"} and len(args) == 2 and is_id(args[1]):
         return ManageSchedule(kind, action, int(args[1]))
     raise InputError(
         f"I don't understand `{kind} {' '.join(args)[:40]}`", usage=usage, example=example
@@ -282,7 +280,7 @@ def _manage(kind: str, args: list[str], example: str) -> ManageSchedule:
 
 def _results(args: list[str]) -> Results:
     usage, example = "checkin results N [team Org/Dept/Team]", "checkin results 3 team Acme/Sales"
-    if not args or not args[0].isdigit():
+    if not args or not is_id(args[0]):
         raise InputError("say which check-in", usage=usage, example=example)
     if len(args) == 1:
         return Results(int(args[0]), None)

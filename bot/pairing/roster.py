@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import TeamPath
@@ -49,11 +50,22 @@ def _known_timezone(name: str) -> bool:
 
 def read_roster(path: Path) -> list[Candidate]:
     """The members of a roster CSV: columns id, name, team; optional timezone, never_with."""
+    return parse_roster(_read_text(path, "utf-8-sig"), path)
+
+
+def _read_text(path: Path, encoding: str) -> str:
+    """The file's text; a byte that is not UTF-8 is reported at its line."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileInputError(path, 1, None, f"cannot be read ({error})") from error
-    return parse_roster(text, path)
+        data = path.read_bytes()
+    except OSError as error:
+        raise FileInputError(path, 1, None, f"cannot be read ({error.strerror})") from error
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise FileInputError(
+            path, line, None, "is not UTF-8 text; save the file as UTF-8"
+        ) from error
 
 
 def parse_roster(text: str, path: Path) -> list[Candidate]:
@@ -62,7 +74,22 @@ def parse_roster(text: str, path: Path) -> list[Candidate]:
             path, 1, None, "the file is empty; it needs a header line", example=ROSTER_EXAMPLE
         )
     reader = csv.reader(io.StringIO(text))
+    try:
+        return _parse_rows(reader, path)
+    except csv.Error as error:
+        problem = str(error)
+        if "field larger" in problem:
+            problem = f"a field is too long ({csv.field_size_limit()} characters at most)"
+        raise FileInputError(path, reader.line_num, None, problem) from error
+
+
+def _parse_rows(reader: Any, path: Path) -> list[Candidate]:
     header = [h.strip().lower() for h in next(reader)]
+    for name in header:
+        if name in (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS) and header.count(name) > 1:
+            raise FileInputError(
+                path, 1, name, f"the header names the column '{name}' twice", example=ROSTER_EXAMPLE
+            )
     for name in REQUIRED_COLUMNS:
         if name not in header:
             raise FileInputError(
@@ -131,11 +158,7 @@ def _candidate(path: Path, line: int, row: dict[str, str], ids: dict[str, int]) 
 
 def read_history(path: Path) -> list[PastGroup]:
     """Past rounds, one JSON object a line: ``{"round": 1, "groups": [["u1", "u2"], ...]}``."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise FileInputError(path, 1, None, f"cannot be read ({error})") from error
-    return parse_history(text, path)
+    return parse_history(_read_text(path, "utf-8"), path)
 
 
 def parse_history(text: str, path: Path) -> list[PastGroup]:

@@ -17,6 +17,7 @@ from bot.delivery.outbox import enqueue
 from bot.domain import MemberStatus, TeamPath
 from bot.events import Actor, FormSubmitted
 from bot.facilitation import Results, ScheduleCheckIn
+from bot.ids import parse_id
 from bot.messages import Button, Choices, Field, Form, FormErrors, Message, Text
 from bot.services import library, schedules
 from bot.services.context import Context
@@ -108,7 +109,8 @@ async def _participant(
     ctx: Context, actor: Actor, raw_id: str
 ) -> tuple[CheckInRow, MemberRow, ParticipantRow] | Message:
     member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
-    checkin = await ctx.session.get(CheckInRow, int(raw_id)) if raw_id.isdigit() else None
+    checkin_id = parse_id(raw_id)
+    checkin = await ctx.session.get(CheckInRow, checkin_id) if checkin_id is not None else None
     first_name = member.first_name if member else actor.display_name
     if member is None or checkin is None or checkin.community_id != ctx.community.id:
         return Text(copy("checkin.not_asked", first_name=first_name))

@@ -10,6 +10,7 @@ from bot.delivery.codec import decode
 from bot.delivery.outbox import enqueue, exists
 from bot.domain import MemberStatus, Outcome, first_name_of
 from bot.events import Actor
+from bot.ids import parse_id
 from bot.messages import Choices, Intro, Message, Text
 from bot.services.context import Context
 from bot.services.intros import intro_key, outcome_buttons
@@ -66,7 +67,8 @@ async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:
     member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
     group_part, _, outcome_part = value.partition(":")
     first_name = member.first_name if member else first_name_of(actor.display_name)
-    group = await ctx.session.get(GroupRow, int(group_part)) if group_part.isdigit() else None
+    group_id = parse_id(group_part)
+    group = await ctx.session.get(GroupRow, group_id) if group_id is not None else None
     round_row = await ctx.session.get(RoundRow, group.round_id) if group else None
     try:
         outcome = Outcome(outcome_part)
