@@ -60,7 +60,10 @@ async def _discord_channels(settings: Settings) -> list[Check]:
 
 
 async def _database(settings: Settings) -> list[Check]:
-    db = Database(settings.database, create=False)
+    try:
+        db = Database(settings.database, create=False)
+    except StoreError as exc:
+        return [Check("database", False, f"{exc} — check DATABASE_URL and BRIDGEWORK_DATA_DIR")]
     if db.missing:
         await db.dispose()
         return [_missing(db)]

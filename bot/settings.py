@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from importlib.util import find_spec
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from bot.errors import ConfigError
 
@@ -80,8 +84,8 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
-        if value and not value.startswith(("sqlite", "postgresql", "postgres")):
-            raise ValueError("a sqlite:/// or postgresql:// URL")
+        if value:
+            check_database_url(value)
         return value
 
     @property
@@ -104,8 +108,45 @@ def async_url(url: str) -> str:
     return url
 
 
+ASYNC_DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("psycopg", "asyncpg")}
+
+
+def check_database_url(value: str) -> None:
+    """Raise ValueError saying what is wrong with a DATABASE_URL, before any connection."""
+    if not value.startswith(("sqlite", "postgresql", "postgres")):
+        raise ValueError("a sqlite:/// or postgresql:// URL")
+    try:
+        url = make_url(async_url(value))
+        url.port  # noqa: B018 - parsing the port is the check
+    except (ArgumentError, ValueError):
+        raise ValueError(
+            "a sqlite:/// or postgresql:// URL; this is not a database URL "
+            "(check the host, the port and any brackets)"
+        ) from None
+    backend, _, driver = url.drivername.partition("+")
+    if backend not in ASYNC_DRIVERS:
+        raise ValueError("a sqlite:/// or postgresql:// URL")
+    if backend == "sqlite" and url.database in (None, "", ":memory:"):
+        raise ValueError("a file, as in sqlite:///path/to/bridgework.db")
+    if driver not in ASYNC_DRIVERS[backend] or find_spec(driver) is None:
+        raise ValueError(
+            f"a URL whose async driver is installed: {driver or 'the driver'} is not installed "
+            f"or not async (plain {backend}:// uses {ASYNC_DRIVERS[backend][0]})"
+        )
+
+
+def mask_url(text: str) -> str:
+    """``text`` with the password of every URL in it replaced by ***."""
+    return _CREDENTIALS.sub(r"\1***@", text)
+
+
+_CREDENTIALS = re.compile(r"(\b[a-zA-Z][\w+.-]*://[^/\s:@]*:)[^@\s]*@")
+
+
 def load_settings(*, env_file: str | None = ".env") -> Settings:
     """Read and validate the settings; a bad one raises ConfigError naming it and the fix."""
+    if env_file is not None:
+        _check_env_file(Path(env_file))
     try:
         return Settings(_env_file=env_file)
     except ValidationError as exc:
@@ -113,8 +154,23 @@ def load_settings(*, env_file: str | None = ".env") -> Settings:
         name = _setting_name(error.get("loc", ()))
         expected = str(error.get("msg", "invalid")).removeprefix("Value error, ")
         secret = any(word in name for word in ("TOKEN", "SECRET", "KEY"))
-        shown = "" if secret else f" (got {error.get('input')!r})"
+        shown = "" if secret else mask_url(f" (got {error.get('input')!r})")
         raise ConfigError(name, f"expected {expected}{shown}") from None
+
+
+def _check_env_file(path: Path) -> None:
+    """A .env that cannot be read as UTF-8 is named, with the line of its first bad byte."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot be read ({exc.strerror})") from None
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(str(path), f"line {line} is not UTF-8 text; save it as UTF-8") from None
 
 
 def _setting_name(loc: tuple[int | str, ...]) -> str:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from bot.cli._base import app, err, load_and_log, open_with, out, run_async
-from bot.errors import ConfigError
+from bot.errors import ConfigError, InputError
 
 
 @app.command()
@@ -60,7 +60,7 @@ def run(
         settings = load_and_log()
         if console:
             adapter = load_adapter("console")
-            lines = script.read_text(encoding="utf-8").splitlines() if script else None
+            lines = read_script(script) if script else None
             await adapter.run_console(settings, lines=lines)
             return
         if role in ("all", "web") and not platforms_configured(settings):
@@ -75,12 +75,33 @@ def run(
             await core.close()
 
     if role not in ROLES:
-        err.print(f"[red]--role {role}[/red]: expected all, scheduler, sender or web")
+        err.print(f"[red]--role {role[:40]}[/red]: expected all, scheduler, sender or web")
+        raise typer.Exit(2)
+    if script is not None and not console:
+        err.print("[red]--script[/red] runs a script on the console: add --console")
+        err.print("Example: bridgework run --console --script session.txt")
+        raise typer.Exit(2)
+    if console and role != "all":
+        err.print(f"[red]--role {role}[/red] is for the platforms; --console runs every role")
+        err.print("Example: bridgework run --console")
         raise typer.Exit(2)
     try:
         run_async(go())
     except KeyboardInterrupt:  # Ctrl-C: the run is cancelled and closed; no traceback
         raise typer.Exit(130) from None
+
+
+def read_script(path: Path) -> list[str]:
+    """The lines of a console script; a file that cannot be read is an InputError naming it."""
+    example = "bridgework run --console --script session.txt"
+    try:
+        return path.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError:
+        raise InputError(f"--script {path}: is not UTF-8 text", example=example) from None
+    except OSError as exc:
+        raise InputError(
+            f"--script {path}: cannot be read ({exc.strerror})", example=example
+        ) from None
 
 
 @app.command("run-now")

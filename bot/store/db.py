@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from bot.errors import StoreError
+from bot.settings import mask_url
 
 BUSY_TIMEOUT = 30.0  # seconds a SQLite connection waits for another process's writer
 
@@ -40,7 +41,14 @@ class Database:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if create and self.file is not None:
-            self.file.parent.mkdir(parents=True, exist_ok=True)
+            folder = self.file.parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise StoreError(
+                    f"cannot make the folder {folder} for the database ({exc.strerror}); "
+                    "set BRIDGEWORK_DATA_DIR (or DATABASE_URL) to a folder that can be written"
+                ) from None
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
             kwargs["connect_args"] = {"timeout": BUSY_TIMEOUT}
@@ -111,8 +119,16 @@ class Database:
         try:
             async with self.engine.connect() as conn:
                 await conn.exec_driver_sql("SELECT 1")
-        except (OperationalError, OSError) as exc:
-            raise StoreError(f"cannot reach the database at {self.location}: {exc}") from exc
+        except DBAPIError as exc:
+            reason = mask_url(str(exc.orig)).strip()
+            if self.is_sqlite and "not a database" in reason:
+                raise StoreError(
+                    f"{self.location} is not a SQLite database ({reason}); point DATABASE_URL "
+                    "or BRIDGEWORK_DATA_DIR at Bridgework's database, or at a new file"
+                ) from None
+            raise StoreError(f"cannot reach the database at {self.location}: {reason}") from None
+        except OSError as exc:
+            raise StoreError(f"cannot reach the database at {self.location}: {exc}") from None
 
     async def dispose(self) -> None:
         await self.engine.dispose()
