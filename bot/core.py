@@ -42,13 +42,19 @@ class Core:
         anonymity_threshold: int = 5,
         llm: LLMConfig | None = None,
         welcome: bool = False,
+        llm_missing: tuple[str, ...] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
         self.dispatcher = Dispatcher(
-            db, clock=clock, anonymity_threshold=anonymity_threshold, llm=llm, welcome=welcome
+            db,
+            clock=clock,
+            anonymity_threshold=anonymity_threshold,
+            llm=llm,
+            welcome=welcome,
+            llm_missing=llm_missing,
         )
 
     @property
@@ -256,4 +262,5 @@ async def open_core(
         anonymity_threshold=settings.anonymity_threshold,
         llm=llm,
         welcome=settings.welcome_dm,
+        llm_missing=settings.llm_missing,
     )

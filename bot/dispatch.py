@@ -65,12 +65,21 @@ class Dispatcher:
         anonymity_threshold: int = 5,
         llm: LLMConfig | None = None,
         welcome: bool = False,
+        llm_missing: tuple[str, ...] | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
         self.welcome = welcome  # greet newcomers to the channel with a message, once
+        self._llm_missing = llm_missing
+
+    @property
+    def llm_missing(self) -> tuple[str, ...]:
+        """The settings an LLM still needs (none when one is configured)."""
+        if self.llm is not None:
+            return ()
+        return self._llm_missing or ("LLM_BASE_URL", "LLM_MODEL")
 
     async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
         """The reply to show the actor (privately), or None where there is nothing to say.
@@ -225,7 +234,9 @@ class Dispatcher:
             case commands.Leave():
                 return await membership.leave(ctx, event.actor, command)
             case commands.Set():
-                return await admin.apply_setting(ctx, command)
+                return await admin.apply_setting(
+                    ctx, command, actor=event.actor.platform_id, llm_missing=self.llm_missing
+                )
             case SchedulePrompt():
                 return await prompts.schedule(ctx, event.actor, command)
             case ScheduleCheckIn():

@@ -63,16 +63,18 @@ class TeamPath:
     @classmethod
     def parse(cls, text: str) -> TeamPath:
         parts = tuple(p.strip() for p in text.strip().strip("/").split("/"))
+        shown = text if len(text) <= 60 else text[:57] + "…"
         if not parts or any(not p for p in parts):
             raise InputError(
-                f"'{text}' is not a team path",
+                f"'{shown}' is not a team path",
                 usage="Organisation/Department/Team",
                 example="Acme/Engineering/Platform",
             )
         if len(parts) > MAX_TEAM_DEPTH or any(len(p) > MAX_TEAM_PART for p in parts):
             raise InputError(
-                f"'{text}' is too long for a team path "
+                f"'{shown}' is too long for a team path "
                 f"(at most {MAX_TEAM_DEPTH} levels of {MAX_TEAM_PART} characters)",
+                usage="Organisation/Department/Team",
                 example="Acme/Engineering/Platform",
             )
         return cls(parts)

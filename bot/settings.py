@@ -97,6 +97,12 @@ class Settings(BaseSettings):
     def llm_enabled(self) -> bool:
         return bool(self.llm_base_url and self.llm_model)
 
+    @property
+    def llm_missing(self) -> tuple[str, ...]:
+        """The settings an LLM still needs: empty when one is configured."""
+        needed = (("LLM_BASE_URL", self.llm_base_url), ("LLM_MODEL", self.llm_model))
+        return tuple(name for name, value in needed if not value)
+
 
 def async_url(url: str) -> str:
     """Map a plain database URL to its async driver (aiosqlite, psycopg)."""

@@ -43,8 +43,11 @@ class ConsoleRunner:
         try:
             if text == "!round":
                 result = await self.core.run_round(self.community_id)
-                groups = count(len(result.groups), "group")
-                self.out.write(f"round {result.number}: {groups}\n")
+                if result.number == 0:
+                    self.out.write("no round: a round needs two members taking part\n")
+                else:
+                    groups = count(len(result.groups), "group")
+                    self.out.write(f"round {result.number}: {groups}\n")
             elif text == "!followups":
                 queued = await self.core.send_followups(self.community_id)
                 self.out.write(f"{count(queued, 'follow-up')} queued\n")

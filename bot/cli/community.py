@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -9,6 +10,7 @@ from rich.table import Table
 
 from bot.cli._base import CommunityOption, app, err, load_and_log, out, run_async
 from bot.domain import Platform
+from bot.errors import InputError
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -40,12 +42,20 @@ def community_add(
     async def go() -> None:
         check_timezone(timezone)
         settings = load_and_log()
+        check_ids(platform, workspace, channel)
         core = await open_core(settings)
         try:
+            known = await core.communities(platform, workspace)
+            existing = next((c for c in known if c.channel == channel), None)
             cid = await core.ensure_community(
                 platform, workspace, channel, name=name, timezone=timezone
             )
-            out.print(f"Community {cid}: {name} ({platform.value} {workspace} #{channel}).")
+            kept = existing.name if existing is not None else name
+            out.print(f"Community {cid}: {kept} ({platform.value} {workspace} #{channel}).")
+            if existing is not None and kept != name:
+                out.print(f"It already exists under that name; --name {name} was not applied.")
+            elif existing is not None:
+                out.print("It already exists.")
             if platform is Platform.CONSOLE:
                 return
             if platform not in platforms_configured(settings):
@@ -105,6 +115,28 @@ def summary(community: int, report: SyncReport | None) -> str:
         f"{report.removed} marked as left; left out: {left_out}; "
         f"{report.welcomed} welcome messages queued."
     )
+
+
+# Ids as each platform spells them; a copied placeholder such as GUILD_ID is none of them.
+ID_SHAPES = {
+    Platform.SLACK: (re.compile(r"[A-Z0-9]{1,32}"), "an id such as T0123ABCD or C0123ABCD"),
+    Platform.DISCORD: (re.compile(r"[0-9]{1,20}"), "a numeric id such as 1100223344556677889"),
+    Platform.CONSOLE: (re.compile(r"[\w.-]{1,64}"), "a short name such as acme"),
+}
+PLACEHOLDER = re.compile(r"[A-Z]+(_[A-Z]+)+|.*(YOUR|XXX|<|>|\{|\}).*")
+
+
+def check_ids(platform: Platform, workspace: str, channel: str) -> None:
+    shape, wanted = ID_SHAPES[platform]
+    for option, value in (("--workspace", workspace), ("--channel", channel)):
+        shown = value if len(value) <= 40 else value[:37] + "…"
+        if PLACEHOLDER.fullmatch(value) or not shape.fullmatch(value):
+            raise InputError(
+                f"{option} {shown}: not a {platform.value} id; copy the real one",
+                usage=f"{option} {wanted}",
+                example="bridgework community add --platform discord --workspace "
+                "1100223344556677889 --channel 1100223344556677890 --name Coffee",
+            )
 
 
 @community_app.command("list")

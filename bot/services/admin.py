@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import logging
+
 from bot.commands import WEEKDAYS, Set
 from bot.messages import Message, Text
 from bot.services.context import Context
 from bot.texts import copy
 
+log = logging.getLogger(__name__)
 
-async def apply_setting(ctx: Context, command: Set) -> Message:
+
+async def apply_setting(
+    ctx: Context, command: Set, *, actor: str, llm_missing: tuple[str, ...] = ()
+) -> Message:
+    """Change one setting; each change is logged with who made it, the old and the new value."""
     community = ctx.community
+    if command.setting == "llm" and command.value == "on" and llm_missing:
+        return Text(copy("set.llm_unconfigured", missing=", ".join(llm_missing)))
+    old = _current(ctx, command.setting)
     shown = str(command.value)
     match command.setting:
         case "cadence":
@@ -36,4 +46,27 @@ async def apply_setting(ctx: Context, command: Set) -> Message:
                 shown = copy("set.digest_direct")
         case _:  # pragma: no cover - the parser admits no other setting
             raise ValueError(command.setting)
+    log.info(
+        "community %s: %s changed %s from %s to %s",
+        community.id,
+        actor,
+        command.setting,
+        old,
+        _current(ctx, command.setting),
+    )
     return Text(copy("set.ok", setting=command.setting, value=shown))
+
+
+def _current(ctx: Context, setting: str) -> str:
+    """A setting's value as the log shows it: words, never content."""
+    community = ctx.community
+    values = {
+        "cadence": community.cadence,
+        "day": WEEKDAYS[community.weekday],
+        "time": community.local_time,
+        "timezone": community.timezone,
+        "group-size": community.group_size,
+        "llm": "on" if community.llm_enabled else "off",
+        "digest-channel": f"#{community.digest_channel}" if community.digest_channel else "direct",
+    }
+    return str(values.get(setting, "?"))

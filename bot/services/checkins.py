@@ -15,6 +15,7 @@ from sqlalchemy import delete, func, select, update
 from bot.clock import as_utc as aware
 from bot.delivery.outbox import enqueue
 from bot.domain import MemberStatus, TeamPath
+from bot.errors import InputError
 from bot.events import Actor, FormSubmitted
 from bot.facilitation import Results, ScheduleCheckIn
 from bot.ids import parse_id
@@ -32,6 +33,15 @@ MAX_ANSWER = 1000
 
 
 async def schedule(ctx: Context, actor: Actor, command: ScheduleCheckIn) -> Message:
+    if command.teams:
+        teams = {m.team for m in await repo.members(ctx.session, ctx.community.id)}
+        for team in command.teams:
+            if not any(_in_teams_path(t, team) for t in teams):
+                raise InputError(
+                    copy("checkin.no_such_team", team=str(team)[:60]),
+                    usage="for Organisation/Department/Team,… (a team with members here)",
+                    example='checkin schedule "How are you?" every friday 10:00 for Acme/Eng',
+                )
     payload = {
         "questions": list(command.questions),
         "teams": [str(t) for t in command.teams],
@@ -40,6 +50,10 @@ async def schedule(ctx: Context, actor: Actor, command: ScheduleCheckIn) -> Mess
     }
     row = await schedules.create(ctx, "checkin", command.when, payload, actor.platform_id)
     return Text(copy("checkin.scheduled", description=schedules.describe(row)))
+
+
+def _in_teams_path(member_team: str, team: TeamPath) -> bool:
+    return TeamPath.parse(member_team).parts[: len(team.parts)] == team.parts
 
 
 def _in_teams(member: MemberRow, teams: Sequence[str]) -> bool:

@@ -31,7 +31,7 @@ class RoundResult:
     round_id: int
     number: int
     groups: tuple[tuple[str, ...], ...]  # platform ids
-    created: bool  # False when a round had already run that day
+    created: bool  # False when a round had already run that day, or none could (number 0)
 
 
 def intro_key(community_id: int, number: int, position: int) -> str:
@@ -95,7 +95,10 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
         )
         for m in members
     ]
-    groups = pair_round(candidates, history, settings, number) if len(candidates) >= 2 else []
+    if len(candidates) < 2:
+        log.info("community %s: no round, %s available", ctx.community.id, len(candidates))
+        return RoundResult(0, 0, (), created=False)
+    groups = pair_round(candidates, history, settings, number)
     if last is not None:
         last.closed = True  # its follow-up buttons go stale from now on
     round_row = RoundRow(community_id=ctx.community.id, number=number, run_on=on, closed=False)

@@ -96,6 +96,8 @@ async def _intros(ctx: Context, *, force: bool) -> str:
         log.info("community %s: intros not due (every %s weeks)", ctx.community.id, weeks)
         return f"not due: the last round was on {last.run_on.isoformat()}"
     result = await intros.run_round(ctx)
+    if result.number == 0:
+        return "no round: a round needs two members taking part"
     if not result.created:
         return f"round {result.number} already ran today"
     return f"round {result.number}: {len(result.groups)} groups"
