@@ -187,7 +187,8 @@ async def submit(ctx: Context, event: FormSubmitted, threshold: int) -> Message:
         return FormErrors(tuple((f"q{i}", problem) for i in too_long))
     if not answers.get(0):
         return FormErrors((("q0", copy("answer.empty", first_name=member.first_name)),))
-    for old in await _own_answers(ctx, checkin, member):
+    earlier = await _own_answers(ctx, checkin, member)
+    for old in earlier:
         await ctx.session.delete(old)
     team = await _shown_team(ctx, member, threshold) if checkin.anonymous else member.team
     for question, text in answers.items():
@@ -202,8 +203,9 @@ async def submit(ctx: Context, event: FormSubmitted, threshold: int) -> Message:
                     edit_token=_token(checkin, member) if checkin.anonymous else None,
                 )
             )
-    edited = participant.state == "answered"
-    participant.state = "answered"
+    edited = bool(earlier) or participant.state == "answered"
+    if not checkin.anonymous:  # who answered an anonymous check-in is kept nowhere
+        participant.state = "answered"
     log.info("community %s: check-in %s answered", ctx.community.id, checkin.id)
     if edited:
         return Text(copy("checkin.edited", first_name=member.first_name))
@@ -224,8 +226,8 @@ async def skip(ctx: Context, actor: Actor, raw_id: str) -> Message:
     found = await _participant(ctx, actor, raw_id)
     if not isinstance(found, tuple):
         return found
-    _, member, participant = found
-    if participant.state == "asked":
+    checkin, member, participant = found
+    if participant.state == "asked" and not checkin.anonymous:
         participant.state = "skipped"
     return Text(copy("checkin.skipped", first_name=member.first_name))
 

@@ -141,14 +141,15 @@ async def _undeliverable(ctx: Context, since: date) -> int:
 async def _rates(ctx: Context, since: date, now: datetime) -> tuple[CheckInRate, ...]:
     rates: list[CheckInRate] = []
     for checkin in await _closed_checkins(ctx, since, now):
-        states = Counter(
-            (
-                await ctx.session.scalars(
-                    select(ParticipantRow.state).where(ParticipantRow.checkin_id == checkin.id)
-                )
-            ).all()
+        asked = await ctx.session.scalar(
+            select(func.count()).where(ParticipantRow.checkin_id == checkin.id)
         )
-        rates.append(CheckInRate(checkin.id, sum(states.values()), states.get("answered", 0)))
+        # Respondents are counted from the answers (the first question is required): who
+        # answered an anonymous check-in is recorded nowhere.
+        answered = await ctx.session.scalar(
+            select(func.count()).where(AnswerRow.checkin_id == checkin.id, AnswerRow.question == 0)
+        )
+        rates.append(CheckInRate(checkin.id, int(asked or 0), int(answered or 0)))
     return tuple(rates)
 
 

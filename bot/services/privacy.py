@@ -5,16 +5,33 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
 
+from bot.delivery.outbox import PENDING
 from bot.domain import first_name_of
 from bot.events import Actor
 from bot.messages import Button, Choices, Message, Text
 from bot.services.context import Context
 from bot.store import repo
-from bot.store.facilitation import AnswerRow, CheckInRow, PromptAnswerRow, PromptRow
-from bot.store.models import GroupMemberRow, GroupRow, OutcomeRow, RoleGrantRow, RoundRow
+from bot.store.facilitation import (
+    AnswerRow,
+    CheckInRow,
+    LibraryItemRow,
+    PromptAnswerRow,
+    PromptRow,
+    ScheduleRow,
+)
+from bot.store.models import (
+    GroupMemberRow,
+    GroupRow,
+    MemberRow,
+    OutboxRow,
+    OutcomeRow,
+    RoleGrantRow,
+    RoundRow,
+)
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
@@ -111,6 +128,65 @@ async def forget(ctx: Context, actor: Actor, value: str) -> Message:
             RoleGrantRow.platform_id == member.platform_id,
         )
     )
+    await _scrub(ctx, member)
     await ctx.session.delete(member)  # cascades: groups, outcomes, prompt answers, participation
     log.info("community %s: a member's data was deleted at their request", ctx.community.id)
     return Text(copy("privacy.deleted", first_name=member.first_name))
+
+
+async def _scrub(ctx: Context, member: MemberRow) -> None:
+    """Remove or scrub every other row that names ``member``: messages to them alone go, sent
+    group messages lose their id and first name, pending ones to their groups go."""
+    pid, name = member.platform_id, member.first_name
+    group_ids = set(
+        (
+            await ctx.session.scalars(
+                select(GroupMemberRow.group_id).where(GroupMemberRow.member_id == member.id)
+            )
+        ).all()
+    )
+    rows = (
+        await ctx.session.scalars(
+            select(OutboxRow).where(
+                OutboxRow.community_id == ctx.community.id,
+                or_(
+                    OutboxRow.lane.contains(pid),
+                    OutboxRow.conversation_id == pid,
+                    OutboxRow.group_id.in_(group_ids),
+                ),
+            )
+        )
+    ).all()
+    someone = copy("privacy.someone")
+    named = re.compile(rf"\b{re.escape(name)}\b") if name else None
+
+    def clean(text: str) -> str:
+        text = text.replace(pid, "")
+        return named.sub(someone, text) if named is not None else text
+
+    for row in rows:
+        mine = pid in row.people or row.conversation_id == pid or row.group_id in group_ids
+        if not mine:
+            continue  # another id that merely contains theirs
+        if set(row.people) <= {pid} or row.status == PENDING:
+            await ctx.session.delete(row)
+            continue
+        row.people = [p for p in row.people if p != pid]
+        row.lane = clean(row.lane)
+        row.payload = json.loads(clean(json.dumps(row.payload)))
+        row.last_error = clean(row.last_error) if row.last_error else row.last_error
+        for column in ("conversation_id", "sent_conversation_id"):
+            value = getattr(row, column)
+            if value:
+                setattr(row, column, clean(value))
+    for group in (
+        await ctx.session.scalars(select(GroupRow).where(GroupRow.id.in_(group_ids)))
+    ).all():
+        if group.conversation_id and pid in group.conversation_id:
+            group.conversation_id = clean(group.conversation_id)
+    for table in (ScheduleRow, LibraryItemRow):
+        await ctx.session.execute(
+            update(table)
+            .where(table.community_id == ctx.community.id, table.created_by == pid)
+            .values(created_by="")
+        )
