@@ -34,3 +34,16 @@ def next_round_at(
 
 def local_date(moment: datetime, timezone: str) -> date:
     return moment.astimezone(ZoneInfo(timezone)).date()
+
+
+def day_text(day: date) -> str:
+    """A date as people read it, the one way Bridgework writes dates: "Friday 15 January 2027"."""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def moment_text(moment: datetime, timezone: str) -> str:
+    """A moment in ``timezone``: "Friday 15 January 2027, 10:00 Europe/London" (a naive moment
+    is taken to be in ``timezone`` already)."""
+    zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+    return f"{day_text(local.date())}, {local:%H:%M} {timezone}"

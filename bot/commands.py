@@ -247,7 +247,7 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
     if verb == "timezone":
         if len(args) != 1:
             _fail("timezone", "say one time zone")
-        return SetTimezone(check_timezone(args[0]))
+        return SetTimezone(check_timezone(args[0], *USAGE["timezone"]))
     if verb in {"prompt", "checkin", "library", "themes", "role"}:
         tokens = split_words(text)[1:]
         if verb == "role":
@@ -353,9 +353,11 @@ def _digest_channel(raw: str, channels: frozenset[str]) -> str:
     return raw[1:]
 
 
-def check_timezone(raw: str) -> str:
-    """``raw`` if it names an IANA time zone, else an InputError with an example."""
-    usage, example = SET_USAGE["timezone"]
+def check_timezone(raw: str, usage: str = "", example: str = "") -> str:
+    """``raw`` if it names an IANA time zone, else an InputError with the usage line of the
+    command it came in (by default an admin's `set timezone`)."""
+    if not usage:
+        usage, example = SET_USAGE["timezone"]
     try:
         ZoneInfo(raw)
     except (ZoneInfoNotFoundError, ValueError):

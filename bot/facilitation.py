@@ -221,9 +221,9 @@ def _when(args: list[str], today: date, example: str) -> tuple[When, list[str]]:
             )
         moment = _date(rest.pop(0), example)
         at = datetime.combine(moment, _time(rest.pop(0), example))
-        if moment <= today:
+        if moment < today:
             raise InputError(
-                f"{moment.isoformat()} is not in the future",
+                f"{moment.isoformat()} has passed",
                 usage="once YYYY-MM-DD HH:MM",
                 example="once 2027-02-01 09:00",
             )

@@ -43,8 +43,25 @@ def copy(name: str, /, **values: object) -> str:
 
 
 def count(n: int, one: str, many: str | None = None) -> str:
-    """``n`` and the noun in the right number: "1 person", "3 people", "2 themes"."""
+    """``n`` and an operator's noun in the right number: "1 group", "3 groups"."""
     return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+def people(n: int) -> str:
+    """ "1 person", "3 people", in the words of prompts/copy.yaml; likewise the others below."""
+    return copy("count.person") if n == 1 else copy("count.people", n=n)
+
+
+def answers(n: int) -> str:
+    return copy("count.answer") if n == 1 else copy("count.answers", n=n)
+
+
+def themes(n: int) -> str:
+    return copy("count.theme") if n == 1 else copy("count.themes", n=n)
+
+
+def respondents(n: int) -> str:
+    return copy("count.respondent") if n == 1 else copy("count.respondents", n=n)
 
 
 @cache

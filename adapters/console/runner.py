@@ -18,9 +18,10 @@ OPERATOR_HELP = """Console: type `ID: command` (e.g. `ada: join`; `ada! …` spe
 `ID presses ACTION VALUE` as each button shows it (e.g. [We met → outcome 12:met]),
 `ID replies m3: text` in a message's thread, `ID submits FORM q0='…'` to answer a form,
 `+ID 'First Last' Org/Dept/Team [Time/Zone]` to add someone, `-ID` to remove them.
-Jobs now: `!round`, `!followups`, `!prompts`, `!checkins`, `!digest`; `!quit` (or Ctrl-C) stops."""
+Jobs now: `!round`, `!followups`, `!prompts`, `!checkins`, `!sweep` (close ended check-ins),
+`!digest`; `!quit` (or Ctrl-C) stops."""
 
-JOBS = {"!prompts": "prompts", "!checkins": "checkins", "!digest": "digest"}
+JOBS = {"!prompts": "prompts", "!checkins": "checkins", "!sweep": "sweep", "!digest": "digest"}
 
 
 class ConsoleRunner:

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete, func, select, update
 
+from bot.calendar import moment_text
 from bot.clock import as_utc as aware
 from bot.delivery.outbox import enqueue
 from bot.domain import MemberStatus, TeamPath
@@ -25,7 +26,8 @@ from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow, ScheduleRow
 from bot.store.models import MemberRow
-from bot.texts import copy
+from bot.texts import copy, count
+from bot.texts import respondents as counted_respondents
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +94,7 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
             community_id=ctx.community.id,
             key=f"checkin:{checkin.id}:{member.id}",
             kind="checkin",
-            message=_ask(checkin, member.first_name),
+            message=_ask(checkin, member.first_name, ctx.community.timezone),
             people=[member.platform_id],
         )
         asked += 1
@@ -100,11 +102,11 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
     return f"check-in {checkin.id}: {asked} asked"
 
 
-def _ask(checkin: CheckInRow, first_name: str) -> Choices:
+def _ask(checkin: CheckInRow, first_name: str, timezone: str) -> Choices:
     values = {
         "first_name": first_name,
         "questions": "\n".join(f"• {q}" for q in checkin.questions),
-        "closes": f"{checkin.closes_at:%d %b %H:%M} UTC",
+        "closes": moment_text(aware(checkin.closes_at), timezone),
     }
     if checkin.anonymous:
         body = copy("checkin.ask_anonymous", **values)
@@ -255,7 +257,7 @@ async def sweep(ctx: Context) -> str:
         elif not checkin.reminded and now >= opens + (closes - opens) / 2:
             checkin.reminded = True
             reminded += await _remind(ctx, checkin)
-    return f"{reminded} reminders, {closed} check-ins closed"
+    return f"{count(reminded, 'reminder')}, {count(closed, 'check-in')} closed"
 
 
 async def _remind(ctx: Context, checkin: CheckInRow) -> int:
@@ -307,7 +309,13 @@ async def results(ctx: Context, command: Results, threshold: int) -> Message:
     elif everyone < threshold:
         return Text(copy("results.withheld", threshold=threshold))
     rng = secrets.SystemRandom()
-    lines = [copy("results.heading", id=checkin.id, respondents=_respondents(answers, None))]
+    lines = [
+        copy(
+            "results.heading",
+            id=checkin.id,
+            respondents=counted_respondents(_respondents(answers, None)),
+        )
+    ]
     for i, question in enumerate(checkin.questions):
         texts = [a.text for a in answers if a.question == i]
         rng.shuffle(texts)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.calendar import local_date, next_round_at
+from bot.calendar import local_date, moment_text, next_round_at
 from bot.clock import Clock
 from bot.store import repo
 from bot.store.models import CommunityRow
@@ -25,10 +25,15 @@ class Context:
     def today(self) -> date:
         return local_date(self.clock(), self.community.timezone)
 
-    async def next_round_text(self) -> str:
-        """The next round, as people read it: "Monday 07 December, 10:00 Europe/Berlin"."""
+    async def next_round_text(self, not_before: date | None = None) -> str:
+        """The next round (on ``not_before`` or later: after a pause), as people read it:
+        "Monday 7 December 2026, 10:00 Europe/Berlin"."""
         community = repo.to_community(self.community)
         last = await repo.last_round(self.session, self.community.id)
-        moment = next_round_at(community.settings, self.clock(), last.run_on if last else None)
-        local = moment.astimezone(ZoneInfo(self.community.timezone))
-        return f"{local:%A %d %B, %H:%M} {self.community.timezone}"
+        after = self.clock()
+        if not_before is not None:
+            zone = ZoneInfo(self.community.timezone)
+            start = datetime.combine(not_before, time(0, 0), tzinfo=zone) - timedelta(seconds=1)
+            after = max(after, start.astimezone(UTC))
+        moment = next_round_at(community.settings, after, last.run_on if last else None)
+        return moment_text(moment, self.community.timezone)

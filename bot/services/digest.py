@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
+from bot import texts
+from bot.calendar import day_text
 from bot.delivery.outbox import enqueue
 from bot.domain import Community, Role
 from bot.errors import DeliveryError
@@ -108,13 +110,13 @@ async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> Them
 def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture) -> str:
     n = f.network
     lines = [
-        copy("digest.heading", community=ctx.community.name, since=f.since.isoformat()),
+        copy("digest.heading", community=ctx.community.name, since=day_text(f.since)),
         copy(
             "digest.participation",
             active=f.active,
             paused=f.paused,
             opted_out=f.opted_out,
-            paired=f.paired,
+            paired=texts.people(f.paired),
             rounds=(
                 copy("digest.one_round")
                 if f.period_rounds == 1
@@ -152,7 +154,7 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
             pairs=n.team_pairs,
             ei=f"{n.ei_index:+.2f}",
             trend=trend,
-            never=len(n.never_crossed),
+            never=texts.people(len(n.never_crossed)),
         )
     )
     if n.least_connected:
@@ -173,8 +175,8 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
                 "digest.theme",
                 name=theme.name,
                 label=label,
-                count=theme.count,
-                respondents=theme.respondents,
+                count=texts.answers(theme.count),
+                respondents=texts.people(theme.respondents),
                 teams=copy("digest.theme_teams", teams=teams) if teams else "",
             )
         )

@@ -14,6 +14,7 @@ from bot.services import checkins, digest, followups, intros, prompts, roles
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import ScheduleRow
+from bot.texts import count
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ async def run(
         if channel:
             queued, to = await digest.post(ctx, built, channel), f"#{channel}"
         else:
-            queued, to = await digest.send(ctx, built, recipients), f"{len(recipients)} leads"
+            queued, to = await digest.send(ctx, built, recipients), count(len(recipients), "lead")
         return f"digest queued for {to} ({queued} messages; themes: {built.themes.method})"
     wanted = "prompt" if kind == "prompts" else "checkin"
     rows = (
@@ -100,7 +101,7 @@ async def _intros(ctx: Context, *, force: bool) -> str:
         return "no round: a round needs two members taking part"
     if not result.created:
         return f"round {result.number} already ran today"
-    return f"round {result.number}: {len(result.groups)} groups"
+    return f"round {result.number}: {count(len(result.groups), 'group')}"
 
 
 async def _followups(ctx: Context) -> str:
@@ -108,4 +109,4 @@ async def _followups(ctx: Context) -> str:
     if last is None:
         return "no round yet"
     queued = await followups.send_followups(ctx, last)
-    return f"round {last.number}: {queued} follow-ups queued"
+    return f"round {last.number}: {count(queued, 'follow-up')} queued"

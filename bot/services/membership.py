@@ -6,6 +6,7 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.calendar import day_text
 from bot.commands import Join, Leave, Pause, Resume, SetTeam, Status
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
 from bot.events import Actor
@@ -87,7 +88,7 @@ async def leave(ctx: Context, actor: Actor, _command: Leave) -> Message:
 async def pause(ctx: Context, member: MemberRow, command: Pause) -> Message:
     member.status = MemberStatus.PAUSED.value
     member.paused_until = command.until
-    return Text(copy("pause.ok", first_name=member.first_name, until=command.until.isoformat()))
+    return Text(copy("pause.ok", first_name=member.first_name, until=day_text(command.until)))
 
 
 async def resume(ctx: Context, member: MemberRow, _command: Resume) -> Message:
@@ -119,15 +120,21 @@ async def status(ctx: Context, member: MemberRow, _command: Status) -> Message:
             team=member.team,
             timezone=member.timezone,
             intros=await repo.intro_count(ctx.session, member.id),
-            next_round=await ctx.next_round_text(),
+            next_round=await ctx.next_round_text(_back_on(member)),
         )
     )
+
+
+def _back_on(member: MemberRow) -> date | None:
+    """The first day a paused member takes part in a round again."""
+    paused = member.status == MemberStatus.PAUSED.value
+    return member.paused_until if paused else None
 
 
 def _state(member: MemberRow) -> str:
     if member.status == MemberStatus.PAUSED.value:
         until: date | None = member.paused_until
-        return copy("state.paused", until=until.isoformat() if until else "?")
+        return copy("state.paused", until=day_text(until) if until else "?")
     if member.status == MemberStatus.OPTED_OUT.value:
         return copy("state.opted_out")
     if member.status == MemberStatus.LEFT.value:

@@ -7,12 +7,15 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.calendar import moment_text
+from bot.clock import as_utc
 from bot.commands import WEEKDAYS
+from bot.errors import InputError
 from bot.facilitation import ManageSchedule, When
 from bot.messages import Message, Text
 from bot.services.context import Context
-from bot.store.facilitation import ScheduleRow
-from bot.texts import copy
+from bot.store.facilitation import CheckInRow, ScheduleRow
+from bot.texts import copy, count
 
 
 async def create(
@@ -21,6 +24,12 @@ async def create(
     once = None
     if when.once is not None:
         once = when.once.replace(tzinfo=ZoneInfo(ctx.community.timezone))
+        if once <= ctx.clock():  # compared as moments: later today is fine
+            raise InputError(
+                f"{moment_text(once, ctx.community.timezone)} has passed",
+                usage="once YYYY-MM-DD HH:MM (the community's time zone)",
+                example="once 2027-02-01 09:00",
+            )
     row = ScheduleRow(
         community_id=ctx.community.id,
         kind=kind,
@@ -39,20 +48,50 @@ async def create(
 
 
 def describe(row: ScheduleRow) -> str:
+    """A schedule as people read it: its id, when, where, and what it asks, of whom."""
     if row.once_at is not None:
-        local = row.once_at.astimezone(ZoneInfo(row.timezone))
-        when = f"once, {local:%Y-%m-%d %H:%M} {row.timezone}"
+        when = f"once, {moment_text(as_utc(row.once_at), row.timezone)}"
     else:
         every = {
             "weekly": "every",
             "biweekly": "every 2 weeks on",
             "every-4-weeks": "every 4 weeks on",
         }
-        when = f"{every[row.cadence]} {WEEKDAYS[row.weekday]} {row.local_time} {row.timezone}"
-    what = row.payload.get("text") or "from the library"
-    where = f" in #{row.payload['channel']}" if row.payload.get("channel") else ""
+        day = WEEKDAYS[row.weekday].capitalize()
+        when = f"{every[row.cadence]} {day} at {row.local_time} {row.timezone}"
     paused = " (paused)" if row.paused else ""
-    return f"{row.id}: {when}{where}: {what}{paused}"
+    if row.kind == "checkin":
+        return f"schedule {row.id}: {when}{paused}\n{_checkin_details(row.payload)}"
+    what = f"“{row.payload['text']}”" if row.payload.get("text") else "from the library"
+    where = f" in #{row.payload['channel']}" if row.payload.get("channel") else ""
+    return f"schedule {row.id}: {when}{where}: {what}{paused}"
+
+
+def _checkin_details(payload: dict[str, Any]) -> str:
+    questions = [str(q) for q in payload.get("questions") or []]
+    asked = "; ".join(f"“{q}”" for q in questions) if questions else "one from the library"
+    teams = ", ".join(str(t) for t in payload.get("teams") or []) or "everyone"
+    window = count(int(payload.get("window_days", 2)), "day")
+    kind = "anonymous" if payload.get("anonymous") else "named (answers kept with who wrote them)"
+    return f"  asks: {asked}\n  for: {teams}; answers for {window}; {kind}"
+
+
+async def opened(ctx: Context, row: ScheduleRow) -> list[str]:
+    """The check-ins a schedule has opened, by the ids `checkin results` and their buttons use."""
+    rows = (
+        await ctx.session.scalars(
+            select(CheckInRow).where(CheckInRow.schedule_id == row.id).order_by(CheckInRow.id)
+        )
+    ).all()
+    tz = ctx.community.timezone
+    lines = []
+    for checkin in rows:
+        closes = moment_text(as_utc(checkin.closes_at), tz)
+        state = "closed" if checkin.closed or as_utc(checkin.closes_at) <= ctx.clock() else "open"
+        lines.append(
+            f"  check-in {checkin.id} ({state}, closes {closes}): `checkin results {checkin.id}`"
+        )
+    return lines
 
 
 async def manage(ctx: Context, command: ManageSchedule) -> Message:
@@ -66,7 +105,12 @@ async def manage(ctx: Context, command: ManageSchedule) -> Message:
     if command.action == "list":
         if not rows:
             return Text(copy("schedule.none", kind=command.kind))
-        return Text("\n".join(describe(row) for row in rows))
+        lines: list[str] = []
+        for listed in rows:
+            lines.append(describe(listed))
+            if listed.kind == "checkin":
+                lines.extend(await opened(ctx, listed))
+        return Text("\n".join(lines))
     row = next((r for r in rows if r.id == command.schedule_id), None)
     if row is None:
         return Text(copy("schedule.unknown", kind=command.kind, id=command.schedule_id))

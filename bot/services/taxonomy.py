@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from bot import texts
 from bot.errors import InputError
 from bot.messages import Message, Text
 from bot.services.context import Context
@@ -61,7 +62,7 @@ async def handle(ctx: Context, command: ThemesCommand) -> Message:
             return Text(_listing(themes, own=community.taxonomy is not None))
         case ResetThemes():
             set_taxonomy(community, None)
-            return Text(copy("themes.reset", count=len(default_taxonomy())))
+            return Text(copy("themes.reset", count=texts.themes(len(default_taxonomy()))))
         case RemoveTheme(id=theme_id):
             kept = [t for t in themes if t.id != theme_id]
             if len(kept) == len(themes):
@@ -78,14 +79,14 @@ async def handle(ctx: Context, command: ThemesCommand) -> Message:
                     example=EXAMPLE,
                 )
             _store(community, kept)
-            return Text(copy("themes.removed", id=theme_id, count=len(kept)))
+            return Text(copy("themes.removed", id=theme_id, count=texts.themes(len(kept))))
         case AddTheme(theme=theme):
             replaced = any(t.id == theme.id for t in themes)
             changed = [theme if t.id == theme.id else t for t in themes]
             if not replaced:
                 changed.append(theme)
             _store(community, changed)
-            count = len(changed)
+            count = texts.themes(len(changed))
             if replaced:
                 return Text(copy("themes.replaced", id=theme.id, name=theme.name, count=count))
             return Text(copy("themes.added", id=theme.id, name=theme.name, count=count))
@@ -100,8 +101,8 @@ def _store(community: CommunityRow, themes: list[TaxonomyTheme]) -> None:
 
 def _listing(themes: list[TaxonomyTheme], *, own: bool) -> str:
     if own:
-        heading = copy("themes.heading_own", count=len(themes))
+        heading = copy("themes.heading_own", count=texts.themes(len(themes)))
     else:
-        heading = copy("themes.heading_default", count=len(themes))
+        heading = copy("themes.heading_default", count=texts.themes(len(themes)))
     lines = [copy("themes.line", id=t.id, name=t.name, description=t.description) for t in themes]
     return "\n".join([heading, *lines, copy("themes.footer")])

@@ -13,6 +13,7 @@ from typing import Protocol
 import numpy as np
 from scipy.cluster.vq import kmeans2
 
+from bot import texts
 from bot.texts import copy
 from bot.themes import embeddings
 from bot.themes.embeddings import Precision
@@ -265,7 +266,9 @@ def build_report(
     withheld = len(groups) - len(shown)
     note = copy("themes.note.offline", method=described or method)
     if withheld:
-        note += " " + copy("themes.note.withheld", withheld=withheld, threshold=threshold)
+        note += " " + copy(
+            "themes.note.withheld", withheld=texts.themes(withheld), threshold=threshold
+        )
     return ThemeReport(method=method, themes=themes, narrative=None, note=note)
 
 

@@ -134,14 +134,14 @@ def test_run_now_runs_a_round_delivers_it_and_exits(tmp_path: Path) -> None:
     assert runner.invoke(app, ["run", "--console", "--script", str(script)]).exit_code == 0
     result = runner.invoke(app, ["run-now", "intros", "--community", "1"])
     assert result.exit_code == 0, result.output
-    assert "round 1: 1 groups; delivered 1, dead 0" in result.output
+    assert "round 1: 1 group; delivered 1, dead 0" in result.output
     assert "Hello Ada and Kofi!" in result.output or "Hello Kofi and Ada!" in result.output
     again = runner.invoke(app, ["run-now", "intros", "--community", "1"])
     assert "round 1 already ran today; delivered 0" in again.output
     status = runner.invoke(app, ["outbox", "status"])
     assert "pending 0, sent 1, dead 0" in status.output
     follow = runner.invoke(app, ["run-now", "followups", "--community", "1"])
-    assert "1 follow-ups queued; delivered 2" in follow.output
+    assert "1 follow-up queued; delivered 2" in follow.output
     drained = runner.invoke(app, ["outbox", "drain"])
     assert "delivered 0, dead 0" in drained.output
 

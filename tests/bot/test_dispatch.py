@@ -85,7 +85,7 @@ async def test_join_pause_resume_team_and_leave_change_the_member(
     core: Core, community: int
 ) -> None:
     assert "Welcome, Ada!" in body(await core.handle(say("ada", "join")))
-    assert "Paused until 2027-01-15" in body(
+    assert "Paused until Friday 15 January 2027" in body(
         await core.handle(say("ada", "pause until 2027-01-15"))
     )
     async with core.db.session() as session:
@@ -128,7 +128,7 @@ async def test_the_home_view_shows_status_and_admin_settings_only_to_admins(
 async def test_the_pause_button_pauses_for_two_weeks(core: Core, community: int) -> None:
     await core.handle(say("ada", "join"))
     reply = await core.handle(ButtonPressed(WHERE, Actor("ada", "Ada"), "pause", "2 weeks"))
-    assert "Paused until 2027-01-18" in body(reply)
+    assert "Paused until Monday 18 January 2027" in body(reply)
 
 
 async def test_joining_another_channel_of_the_workspace_enrols_nobody(
@@ -178,3 +178,22 @@ async def test_an_admin_sets_how_fast_ties_between_teams_age(core: Core, communi
     async with core.db.session() as session:
         row = await session.get(CommunityRow, community)
         assert row is not None and row.half_life_weeks == 52
+
+
+async def test_status_while_paused_names_the_first_round_after_the_pause(
+    core: Core, community: int
+) -> None:
+    await core.handle(say("ada", "join"))  # Monday 4 January 2027, 09:00 UTC; rounds on Mondays
+    await core.handle(say("ada", "pause until 2027-01-20"))
+    shown = body(await core.handle(say("ada", "status")))
+    assert "• taking part: paused until Wednesday 20 January 2027" in shown
+    assert "• next round: Monday 25 January 2027, 10:00 Europe/London" in shown
+
+
+async def test_a_members_bad_time_zone_gets_the_members_usage_line(
+    core: Core, community: int
+) -> None:
+    await core.handle(say("ada", "join"))
+    reply = body(await core.handle(say("ada", "timezone Mars/Base")))
+    assert "Usage: timezone Area/City\nExample: timezone Europe/Berlin" in reply
+    assert "set timezone" not in reply

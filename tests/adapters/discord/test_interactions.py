@@ -77,7 +77,7 @@ async def test_pause_options_become_the_core_command(
     response = await fake.slash(
         person, community.guild, community.channel, "pause", until="2027-02-01"
     )
-    assert "Paused until 2027-02-01, Person001" in reply_text(response)
+    assert "Paused until Monday 1 February 2027, Person001" in reply_text(response)
 
 
 async def test_a_setting_is_refused_to_a_member_and_taken_from_someone_with_manage_server(

@@ -161,4 +161,4 @@ async def test_paused_members_are_left_out_at_run_time(
     for i in range(4):
         await core.handle(say(f"p{i}", "join"))
     await core.handle(say("p0", "pause 1 week"))
-    assert await core.run_job("intros", community) == "round 1: 1 groups"
+    assert await core.run_job("intros", community) == "round 1: 1 group"

@@ -130,7 +130,7 @@ async def test_one_reminder_goes_to_those_who_have_not_answered(
     await answer(core, "platform0", checkin, "Fine.")
     await core.handle(ButtonPressed(WHERE, Actor("platform1", "P"), "checkin_skip", str(checkin)))
     clock.advance(hours=25)
-    assert (await core.run_job("sweep", community)).startswith("1 reminders")
+    assert (await core.run_job("sweep", community)).startswith("1 reminder,")
     assert (await core.run_job("sweep", community)).startswith("0 reminders")
     async with core.db.session() as session:
         reminded = (
@@ -138,7 +138,7 @@ async def test_one_reminder_goes_to_those_who_have_not_answered(
         ).all()
     assert [r.people for r in reminded] == [["platform2"]]
     clock.advance(days=2)
-    assert (await core.run_job("sweep", community)).endswith("1 check-ins closed")
+    assert (await core.run_job("sweep", community)).endswith("1 check-in closed")
     late = await answer(core, "platform2", checkin, "Too late?")
     assert "has closed" in late
 

@@ -90,7 +90,7 @@ async def test_the_weekly_digest_job_goes_to_each_lead_once_a_day(
     core: Core, community: int, clock: MovableClock
 ) -> None:
     await a_community_with_history(core, community, clock)
-    assert (await core.run_job("digest", community)).startswith("digest queued for 1 leads")
+    assert (await core.run_job("digest", community)).startswith("digest queued for 1 lead ")
     await core.run_job("digest", community)
     async with core.db.session() as session:
         rows = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "digest"))).all()
@@ -205,7 +205,7 @@ async def test_an_admin_sends_the_weekly_digest_to_a_channel_once_and_back_to_th
     back = await core.handle(say("ada", "set digest-channel direct", admin=True))
     assert isinstance(back, Text) and "direct messages to each lead" in back.body
     clock.advance(days=1)
-    assert (await core.run_job("digest", community)).startswith("digest queued for 1 leads")
+    assert (await core.run_job("digest", community)).startswith("digest queued for 1 lead ")
 
 
 async def test_theming_many_answers_never_blocks_the_event_loop(
@@ -230,3 +230,11 @@ async def test_theming_many_answers_never_blocks_the_event_loop(
         loop.set_debug(False)
     assert built.themes.themes and built.themes.themes[0].count > 1_000
     assert [r.getMessage() for r in caplog.records if "took" in r.getMessage()] == []
+
+
+def test_counts_read_in_the_right_number() -> None:
+    from bot import texts
+
+    assert [texts.people(1), texts.people(3)] == ["1 person", "3 people"]
+    assert [texts.themes(1), texts.themes(3)] == ["1 theme", "3 themes"]
+    assert [texts.answers(1), texts.respondents(2)] == ["1 answer", "2 respondents"]

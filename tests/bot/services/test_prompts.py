@@ -41,9 +41,10 @@ async def test_a_facilitator_schedules_lists_pauses_and_deletes_a_prompt(
 ) -> None:
     await make_facilitator(core, community)
     scheduled = body(await core.handle(facilitator_says(PROMPT)))
-    assert "every monday 10:00 Europe/London in #coffee: What helped you this week?" in scheduled
+    when = "every Monday at 10:00 Europe/London"
+    assert f"{when} in #coffee: “What helped you this week?”" in scheduled
     listed = body(await core.handle(facilitator_says("prompt list")))
-    assert listed.startswith("1: every monday 10:00")
+    assert listed.startswith("schedule 1: every Monday at 10:00")
     assert "schedule 1 — pause" in body(await core.handle(facilitator_says("prompt pause 1")))
     assert "(paused)" in body(await core.handle(facilitator_says("prompt list")))
     await core.handle(facilitator_says("prompt resume 1"))
@@ -70,7 +71,7 @@ async def test_bad_prompt_schedules_are_explained_and_store_nothing(
         'prompt schedule "Hi" every monday 10:00 #nowhere': "I can't post in #nowhere",
         'prompt schedule "Hi" every someday 10:00 #coffee': "I can't read that schedule",
         'prompt schedule "Hi" every monday 25:00 #coffee': "'25:00' is not a time",
-        'prompt schedule "Hi" once 2026-12-31 10:00 #coffee': "2026-12-31 is not in the future",
+        'prompt schedule "Hi" once 2026-12-31 10:00 #coffee': "2026-12-31 has passed",
         'prompt schedule "" every monday 10:00 #coffee': "the text is empty",
         'prompt schedule "unclosed every monday 10:00 #coffee': "a quote is not closed",
         f'prompt schedule "{"x" * 600}" every monday 10:00 #coffee': "500 at most",

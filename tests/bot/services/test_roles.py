@@ -139,4 +139,4 @@ async def test_a_digest_with_no_lead_tells_the_next_admin_once(core: Core, commu
     assert again == "no leads to send the digest to (the admins were told)"
     assert "no lead to go to" not in body(await core.handle(say("ann", "help", admin=True)))
     await core.handle(say("ann", "role grant @bob lead", admin=True))
-    assert (await core.run_job("digest", community)).startswith("digest queued for 1 leads")
+    assert (await core.run_job("digest", community)).startswith("digest queued for 1 lead ")

@@ -31,7 +31,7 @@ def test_a_theme_with_fewer_answers_than_the_threshold_is_withheld() -> None:
         answers(texts), [group("Big", range(5)), group("Small", range(5, 9))], WORDS, THRESHOLD
     )
     assert [t.name for t in report.themes] == ["Big"]
-    assert "1 theme(s) from fewer than 5 respondents withheld" in report.note
+    assert "1 theme from fewer than 5 respondents withheld" in report.note
 
 
 def test_only_teams_with_at_least_the_threshold_of_answers_in_a_theme_are_listed() -> None:
@@ -131,7 +131,7 @@ def test_a_theme_from_fewer_named_respondents_than_the_threshold_is_withheld() -
         people, [group("Recognition", range(8)), group("Credit", range(8, 13))], WORDS, THRESHOLD
     )
     assert [(t.name, t.count, t.respondents) for t in report.themes] == [("Credit", 5, 5)]
-    assert "1 theme(s) from fewer than 5 respondents withheld" in report.note
+    assert "1 theme from fewer than 5 respondents withheld" in report.note
 
 
 def test_anonymous_answers_count_as_people_only_per_question() -> None:

@@ -174,7 +174,7 @@ async def test_the_offline_notes_stay_and_say_what_the_llm_was_not_given(
     report = await narrate(server)
     assert report.note.startswith(offline().note)
     assert "Themes found offline by word counts (TF-IDF)." in report.note
-    assert "1 theme(s) from fewer than 5 respondents withheld." in report.note
+    assert "1 theme from fewer than 5 respondents withheld." in report.note
     assert "Narrative by the configured LLM (local-model)." in report.note
     assert "names, emails, phone numbers, links, addresses, ID numbers and dates" in report.note
 
