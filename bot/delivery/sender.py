@@ -1,9 +1,10 @@
 """The sender: drains the outbox through the Chat port, once per message, in order per conversation.
 
 Rows are claimed by moving them to ``sending`` with a lease (``next_attempt_at``); on PostgreSQL
-the claim uses ``FOR UPDATE SKIP LOCKED`` so several senders never claim one row. A sender that
-dies mid-send leaves its rows to be claimed again when the lease runs out; the port's idempotency
-key makes the second send a no-op on the platform.
+the claim uses ``FOR UPDATE SKIP LOCKED`` so several senders never claim one row. The sender renews
+the lease while it works (:mod:`bot.delivery.lease`); one that dies mid-send leaves its rows to be
+claimed again when the lease runs out, 10 s later; the port's idempotency key makes the second send
+a no-op on the platform.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sqlalchemy.orm import aliased
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
+from bot.delivery.lease import kept
 from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT
 from bot.domain import Community
 from bot.errors import NotConfigured, PlatformUnavailable, RateLimited, Undeliverable
@@ -41,7 +43,8 @@ class RetryPolicy:
     base: float = 1.0
     cap: float = 300.0
     max_attempts: int = 8
-    lease: float = 60.0
+    lease: float = 10.0  # a dead sender's rows are claimable again this long after its last renewal
+    renew_every: float | None = None  # how often a live sender renews it; a quarter lease if None
 
     def backoff(self, attempts: int, rng: random.Random) -> float:
         delay = min(self.cap, self.base * 2.0 ** max(0, attempts - 1))
@@ -122,16 +125,18 @@ class Sender:
             lanes = await self._lanes_waiting(session, rows, claimed)
             chats: dict[int, Chat] = {}
             unrecorded, since = 0, time.monotonic()
-            for row in rows:
-                await self._deliver(session, row, lanes, chats, report)
-                unrecorded += 1
-                if (
-                    unrecorded >= self.record_every
-                    or time.monotonic() - since > self.record_seconds
-                ):
-                    await session.commit()
-                    unrecorded, since = 0, time.monotonic()
-            await session.commit()
+            policy = self.policy
+            async with kept(self.db, claimed, policy.lease, self.clock, policy.renew_every):
+                for row in rows:
+                    await self._deliver(session, row, lanes, chats, report)
+                    unrecorded += 1
+                    if (
+                        unrecorded >= self.record_every
+                        or time.monotonic() - since > self.record_seconds
+                    ):
+                        await session.commit()
+                        unrecorded, since = 0, time.monotonic()
+                await session.commit()
         return True
 
     async def _claim(self, community_id: int | None) -> list[int]:
