@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from bot.clock import Clock, system_clock
+from bot.delivery.limits import SharedLimits
 from bot.delivery.sender import ChatFor, Sender
 from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform
@@ -48,6 +49,7 @@ class Core:
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
+        self.limits = SharedLimits(db)  # the platforms' rate limits, shared through the database
         self.dispatcher = Dispatcher(
             db,
             clock=clock,

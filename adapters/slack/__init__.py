@@ -33,6 +33,7 @@ from adapters.slack.app import build_app
 from adapters.slack.chat import SlackChat, guard, web_client
 from bot import web
 from bot.core import Core
+from bot.delivery.limits import Limits
 from bot.domain import Community, Platform
 from bot.errors import (
     ConfigError,
@@ -180,10 +181,17 @@ async def serve_http(settings: Settings, core: Core, *, host: str | None = None)
 
 
 def chat_for(
-    settings: Settings, core: Core | None = None, *, roster: Mapping[str, str] | None = None
+    settings: Settings,
+    core: Core | None = None,
+    *,
+    roster: Mapping[str, str] | None = None,
+    tier_scale: float = 1.0,
 ) -> Callable[[Community], Chat]:
     """Each Slack community's Chat: the bot token, or with OAuth (``core`` given) its workspace's
-    installation. ``roster`` maps Slack user ids to teams, for people whose profile has none."""
+    installation. ``roster`` maps Slack user ids to teams, for people whose profile has none.
+    With ``core``, calls keep to rate limits shared through its database by every process;
+    ``tier_scale`` shortens Slack's windows, for a sped-up fake."""
+    limits = core.limits if core is not None else Limits()
     protect(settings)
     chats: dict[tuple[str, str], SlackChat] = {}
     held = (
@@ -201,6 +209,9 @@ def chat_for(
                 channel=community.channel,
                 team_field=settings.slack_team_field,
                 roster=roster,
+                workspace=community.workspace,
+                limits=limits,
+                tier_scale=tier_scale,
             )
         return chats[key]
 

@@ -35,6 +35,7 @@ from adapters.slack import render, translate
 from adapters.slack.chat import SlackChat, web_client
 from bot.core import Core
 from bot.domain import Platform
+from bot.errors import DeliveryError
 from bot.events import Where
 from bot.messages import Form, FormErrors, Message
 from bot.ports import MemberInfo
@@ -216,8 +217,8 @@ class Listeners:
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
-            user: dict[str, Any] = (await client.users_info(user=uid))["user"]
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            user = await self._chat(client).user(uid)
+        except DeliveryError as exc:
             log.info(
                 "users.info for %s failed (%s): acting without their facts",
                 uid,
@@ -253,14 +254,21 @@ class Listeners:
 
     async def _member(self, client: AsyncWebClient, uid: str) -> MemberInfo:
         """The person's facts and team, with the token of the workspace the event came from."""
+        return await self._chat(client).member(uid)
+
+    def _chat(self, client: AsyncWebClient) -> SlackChat:
+        """The Chat of the event's workspace: its calls keep to the limits every process shares."""
         token = client.token or ""
         chat = self._chats.get(token)
         if chat is None:
             chat = SlackChat(
-                token, api_url=str(client.base_url), team_field=self.settings.slack_team_field
+                token,
+                api_url=str(client.base_url),
+                team_field=self.settings.slack_team_field,
+                limits=self.core.limits,
             )
             self._chats[token] = chat
-        return await chat.member(uid)
+        return chat
 
 
 async def _discard(call: Awaitable[Any]) -> None:

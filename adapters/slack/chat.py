@@ -1,7 +1,9 @@
 """The Chat port over slack_sdk's AsyncWebClient.
 
-Every failure comes back as the core's DeliveryError: a 429 (after slack_sdk's own rate-limit
-retry) as ``RateLimited(retry_after)``, a 5xx, ``internal_error`` or a lost connection as
+Every call is paced first on the shared rate-limit state of its workspace and method
+(:mod:`adapters.slack.limits`); slack_sdk's own rate-limit retries are off, since ours decide.
+A 429 holds the key for every process (``Retry-After``) and comes back as
+``RateLimited(retry_after)``; a 5xx, ``internal_error`` or a lost connection as
 ``PlatformUnavailable``, and any other Slack error (``channel_not_found``, ``not_in_channel``,
 ``is_archived``, ``account_inactive``, ``user_disabled``, ``invalid_auth`` …) as ``Undeliverable``.
 Messages name the method and Slack's error code, never a token.
@@ -13,12 +15,14 @@ searched for it, so a retry after a crash between posting and recording posts no
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -26,7 +30,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
-from adapters.slack import render
+from adapters.slack import limits, render
+from bot.delivery.limits import Limits
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
 from bot.messages import Form, Image, Message
 from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
@@ -50,15 +55,12 @@ def api_base(url: str) -> str:
 
 
 def web_client(token: str | None, api_url: str, *, rate_limit_retries: int = 1) -> AsyncWebClient:
-    """An AsyncWebClient on ``api_url`` that retries lost connections and waits out one 429."""
-    return AsyncWebClient(
-        token=token,
-        base_url=api_base(api_url),
-        retry_handlers=[
-            AsyncConnectionErrorRetryHandler(),
-            AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries),
-        ],
-    )
+    """An AsyncWebClient on ``api_url`` that retries lost connections and waits out
+    ``rate_limit_retries`` 429s itself (none: the caller decides)."""
+    handlers: list[AsyncRetryHandler] = [AsyncConnectionErrorRetryHandler()]
+    if rate_limit_retries > 0:
+        handlers.append(AsyncRateLimitErrorRetryHandler(max_retry_count=rate_limit_retries))
+    return AsyncWebClient(token=token, base_url=api_base(api_url), retry_handlers=handlers)
 
 
 class SlackChat:
@@ -72,19 +74,23 @@ class SlackChat:
         channel: str = "",
         team_field: str = "Department",
         roster: Mapping[str, str] | None = None,
-        rate_limit_retries: int = 1,
         read_retries: int = READ_RETRIES,
         page_size: int = PAGE_SIZE,
+        workspace: str = "",
+        limits: Limits | None = None,
+        tier_scale: float = 1.0,
     ) -> None:
         self._token = token
         self._api_url = api_url
         self.channel = channel
         self.team_field = team_field
         self.roster = dict(roster or {})
-        self._retries = rate_limit_retries
         self._read_retries = read_retries
         self._page_size = page_size
-        self._clients: dict[tuple[str, int], AsyncWebClient] = {}
+        self.workspace = workspace
+        self.limits = limits if limits is not None else Limits()
+        self._tier_scale = tier_scale
+        self._clients: dict[str, AsyncWebClient] = {}
         self._sent: dict[str, SentRef] = {}
         self._field_id: str | None = None  # "" once looked up and not found
 
@@ -97,12 +103,12 @@ class SlackChat:
         ids: list[str] = []
         cursor: str | None = None
         while True:
-            client = await self._client(patient=True)
-            page = await guard(
+            page = await self._call(
                 "conversations.members",
-                client.conversations_members(
+                lambda c, cursor=cursor: c.conversations_members(  # type: ignore[misc]
                     channel=space.channel, limit=self._page_size, cursor=cursor
                 ),
+                patient=True,
             )
             ids.extend(str(i) for i in page.get("members") or [])
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
@@ -119,8 +125,7 @@ class SlackChat:
 
     async def member(self, uid: str) -> MemberInfo:
         """One person's facts (users.info) and team (profile field, else the roster)."""
-        client = await self._client(patient=True)
-        user: dict[str, Any] = (await guard("users.info", client.users_info(user=uid)))["user"]
+        user = await self.user(uid, patient=True)
         bot = bool(user.get("is_bot")) or uid == SLACKBOT
         deactivated = bool(user.get("deleted"))
         guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
@@ -139,9 +144,16 @@ class SlackChat:
             deactivated=deactivated,
         )
 
+    async def user(self, uid: str, *, patient: bool = False) -> dict[str, Any]:
+        """The person's users.info record."""
+        found = await self._call("users.info", lambda c: c.users_info(user=uid), patient=patient)
+        user: dict[str, Any] = found["user"]
+        return user
+
     async def open_group(self, people: Sequence[str]) -> ConversationRef:
-        client = await self._client()
-        opened = await guard("conversations.open", client.conversations_open(users=list(people)))
+        opened = await self._call(
+            "conversations.open", lambda c: c.conversations_open(users=list(people))
+        )
         return ConversationRef(str(opened["channel"]["id"]))
 
     async def send(self, where: ConversationRef, message: Message, *, key: str) -> SentRef:
@@ -155,13 +167,12 @@ class SlackChat:
         else:
             pages = render.render(message, channel=self.channel)
         sent: dict[int, SentRef] = dict(found)
-        client = await self._client()
         for part, page in enumerate(pages):
             if part in sent:
                 continue
-            posted = await guard(
+            posted = await self._call(
                 "chat.postMessage",
-                client.chat_postMessage(
+                lambda c, page=page, part=part: c.chat_postMessage(  # type: ignore[misc]
                     channel=where.id,
                     text=page.text,
                     blocks=page.blocks,
@@ -169,6 +180,7 @@ class SlackChat:
                     unfurl_links=False,
                     unfurl_media=False,
                 ),
+                channel=where.id,
             )
             sent[part] = SentRef(ConversationRef(str(posted["channel"])), str(posted["ts"]))
         first = sent[0]
@@ -189,25 +201,22 @@ class SlackChat:
                     "update of %s: only the first of %s parts fits", sent.message_id, len(pages)
                 )
             page = pages[0]
-        client = await self._client()
-        await guard(
+        await self._call(
             "chat.update",
-            client.chat_update(
+            lambda c: c.chat_update(
                 channel=sent.conversation.id, ts=sent.message_id, text=page.text, blocks=page.blocks
             ),
         )
 
     async def open_form(self, interaction: str, form: Form) -> None:
         view = render.modal(form, private_metadata=render.form_metadata(self.channel))
-        client = await self._client()
-        await guard("views.open", client.views_open(trigger_id=interaction, view=view))
+        await self._call("views.open", lambda c: c.views_open(trigger_id=interaction, view=view))
 
     async def _already_sent(self, where: ConversationRef, key: str) -> dict[int, SentRef]:
         """The parts of ``key`` already in the conversation's recent history."""
-        client = await self._client()
-        history = await guard(
+        history = await self._call(
             "conversations.history",
-            client.conversations_history(
+            lambda c: c.conversations_history(
                 channel=where.id, limit=HISTORY_LIMIT, include_all_metadata=True
             ),
         )
@@ -220,10 +229,9 @@ class SlackChat:
 
     async def _image(self, image: Image) -> render.SlackMessage:
         """Upload the picture (unshared) and return the message that shows it."""
-        client = await self._client()
-        uploaded = await guard(
+        uploaded = await self._call(
             "files.upload",
-            client.files_upload_v2(
+            lambda c: c.files_upload_v2(
                 content=image.png,
                 filename=image.filename,
                 title=image.title or image.filename,
@@ -238,8 +246,7 @@ class SlackChat:
             return None
         if self._field_id is not None:
             return self._field_id or None
-        client = await self._client(patient=True)
-        profile = await guard("team.profile.get", client.team_profile_get())
+        profile = await self._call("team.profile.get", lambda c: c.team_profile_get(), patient=True)
         wanted = self.team_field.strip().casefold()
         for field in (profile.get("profile") or {}).get("fields") or []:
             if str(field.get("label", "")).strip().casefold() == wanted:
@@ -249,24 +256,55 @@ class SlackChat:
         return None
 
     async def _profile_team(self, uid: str, field_id: str) -> str | None:
-        client = await self._client(patient=True)
-        profile = await guard("users.profile.get", client.users_profile_get(user=uid))
+        profile = await self._call(
+            "users.profile.get", lambda c: c.users_profile_get(user=uid), patient=True
+        )
         fields = (profile.get("profile") or {}).get("fields") or {}
         entry = fields.get(field_id) if isinstance(fields, dict) else None
         value = str((entry or {}).get("value") or "").strip()
         return value or None
 
-    async def _client(self, *, patient: bool = False) -> AsyncWebClient:
-        """The client for the current token. Sends wait out one 429 and leave the rest to the
-        outbox; ``patient`` reads (listing members), which nobody retries, wait out several."""
+    async def _call(
+        self,
+        method: str,
+        call: Callable[[AsyncWebClient], Awaitable[AsyncSlackResponse]],
+        *,
+        channel: str | None = None,
+        patient: bool = False,
+    ) -> AsyncSlackResponse:
+        """One Web API call, paced on its workspace's shared state. A 429 holds the key for
+        everyone; sends hand it to the outbox, ``patient`` reads (listing members), which nobody
+        retries, wait out several."""
+        client = await self._client()
+        workspace = self.workspace or limits.workspace_of_token(client.token or "")
+        key = limits.key(workspace, method, channel)
+        rate = limits.rate(method, scale=self._tier_scale)
+        scope = limits.scope(method)
+        attempts = self._read_retries + 1 if patient else 1
+        for attempt in range(1, attempts + 1):
+            try:
+                await self.limits.acquire(key, rate, scope=scope)
+            except RateLimited as waiting:  # held for longer than a call should sleep
+                if attempt >= attempts:
+                    raise
+                await asyncio.sleep(waiting.retry_after)
+                continue
+            try:
+                return await guard(method, call(client))
+            except RateLimited as exc:  # Slack's 429: everyone on this key waits it out
+                await self.limits.hold(key, exc.retry_after, rate)
+                if attempt >= attempts:
+                    raise RateLimited(exc.retry_after, scope=scope) from None
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    async def _client(self) -> AsyncWebClient:
+        """The client for the current token (slack_sdk's rate-limit retries off: ours decide)."""
         token = self._token if isinstance(self._token, str) else await self._token()
-        retries = self._read_retries if patient else self._retries
-        client = self._clients.get((token, retries))
+        client = self._clients.get(token)
         if client is None:
-            if not any(known == token for known, _ in self._clients):
-                self._clients = {}  # a rotated token replaces the old clients
-            client = web_client(token, self._api_url, rate_limit_retries=retries)
-            self._clients[(token, retries)] = client
+            self._clients = {}  # a rotated token replaces the old client
+            client = web_client(token, self._api_url, rate_limit_retries=0)
+            self._clients[token] = client
         return client
 
 

@@ -109,24 +109,46 @@ class Sender:
     async def pass_once(self, report: DrainReport, *, community_id: int | None = None) -> bool:
         """Claim one batch of due rows and deliver them. Returns whether any row was claimed.
 
-        Results are recorded every ``record_every`` rows or ``record_seconds``, whichever comes
-        first: a crash before that re-sends those rows with their keys, which the port makes a
-        no-op on the platform.
+        Each community's rows go out concurrently with the others', so that one workspace's
+        rate limit never holds up another's deliveries. Results are recorded every
+        ``record_every`` rows or ``record_seconds``, whichever comes first: a crash before that
+        re-sends those rows with their keys, which the port makes a no-op on the platform.
         """
         claimed = await self._claim(community_id)
         if not claimed:
             return False
+        policy = self.policy
+        async with kept(self.db, claimed, policy.lease, self.clock, policy.renew_every):
+            async with self.db.session() as session:
+                found = await session.execute(
+                    select(OutboxRow.community_id, OutboxRow.id).where(OutboxRow.id.in_(claimed))
+                )
+            by_community: dict[int, list[int]] = {}
+            for community, row_id in found.all():
+                by_community.setdefault(community, []).append(row_id)
+            done = await asyncio.gather(
+                *(self._deliver_batch(ids, claimed, report) for ids in by_community.values()),
+                return_exceptions=True,
+            )
+            for outcome in done:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+        return True
+
+    async def _deliver_batch(self, ids: list[int], claimed: list[int], report: DrainReport) -> None:
+        """Deliver one community's claimed rows, in order, in a session of their own. Writes
+        wait for the next record (no autoflush), so a write transaction is short even while a
+        call waits on a rate limit."""
         async with self.db.session() as session:
             rows = (
                 await session.scalars(
-                    select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)
+                    select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)
                 )
             ).all()
             lanes = await self._lanes_waiting(session, rows, claimed)
             chats: dict[int, Chat] = {}
             unrecorded, since = 0, time.monotonic()
-            policy = self.policy
-            async with kept(self.db, claimed, policy.lease, self.clock, policy.renew_every):
+            with session.no_autoflush:
                 for row in rows:
                     await self._deliver(session, row, lanes, chats, report)
                     unrecorded += 1
@@ -137,7 +159,6 @@ class Sender:
                         await session.commit()
                         unrecorded, since = 0, time.monotonic()
                 await session.commit()
-        return True
 
     async def _claim(self, community_id: int | None) -> list[int]:
         """Claim due rows, each the first not yet sent of its lane, so that per-conversation

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from slack_sdk.errors import SlackApiError
 
 from adapters.slack import chat_for, roster_teams
-from adapters.slack.chat import SlackChat
+from adapters.slack.chat import SlackChat, web_client
 from bot.core import Core
 from bot.domain import Community, Platform
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
@@ -193,29 +194,25 @@ async def test_a_429_surfaces_as_rate_limited_with_slacks_retry_after(fake: Fake
     ids = people(fake, 2)
     fake.fail_next("conversations.open", "ratelimited", status=429, retry_after=7)
     with pytest.raises(RateLimited) as caught:
-        await a_chat(fake, rate_limit_retries=0).open_group(ids)
+        await a_chat(fake).open_group(ids)
     assert caught.value.retry_after == 7.0
-
-
-async def test_slacks_rate_limit_retry_handler_waits_out_one_429(fake: FakeSlack) -> None:
-    ids = people(fake, 2)
-    fake.fail_next("conversations.open", "ratelimited", status=429, retry_after=0)
-    opened = await a_chat(fake).open_group(ids)
-    assert [c.status for c in fake.calls_of("conversations.open")] == [429, 200]
-    assert opened.id in fake.workspace.conversations
+    assert len(fake.calls_of("conversations.open")) == 1
 
 
 async def test_the_fake_enforces_the_per_channel_posting_limit(fake: FakeSlack) -> None:
     ids = people(fake, 1)
     fake.limit("chat.postMessage", 2, 100.0)  # 2 per 100 s × 0.01 = 1 s
-    chat = a_chat(fake, rate_limit_retries=0)
-    where = await chat.open_group(ids)
-    await chat.send(where, Text("one"), key="a")
-    await chat.send(where, Text("two"), key="b")
-    with pytest.raises(RateLimited) as caught:
-        await chat.send(where, Text("three"), key="c")
-    assert caught.value.retry_after >= 1
+    client = web_client(BOT_TOKEN, fake.api_url, rate_limit_retries=0)
+    where = (await client.conversations_open(users=ids))["channel"]["id"]
+    await client.chat_postMessage(channel=where, text="one")
+    await client.chat_postMessage(channel=where, text="two")
+    with pytest.raises(SlackApiError) as caught:
+        await client.chat_postMessage(channel=where, text="three")
+    assert int(caught.value.response.headers["Retry-After"]) >= 1
     assert [c.status for c in fake.calls_of("chat.postMessage")] == [200, 200, 429]
+    with pytest.raises(SlackApiError):
+        await client.chat_postMessage(channel=where, text="too soon")
+    assert fake.inside_retry_after == 1
 
 
 @pytest.mark.parametrize(

@@ -4,9 +4,11 @@ file uploads, a Socket Mode websocket, and signed delivery of payloads to an app
 Each Web API call is logged; a call to a method the spec does not have, or without an argument
 the spec requires, is answered as Slack would (``unknown_method``, ``invalid_arguments``) and
 recorded in ``violations``, which the fixture asserts empty. Rate limits are token buckets per
-method (and per channel for chat.postMessage), with windows multiplied by ``scale`` so tests are
-fast; a call over the limit gets 429 with ``Retry-After``: the whole seconds (at least 1) until
-the bucket has a request again.
+method of each workspace (the token's team; and per channel for chat.postMessage), as Slack
+limits each app per workspace, with windows multiplied by ``scale`` so tests are fast; a call over
+the limit gets 429 with ``Retry-After``: the whole seconds (at least 1) until the bucket has a
+request again. A call made while an earlier 429's ``Retry-After`` for its bucket has not run out
+is counted in ``inside_retry_after`` (what a client that honours Slack's limits never does).
 """
 
 from __future__ import annotations
@@ -106,8 +108,11 @@ class FakeSlack:
         self.violations: list[str] = []
         self.responses: list[tuple[str, dict[str, Any]]] = []
         self.injected: dict[str, list[tuple[int, str, int]]] = {}
-        self._buckets: dict[tuple[str, str], Bucket] = {}
-        self._limits: dict[str, tuple[int, float]] = {}
+        self._buckets: dict[tuple[str, str, str], Bucket] = {}
+        self._limits: dict[tuple[str, str], tuple[int, float]] = {}
+        self._blocked: dict[tuple[str, str, str], float] = {}  # bucket → its Retry-After's end
+        self.inside_retry_after = 0
+        self.rate_limited = 0
         self._ids = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self.envelopes: list[Envelope] = []
@@ -148,9 +153,10 @@ class FakeSlack:
         """Answer the next call of ``method`` with ``error`` (and ``status``: 429, 500 …)."""
         self.injected.setdefault(method, []).append((status, error, retry_after))
 
-    def limit(self, method: str, requests: int, window: float) -> None:
-        """Override a method's limit: ``requests`` per ``window`` seconds (before scaling)."""
-        self._limits[method] = (requests, window)
+    def limit(self, method: str, requests: int, window: float, *, team: str = "") -> None:
+        """Override a method's limit: ``requests`` per ``window`` seconds (before scaling), in
+        workspace ``team`` or, by default, in every workspace without its own."""
+        self._limits[(team, method)] = (requests, window)
 
     def calls_of(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
@@ -175,11 +181,15 @@ class FakeSlack:
             return self._answer(
                 name, shown, 200, "invalid_arguments", violation=True, detail=f"missing {missing}"
             )
+        team = self.workspace.tokens.get(token or "", "")
         injected = self.injected.get(name)
         if injected:
             status, error, retry_after = injected.pop(0)
+            if status == 429:
+                self._count_inside(name, args, team)
+                self._blocked[_bucket(name, args, team)] = time.monotonic() + retry_after
             return self._answer(name, shown, status, error, retry_after=retry_after)
-        wait = self._rate(name, args)
+        wait = self._rate(name, args, team)
         if wait > 0:
             return self._answer(
                 name, shown, 429, "ratelimited", retry_after=max(1, math.ceil(wait))
@@ -222,20 +232,30 @@ class FakeSlack:
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
         return web.json_response({"ok": False, "error": error}, status=status, headers=headers)
 
-    def _rate(self, name: str, args: dict[str, Any]) -> float:
-        if name == "chat.postMessage":
-            requests, window = self._limits.get(name, POST_MESSAGE)
-            key = str(args.get("channel"))
-        else:
-            requests, window = self._limits.get(name) or TIER[TIERS.get(name, 3)]
-            key = ""
+    def _rate(self, name: str, args: dict[str, Any], team: str) -> float:
+        published = POST_MESSAGE if name == "chat.postMessage" else TIER[TIERS.get(name, 3)]
+        requests, window = (
+            self._limits.get((team, name)) or self._limits.get(("", name)) or published
+        )
+        key = _bucket(name, args, team)
         window *= self.scale
-        now = time.monotonic()
-        bucket = self._buckets.get((name, key))
+        now = self._count_inside(name, args, team)
+        bucket = self._buckets.get(key)
         if bucket is None or bucket.capacity != requests:
             bucket = Bucket(requests, requests / window, requests, now)
-            self._buckets[(name, key)] = bucket
-        return bucket.take(now)  # real seconds: the windows are already scaled
+            self._buckets[key] = bucket
+        wait = bucket.take(now)  # real seconds: the windows are already scaled
+        if wait > 0:
+            self.rate_limited += 1
+            self._blocked[key] = now + max(1, math.ceil(wait))
+        return wait
+
+    def _count_inside(self, name: str, args: dict[str, Any], team: str) -> float:
+        """Count a call made inside its bucket's Retry-After window; returns the time."""
+        now = time.monotonic()
+        if now < self._blocked.get(_bucket(name, args, team), 0.0):
+            self.inside_retry_after += 1
+        return now
 
     # -- beyond the Web API ------------------------------------------------------------------
     async def _response(self, request: web.Request) -> web.Response:
@@ -299,6 +319,11 @@ class FakeSlack:
             if time.monotonic() > deadline:
                 raise AssertionError("the fake Slack did not see what the test waited for")
             await asyncio.sleep(0.01)
+
+
+def _bucket(name: str, args: dict[str, Any], team: str) -> tuple[str, str, str]:
+    """What Slack counts a call against: the workspace's method, and channel for posts."""
+    return (team, name, str(args.get("channel")) if name == "chat.postMessage" else "")
 
 
 async def _arguments(request: web.Request) -> dict[str, Any]:

@@ -1,0 +1,58 @@
+"""Slack's published rate limits, as keys and rates for the core's shared limits.
+
+Slack limits each app per workspace and per method, by tier (https://docs.slack.dev/apis/web-api/
+rate-limits): Tier 2 about 20 a minute, Tier 3 about 50, Tier 4 about 100, bursts allowed; and
+``chat.postMessage`` about one a second per channel. A call is paced on its workspace's key for
+the method (and channel, for posts) in the shared state, so every process and handler that talks
+to one workspace keeps to one budget, and a 429 in one workspace never holds up another's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from bot.delivery.limits import Rate
+
+TIER_PER_MINUTE = {2: 20, 3: 50, 4: 100}
+TIERS = {
+    "conversations.members": 4,
+    "conversations.open": 3,
+    "conversations.history": 3,
+    "chat.update": 3,
+    "users.info": 4,
+    "users.profile.get": 4,
+    "team.profile.get": 3,
+    "views.open": 4,
+    "files.upload": 4,
+}
+PER_CHANNEL = frozenset({"chat.postMessage"})
+POST_RATE = (3, 3.0)  # about one a second per channel, with a short burst
+SAFETY = 0.97  # pace a little under the published rate: requests arrive with jitter
+
+
+def rate(method: str, *, scale: float = 1.0) -> Rate | None:
+    """The pace of ``method`` (windows times ``scale``, for a sped-up fake); None if unpublished."""
+    if method in PER_CHANNEL:
+        requests, window = POST_RATE
+    elif method in TIERS:
+        requests, window = TIER_PER_MINUTE[TIERS[method]], 60.0
+    else:
+        return None
+    return Rate(requests, window * scale / SAFETY, burst=max(1, requests - 1))
+
+
+def key(workspace: str, method: str, channel: str | None = None) -> str:
+    """The shared-state key of a call: the workspace's method, and channel where Slack counts it."""
+    if method in PER_CHANNEL and channel:
+        return f"slack:{workspace}:{method}:{channel}"
+    return f"slack:{workspace}:{method}"
+
+
+def scope(method: str) -> str:
+    """What a wait on ``method`` holds up: one conversation, or the workspace's deliveries."""
+    return "conversation" if method in PER_CHANNEL else "platform"
+
+
+def workspace_of_token(token: str) -> str:
+    """A stand-in for the workspace where only its token is known (a bot token is per workspace)."""
+    return "t-" + hashlib.sha256(token.encode()).hexdigest()[:16]
