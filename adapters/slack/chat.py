@@ -105,7 +105,7 @@ class SlackChat:
         while True:
             page = await self._call(
                 "conversations.members",
-                lambda c, cursor=cursor: c.conversations_members(  # type: ignore[misc]
+                lambda client, cursor=cursor: client.conversations_members(  # type: ignore[misc]
                     channel=space.channel, limit=self._page_size, cursor=cursor
                 ),
                 patient=True,
@@ -146,13 +146,15 @@ class SlackChat:
 
     async def user(self, uid: str, *, patient: bool = False) -> dict[str, Any]:
         """The person's users.info record."""
-        found = await self._call("users.info", lambda c: c.users_info(user=uid), patient=patient)
+        found = await self._call(
+            "users.info", lambda client: client.users_info(user=uid), patient=patient
+        )
         user: dict[str, Any] = found["user"]
         return user
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:
         opened = await self._call(
-            "conversations.open", lambda c: c.conversations_open(users=list(people))
+            "conversations.open", lambda client: client.conversations_open(users=list(people))
         )
         return ConversationRef(str(opened["channel"]["id"]))
 
@@ -172,7 +174,7 @@ class SlackChat:
                 continue
             posted = await self._call(
                 "chat.postMessage",
-                lambda c, page=page, part=part: c.chat_postMessage(  # type: ignore[misc]
+                lambda client, page=page, part=part: client.chat_postMessage(  # type: ignore[misc]
                     channel=where.id,
                     text=page.text,
                     blocks=page.blocks,
@@ -203,20 +205,22 @@ class SlackChat:
             page = pages[0]
         await self._call(
             "chat.update",
-            lambda c: c.chat_update(
+            lambda client: client.chat_update(
                 channel=sent.conversation.id, ts=sent.message_id, text=page.text, blocks=page.blocks
             ),
         )
 
     async def open_form(self, interaction: str, form: Form) -> None:
         view = render.modal(form, private_metadata=render.form_metadata(self.channel))
-        await self._call("views.open", lambda c: c.views_open(trigger_id=interaction, view=view))
+        await self._call(
+            "views.open", lambda client: client.views_open(trigger_id=interaction, view=view)
+        )
 
     async def _already_sent(self, where: ConversationRef, key: str) -> dict[int, SentRef]:
         """The parts of ``key`` already in the conversation's recent history."""
         history = await self._call(
             "conversations.history",
-            lambda c: c.conversations_history(
+            lambda client: client.conversations_history(
                 channel=where.id, limit=HISTORY_LIMIT, include_all_metadata=True
             ),
         )
@@ -231,7 +235,7 @@ class SlackChat:
         """Upload the picture (unshared) and return the message that shows it."""
         uploaded = await self._call(
             "files.upload",
-            lambda c: c.files_upload_v2(
+            lambda client: client.files_upload_v2(
                 content=image.png,
                 filename=image.filename,
                 title=image.title or image.filename,
@@ -246,7 +250,9 @@ class SlackChat:
             return None
         if self._field_id is not None:
             return self._field_id or None
-        profile = await self._call("team.profile.get", lambda c: c.team_profile_get(), patient=True)
+        profile = await self._call(
+            "team.profile.get", lambda client: client.team_profile_get(), patient=True
+        )
         wanted = self.team_field.strip().casefold()
         for field in (profile.get("profile") or {}).get("fields") or []:
             if str(field.get("label", "")).strip().casefold() == wanted:
@@ -257,7 +263,7 @@ class SlackChat:
 
     async def _profile_team(self, uid: str, field_id: str) -> str | None:
         profile = await self._call(
-            "users.profile.get", lambda c: c.users_profile_get(user=uid), patient=True
+            "users.profile.get", lambda client: client.users_profile_get(user=uid), patient=True
         )
         fields = (profile.get("profile") or {}).get("fields") or {}
         entry = fields.get(field_id) if isinstance(fields, dict) else None
