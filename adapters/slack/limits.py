@@ -28,6 +28,7 @@ TIERS = {
 PER_CHANNEL = frozenset({"chat.postMessage"})
 POST_RATE = (3, 3.0)  # about one a second per channel, with a short burst
 SAFETY = 0.97  # pace a little under the published rate: requests arrive with jitter
+SPARE = 2  # and keep a few of a burst's requests in hand
 
 
 def rate(method: str, *, scale: float = 1.0) -> Rate | None:
@@ -38,7 +39,7 @@ def rate(method: str, *, scale: float = 1.0) -> Rate | None:
         requests, window = TIER_PER_MINUTE[TIERS[method]], 60.0
     else:
         return None
-    return Rate(requests, window * scale / SAFETY, burst=max(1, requests - 1))
+    return Rate(requests, window * scale / SAFETY, burst=max(1, requests - SPARE))
 
 
 def key(workspace: str, method: str, channel: str | None = None) -> str:

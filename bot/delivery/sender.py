@@ -89,8 +89,32 @@ class Sender:
     async def drain(
         self, *, community_id: int | None = None, max_wait: float = 600.0
     ) -> DrainReport:
-        """Deliver everything pending, waiting out retries up to ``max_wait`` seconds in all."""
+        """Deliver everything pending, waiting out retries up to ``max_wait`` seconds in all.
+
+        Each community with messages due is drained by a worker of its own, concurrently, so
+        that one workspace's rate limit never holds up another's deliveries."""
         report = DrainReport()
+        if community_id is not None:
+            return await self._drain(report, community_id, max_wait)
+        waited = 0.0
+        while True:
+            due = await self._communities_due()
+            if due:
+                before = (report.sent, report.dead, report.retried)
+                await asyncio.gather(*(self._drain(report, c, max_wait) for c in due))
+                if (report.sent, report.dead, report.retried) != before:
+                    continue  # else what is due waits behind a retry in its conversation
+            wake = await self._next_wake(None)  # retries later, or rows others hold
+            if wake is None:
+                return report
+            delay = max(0.0, (wake - self.clock()).total_seconds())
+            if waited + delay > max_wait:
+                return report
+            report.waits.append(delay)
+            waited += delay
+            await self.sleep(delay)
+
+    async def _drain(self, report: DrainReport, community_id: int, max_wait: float) -> DrainReport:
         waited = 0.0
         while True:
             progressed = await self.pass_once(report, community_id=community_id)
@@ -105,6 +129,20 @@ class Sender:
             report.waits.append(delay)
             waited += delay
             await self.sleep(delay)
+
+    async def _communities_due(self) -> list[int]:
+        """The communities with a message to try now (not one waiting for a later retry)."""
+        now = self.clock()
+        async with self.db.session() as session:
+            found = await session.scalars(
+                select(OutboxRow.community_id)
+                .where(
+                    OutboxRow.status.in_((PENDING, SENDING)),
+                    or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+                )
+                .distinct()
+            )
+            return sorted(found.all())
 
     async def pass_once(self, report: DrainReport, *, community_id: int | None = None) -> bool:
         """Claim one batch of due rows and deliver them. Returns whether any row was claimed.
