@@ -35,7 +35,6 @@ from adapters.slack import render, translate
 from adapters.slack.chat import SlackChat, web_client
 from bot.core import Core
 from bot.domain import Platform
-from bot.errors import DeliveryError
 from bot.events import Where
 from bot.messages import Form, FormErrors, Message
 from bot.ports import MemberInfo
@@ -217,8 +216,8 @@ class Listeners:
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
-            user = await self._chat(client).user(uid)
-        except DeliveryError as exc:
+            user: dict[str, Any] = (await client.users_info(user=uid))["user"]
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             log.info(
                 "users.info for %s failed (%s): acting without their facts",
                 uid,
@@ -254,21 +253,17 @@ class Listeners:
 
     async def _member(self, client: AsyncWebClient, uid: str) -> MemberInfo:
         """The person's facts and team, with the token of the workspace the event came from."""
-        return await self._chat(client).member(uid)
-
-    def _chat(self, client: AsyncWebClient) -> SlackChat:
-        """The Chat of the event's workspace: its calls keep to the limits every process shares."""
         token = client.token or ""
         chat = self._chats.get(token)
         if chat is None:
-            chat = SlackChat(
+            chat = SlackChat(  # answering people: not paced ahead, 429s waited out
                 token,
                 api_url=str(client.base_url),
                 team_field=self.settings.slack_team_field,
-                limits=self.core.limits,
+                tier_scale=0.0,
             )
             self._chats[token] = chat
-        return chat
+        return await chat.member(uid)
 
 
 async def _discard(call: Awaitable[Any]) -> None:
