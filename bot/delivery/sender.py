@@ -14,7 +14,6 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, or_, select
@@ -25,6 +24,8 @@ from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
 from bot.delivery.lease import kept
 from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT
+from bot.delivery.policy import DrainReport as DrainReport
+from bot.delivery.policy import RetryPolicy as RetryPolicy
 from bot.domain import Community
 from bot.errors import NotConfigured, PlatformUnavailable, RateLimited, Undeliverable
 from bot.ports import Chat, ConversationRef, SentRef
@@ -36,27 +37,6 @@ log = logging.getLogger(__name__)
 
 ChatFor = Callable[[Community], Chat]
 """Which Chat delivers a community's messages (a Slack workspace's token, a Discord channel)."""
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    base: float = 1.0
-    cap: float = 300.0
-    max_attempts: int = 8
-    lease: float = 10.0  # a dead sender's rows are claimable again this long after its last renewal
-    renew_every: float | None = None  # how often a live sender renews it; a quarter lease if None
-
-    def backoff(self, attempts: int, rng: random.Random) -> float:
-        delay = min(self.cap, self.base * 2.0 ** max(0, attempts - 1))
-        return float(delay * (0.5 + rng.random() / 2))
-
-
-@dataclass
-class DrainReport:
-    sent: int = 0
-    dead: int = 0
-    retried: int = 0
-    waits: list[float] = field(default_factory=list)
 
 
 class Sender:
@@ -89,10 +69,8 @@ class Sender:
     async def drain(
         self, *, community_id: int | None = None, max_wait: float = 600.0
     ) -> DrainReport:
-        """Deliver everything pending, waiting out retries up to ``max_wait`` seconds in all.
-
-        Each community with messages due is drained by a worker of its own, concurrently, so
-        that one workspace's rate limit never holds up another's deliveries."""
+        """Deliver everything pending, waiting out retries up to ``max_wait`` seconds in all; each
+        community by a worker of its own, so that one's rate limit never holds up another's."""
         report = DrainReport()
         if community_id is not None:
             return await self._drain(report, community_id, max_wait)
