@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import encode
 from bot.messages import Message
+from bot.store.db import Database
 from bot.store.models import OutboxRow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
@@ -149,3 +150,17 @@ async def retry(
         query.values(**values).execution_options(synchronize_session=False)
     )
     return int(getattr(changed, "rowcount", 0) or 0)
+
+
+async def communities_due(db: Database, now: datetime) -> list[int]:
+    """The communities with a message to try now (not one waiting for a later retry)."""
+    async with db.session() as session:
+        found = await session.scalars(
+            select(OutboxRow.community_id)
+            .where(
+                OutboxRow.status.in_((PENDING, SENDING)),
+                or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+            )
+            .distinct()
+        )
+        return sorted(found.all())

@@ -1,10 +1,7 @@
 """The sender: drains the outbox through the Chat port, once per message, in order per conversation.
 
-Rows are claimed by moving them to ``sending`` with a lease (``next_attempt_at``); on PostgreSQL
-the claim uses ``FOR UPDATE SKIP LOCKED`` so several senders never claim one row. The sender renews
-the lease while it works (:mod:`bot.delivery.lease`); one that dies mid-send leaves its rows to be
-claimed again when the lease runs out, 10 s later; the port's idempotency key makes the second send
-a no-op on the platform.
+Rows are claimed as ``sending`` with a lease renewed while the sender works (:mod:`.lease`); a
+dead sender's rows are claimed again 10 s later; the port's key makes a second send a no-op.
 """
 
 from __future__ import annotations
@@ -23,7 +20,7 @@ from sqlalchemy.orm import aliased
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
 from bot.delivery.lease import kept
-from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT
+from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT, communities_due
 from bot.delivery.policy import DrainReport as DrainReport
 from bot.delivery.policy import RetryPolicy as RetryPolicy
 from bot.domain import Community
@@ -76,7 +73,7 @@ class Sender:
             return await self._drain(report, community_id, max_wait)
         waited = 0.0
         while True:
-            due = await self._communities_due()
+            due = await communities_due(self.db, self.clock())
             if due:
                 before = (report.sent, report.dead, report.retried)
                 await asyncio.gather(*(self._drain(report, c, max_wait) for c in due))
@@ -107,20 +104,6 @@ class Sender:
             report.waits.append(delay)
             waited += delay
             await self.sleep(delay)
-
-    async def _communities_due(self) -> list[int]:
-        """The communities with a message to try now (not one waiting for a later retry)."""
-        now = self.clock()
-        async with self.db.session() as session:
-            found = await session.scalars(
-                select(OutboxRow.community_id)
-                .where(
-                    OutboxRow.status.in_((PENDING, SENDING)),
-                    or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
-                )
-                .distinct()
-            )
-            return sorted(found.all())
 
     async def pass_once(self, report: DrainReport, *, community_id: int | None = None) -> bool:
         """Claim one batch of due rows and deliver them. Returns whether any row was claimed.
