@@ -9,6 +9,7 @@ process, so it leads.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 
 from sqlalchemy import text
@@ -71,8 +72,13 @@ class Leadership:
                         text("SELECT pg_advisory_unlock(:key)"), {"key": self.key}
                     )
                     await self._conn.commit()
+            except DBAPIError:
+                # The connection died first (a cancelled shutdown): the server freed the lock
+                # with the session, so there is nothing left to unlock.
+                log.info("the scheduler's lock went with its closed connection")
             finally:
-                await self._conn.close()
+                with contextlib.suppress(DBAPIError):
+                    await self._conn.close()
                 self._conn = None
         self.leading = False
 

@@ -446,7 +446,7 @@ async def test_an_admin_picks_the_digest_channel_and_the_weekly_digest_is_posted
     llm = await fake.slash(
         owner, community.guild, community.channel, "set", setting="llm", value="on"
     )
-    assert "llm is now on" in reply_text(llm)
+    assert "There is no LLM to turn on: set LLM_BASE_URL, LLM_MODEL" in reply_text(llm)
     await core.run_job("digest", community.id)
     await core.sender(chat_for(client)).drain(community_id=community.id, max_wait=5)
     text, picture = fake.messages_in(general.id)
