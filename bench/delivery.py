@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
-import os
 import tempfile
 import time
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
+from bench._postgres import drop_schema, schema_url, scratch_schema
 from bot.core import Core, open_core
 from bot.delivery.outbox import enqueue
 from bot.delivery.sender import RetryPolicy, Sender
@@ -37,7 +36,6 @@ OPENS_PER_MINUTE = 50.0
 OPEN_BURST = 5
 MEMBERS = 2000
 THROUGHPUT_MESSAGES = 4000
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 class NoopChat:
@@ -160,30 +158,6 @@ def throughput(url: str, senders: int, label: str) -> list[str]:
     ]
 
 
-def _pg_schema() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=2) as conn:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-            return schema
-    except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL for this run
-        return None
-
-
-def _drop_schema(schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def _pg_url(schema: str) -> str:
-    base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-
-
 def main() -> None:
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -194,18 +168,17 @@ def main() -> None:
             )
         )
     for senders in (1, 2):
-        schema = _pg_schema()
+        schema = scratch_schema()
         if schema is None:
             rows.append(
                 [f"no limits, {senders} sender(s), PostgreSQL", "skipped: no server"] + [""] * 4
             )
             continue
+        label = f"no limits, {senders} sender(s), PostgreSQL"
         try:
-            rows.append(
-                throughput(_pg_url(schema), senders, f"no limits, {senders} sender(s), PostgreSQL")
-            )
+            rows.append(throughput(schema_url(schema), senders, label))
         finally:
-            _drop_schema(schema)
+            drop_schema(schema)
     table = Table("run", "time", "figure", "platform answers", "duplicates", "lost")
     for row in rows:
         table.add_row(*row)

@@ -21,7 +21,6 @@ import asyncio
 import os
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from rich.table import Table
 
 from adapters.slack.chat import SlackChat
 from adapters.slack.render import metadata_key
+from bench._postgres import drop_schema, schema_url, scratch_schema
 from bot.core import open_core
 from bot.delivery.limits import SharedLimits
 from bot.delivery.sender import ChatFor, DrainReport, RetryPolicy, Sender
@@ -49,7 +49,6 @@ WORKSPACES, PER_WORKSPACE = (4, 100) if QUICK else (20, 200)
 MANY_SPEED = (
     20.0 if QUICK else 2.0
 )  # the many-workspace run: slower, so that its floor is above the CPU time
-PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
 DEPARTMENTS = ("Engineering", "Sales", "Finance", "Legal", "Support", "Design")
 
 
@@ -212,30 +211,6 @@ async def many_workspaces(url: str) -> list[str]:
         await fake.stop()
 
 
-def _pg_schema() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_URL, autocommit=True, connect_timeout=2) as conn:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-            return schema
-    except Exception:  # noqa: BLE001 - any failure means: no PostgreSQL for this run
-        return None
-
-
-def _drop_schema(schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(PG_URL, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-def _pg_url(schema: str) -> str:
-    base = PG_URL.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"{base}{'&' if '?' in base else '?'}options=-csearch_path%3D{schema}"
-
-
 def main() -> None:
     rows: list[list[str]] = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -244,15 +219,15 @@ def main() -> None:
             asyncio.run(install_round(Sized(sqlite, 1, f"{MEMBERS} members, 1 sender, SQLite")))
         )
         for senders in (1, 2):
-            schema = _pg_schema()
+            schema = scratch_schema()
             label = f"{MEMBERS} members, {senders} sender(s), PostgreSQL"
             if schema is None:
                 rows.append([label, "skipped: no server"] + [""] * 5)
                 continue
             try:
-                rows.append(asyncio.run(install_round(Sized(_pg_url(schema), senders, label))))
+                rows.append(asyncio.run(install_round(Sized(schema_url(schema), senders, label))))
             finally:
-                _drop_schema(schema)
+                drop_schema(schema)
         many = f"sqlite+aiosqlite:///{Path(tmp) / 'many.db'}"
         rows.append(asyncio.run(many_workspaces(many)))
     table = Table(
