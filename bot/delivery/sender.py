@@ -79,31 +79,30 @@ class Sender:
                 await asyncio.gather(*(self._drain(report, c, max_wait) for c in due))
                 if (report.sent, report.dead, report.retried) != before:
                     continue  # else what is due waits behind a retry in its conversation
-            wake = await self._next_wake(None)  # retries later, or rows others hold
-            if wake is None:
-                return report
-            delay = max(0.0, (wake - self.clock()).total_seconds())
-            if waited + delay > max_wait:
-                return report
-            report.waits.append(delay)
-            waited += delay
-            await self.sleep(delay)
+            if (slept := await self._wait(report, None, max_wait - waited)) is None:
+                return report  # no retry nor others' rows due in time
+            waited += slept
 
     async def _drain(self, report: DrainReport, community_id: int, max_wait: float) -> DrainReport:
         waited = 0.0
         while True:
-            progressed = await self.pass_once(report, community_id=community_id)
-            if progressed:
+            if await self.pass_once(report, community_id=community_id):
                 continue
-            wake = await self._next_wake(community_id)
-            if wake is None:
+            if (slept := await self._wait(report, community_id, max_wait - waited)) is None:
                 return report
-            delay = max(0.0, (wake - self.clock()).total_seconds())
-            if waited + delay > max_wait:
-                return report
-            report.waits.append(delay)
-            waited += delay
-            await self.sleep(delay)
+            waited += slept
+
+    async def _wait(
+        self, report: DrainReport, community_id: int | None, left: float
+    ) -> float | None:
+        """Sleep until the next row may be due, and say how long; None: nothing within ``left``."""
+        wake = await self._next_wake(community_id)
+        delay = None if wake is None else max(0.0, (wake - self.clock()).total_seconds())
+        if delay is None or delay > left:
+            return None
+        report.waits.append(delay)
+        await self.sleep(delay)
+        return delay
 
     async def pass_once(self, report: DrainReport, *, community_id: int | None = None) -> bool:
         """Claim one batch of due rows and deliver them. Returns whether any row was claimed.
