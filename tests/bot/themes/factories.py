@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import csv
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 
-from bot.themes import ThemeAnswer
+from bot.themes import TaxonomyTheme, ThemeAnswer, parse_taxonomy
 
 DATA = Path(__file__).parent / "data" / "answers.csv"
+UNSEEN = Path(__file__).parent / "data" / "answers_unseen.csv"
+NAMES_ONLY = Path(__file__).parent / "data" / "taxonomy_names_only.yaml"
 
 
 def answers(texts: list[str], team: str | None = "Ops") -> list[ThemeAnswer]:
@@ -17,6 +21,22 @@ def answers(texts: list[str], team: str | None = "Ops") -> list[ThemeAnswer]:
 def labelled() -> list[dict[str, str]]:
     with DATA.open(newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
+
+
+def unseen(split: str | None = None) -> list[dict[str, str]]:
+    """The second labelled set (``answers_unseen.csv``), its ``tune`` or ``test`` rows or all;
+    each row's ``label`` and ``second_label`` are its theme and second theme."""
+    with UNSEEN.open(newline="", encoding="utf-8") as f:
+        rows = [
+            {**row, "label": row["theme"], "second_label": row["second_theme"]}
+            for row in csv.DictReader(f)
+        ]
+    return [r for r in rows if split is None or r["split"] == split]
+
+
+def names_only_taxonomy() -> tuple[TaxonomyTheme, ...]:
+    """The admin's taxonomy of names and one-line descriptions used with the second set."""
+    return parse_taxonomy(NAMES_ONLY.read_text(encoding="utf-8"))
 
 
 def stratified(per_label: int) -> list[dict[str, str]]:
@@ -30,8 +50,23 @@ def stratified(per_label: int) -> list[dict[str, str]]:
     return rows
 
 
-def accuracy(labels: list[str], rows: list[dict[str, str]]) -> float:
-    hits = sum(lab in (r["label"], r["second_label"]) for lab, r in zip(labels, rows, strict=True))
+def accuracy(labels: list[str], rows: list[dict[str, str]], taxonomy: Sequence[str] = ()) -> float:
+    """The share of answers themed right: a taxonomy theme is right when it is the answer's theme
+    or second theme. With ``taxonomy`` (its ids) given, an answer whose theme it lacks is right in
+    an emerging theme most of whose answers share its theme, or in none at all."""
+    majority: dict[str, str] = {}
+    pairs = list(zip(labels, rows, strict=True))
+    for found in set(labels):
+        if found.startswith("emerging:"):
+            truths = Counter(r["label"] for lab, r in pairs if lab == found)
+            majority[found] = truths.most_common(1)[0][0]
+    known = set(taxonomy)
+    hits = 0
+    for found, row in zip(labels, rows, strict=True):
+        if found in (row["label"], row["second_label"]):
+            hits += 1
+        elif known and row["label"] not in known:
+            hits += found == "none" or majority.get(found) == row["label"]
     return hits / len(rows)
 
 
