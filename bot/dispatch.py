@@ -29,6 +29,7 @@ from bot.services import (
     digest,
     followups,
     library,
+    meet_again,
     member_sync,
     membership,
     privacy,
@@ -165,6 +166,8 @@ class Dispatcher:
                 return await self._command(ctx, role, event)
             case ButtonPressed(action="outcome"):
                 return await followups.record_outcome(ctx, event.actor, event.value)
+            case ButtonPressed(action="meet_again"):
+                return await meet_again.answer(ctx, event.actor, event.value)
             case ButtonPressed(action="join"):
                 return await membership.join(ctx, event.actor, commands.Join())
             case ButtonPressed(action="leave"):

@@ -124,6 +124,7 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
             ),
         ),
         copy("digest.meetings", met=f.groups_met, groups=f.groups, undeliverable=f.undeliverable),
+        _lasting(f),
         copy("digest.prompts", posted=f.prompts_posted, answers=f.prompt_answers),
     ]
     for rate in f.checkins:
@@ -183,6 +184,24 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
         lines.extend(f"    “{q}”" for q in theme.quotes)
     lines.append(copy("digest.picture", alt=picture.alt_text))
     return "\n".join(lines)
+
+
+def _lasting(f: Figures) -> str:
+    """Whether introductions become ties: the share that met, and of those the share that
+    chose to meet again."""
+    last = f.lasting
+
+    def share(part: int, whole: int) -> str:
+        return f"{part / whole:.0%}" if whole else "—"
+
+    return copy(
+        "digest.lasting",
+        introductions=last.introductions,
+        met=last.met,
+        met_share=share(last.met, last.introductions),
+        again=last.again,
+        again_share=share(last.again, last.met),
+    )
 
 
 def messages(digest: Digest) -> list[tuple[str, Message]]:

@@ -12,6 +12,7 @@ from bot.clock import as_utc
 from bot.domain import TeamPath
 from bot.network import NetworkReport, summarise
 from bot.services.context import Context
+from bot.services.meet_again import Lasting, lasting
 from bot.store import repo
 from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow, PromptAnswerRow, PromptRow
 from bot.store.models import GroupRow, MemberRow, OutboxRow, OutcomeRow, RoundRow
@@ -44,6 +45,7 @@ class Figures:
     meetings: dict[tuple[str, str], int]
     new_ties: set[tuple[str, str]]
     answers: tuple[ThemeAnswer, ...]  # of the check-ins closed this period
+    lasting: Lasting = Lasting(0, 0, 0)  # introductions so far that met, and then chose to again
 
 
 async def gather(ctx: Context, *, days: int = 7) -> Figures:
@@ -101,6 +103,7 @@ async def gather(ctx: Context, *, days: int = 7) -> Figures:
         meetings=await _meetings(ctx, team_of),
         new_ties=_new_ties(all_groups, period_numbers, team_of),
         answers=await _answers(ctx, since, now),
+        lasting=await lasting(ctx),
     )
 
 

@@ -12,6 +12,7 @@ from bot.domain import MemberStatus, Outcome, first_name_of
 from bot.events import Actor
 from bot.ids import parse_id
 from bot.messages import Choices, Intro, Message, Text
+from bot.services import meet_again
 from bot.services.context import Context
 from bot.services.intros import intro_key, outcome_buttons
 from bot.store import repo
@@ -99,6 +100,8 @@ async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:
         ctx.session.add(OutcomeRow(group_id=group.id, member_id=member.id, outcome=outcome.value))
     else:
         existing.outcome = outcome.value
+    if outcome is Outcome.MET:
+        await meet_again.offer(ctx, group)
     said = {
         Outcome.MET: copy("outcome.met"),
         Outcome.NOT_YET: copy("outcome.not_yet"),

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.clock import as_utc
 from bot.domain import Cadence
 from bot.errors import InputError
-from bot.services import checkins, digest, followups, intros, prompts, roles
+from bot.services import checkins, digest, followups, intros, meet_again, prompts, roles
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import ScheduleRow
@@ -46,7 +46,9 @@ async def run(
     if kind == "followups":
         return await _followups(ctx)
     if kind == "sweep":
-        return await checkins.sweep(ctx)
+        swept = await checkins.sweep(ctx)
+        again = await meet_again.remind_due(ctx)
+        return f"{swept}; {count(again, 'meet-again reminder')} queued" if again else swept
     if kind == "digest":
         channel = ctx.community.digest_channel
         recipients = [] if channel else await digest.leads(ctx)

@@ -32,6 +32,7 @@ from bot.store.models import (
     RoleGrantRow,
     RoundRow,
 )
+from bot.store.ties import MeetAgainAnswerRow
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,15 @@ async def export(ctx: Context, actor: Actor) -> Message:
             )
         )
     ).all()
+    again = dict(
+        (
+            await ctx.session.execute(
+                select(MeetAgainAnswerRow.group_id, MeetAgainAnswerRow.yes).where(
+                    MeetAgainAnswerRow.member_id == member.id
+                )
+            )
+        ).all()
+    )
     data = {
         "community": ctx.community.name,
         "member": {
@@ -93,7 +103,9 @@ async def export(ctx: Context, actor: Actor) -> Message:
             "never_with": member.never_with,
         },
         "introductions": [
-            {"round": n, "date": d.isoformat(), "answer": outcomes.get(g)} for n, d, g in rounds
+            {"round": n, "date": d.isoformat(), "answer": outcomes.get(g)}
+            | ({"meet_again": "yes" if again[g] else "no"} if g in again else {})
+            for n, d, g in rounds
         ],
         "check_in_answers": [{"question": qs[i], "answer": t} for qs, i, t in answers],
         "listening_prompt_answers": [{"prompt": p, "answer": t} for p, t in replies],

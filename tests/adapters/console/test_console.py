@@ -263,3 +263,30 @@ async def test_the_console_runs_prompts_checkins_and_the_digest_now(
         d.conversation == "group:ada" and "Bridgework digest" in str(d.message)
         for d in chat.transcript
     )
+
+
+async def test_meeting_again_is_asked_and_answered_on_the_console(
+    core: Core, clock: MovableClock
+) -> None:
+    community = await core.ensure_community(
+        Platform.CONSOLE, SPACE.workspace, SPACE.channel, name="Acme"
+    )
+    out = io.StringIO()
+    chat = ConsoleChat(out)
+    runner = ConsoleRunner(core, chat, SPACE, community, out)
+    await runner.run_script(
+        ["+ada 'Ada Lovelace' Acme/Eng/Platform", "+kofi 'Kofi Mensah' Acme/Sales/EMEA", "!round"]
+    )
+    intro = chat.transcript[-1].message
+    assert isinstance(intro, Intro)
+    group = intro.buttons[0].value.split(":")[0]
+    await runner.run_script([f"ada presses outcome {group}:met"])
+    ask = chat.transcript[-1]
+    assert isinstance(ask.message, Choices) and "Meet again in 6 weeks?" in ask.message.body
+    assert ask.conversation == chat.transcript[0].conversation  # in the group
+    shown = f"[Yes, in 6 weeks → meet_again {group}:yes] [No, thanks → meet_again {group}:no]"
+    assert shown in out.getvalue()
+    await runner.run_script(
+        [f"ada presses meet_again {group}:yes", f"kofi presses meet_again {group}:yes"]
+    )
+    assert "Everyone said yes, Kofi" in out.getvalue()

@@ -9,6 +9,7 @@ from adapters.discord.chat import Recent
 from bot.domain import Platform
 from bot.events import Where
 from bot.messages import Button, Choices, Field, Form, Image, Intro, IntroPerson, Text
+from bot.services.meet_again import ask_message
 
 GUILD, CHANNEL = "111111111111111111", "222222222222222222"
 
@@ -123,3 +124,12 @@ def test_the_chats_memory_of_what_it_sent_forgets_the_oldest_beyond_its_limit() 
     memory["b"] = 9  # refreshed: now the newest
     memory["e"] = 4
     assert list(memory) == ["d", "b", "e"]
+
+
+def test_the_meet_again_question_renders_as_two_buttons_that_find_their_way_home() -> None:
+    (piece,) = pieces(ask_message(7, ["Ada", "Bo"]))
+    assert "Meet again in 6 weeks?" in (piece.content or "")
+    assert [b.label for b in piece.buttons] == ["Yes, in 6 weeks", "No, thanks"]
+    parsed = [translate.parse_button_id(b.custom_id) for b in piece.buttons]
+    assert [(p[1], p[2]) for p in parsed if p] == [("meet_again", "7:yes"), ("meet_again", "7:no")]
+    assert all(p is not None and p[0].channel == CHANNEL for p in parsed)

@@ -6,6 +6,7 @@ import pytest
 
 from adapters.slack import render
 from bot.messages import Button, Choices, Field, Form, Image, Text
+from bot.services.meet_again import ask_message
 from tests.fakes.slack import blocks as limits
 
 
@@ -89,3 +90,14 @@ def test_field_errors_keep_the_modal_open_with_each_problem_beside_its_field() -
         "response_action": "errors",
         "errors": {"answer": "say a little more", "anon": "yes or no"},
     }
+
+
+def test_the_meet_again_question_renders_as_two_buttons_that_carry_the_group() -> None:
+    [message] = render.render(ask_message(7, ["Ada", "Bo"]), channel="C1")
+    assert "Meet again in 6 weeks?" in message.blocks[0]["text"]["text"]
+    [actions] = [b for b in message.blocks if b["type"] == "actions"]
+    shown = [(e["text"]["text"], e["value"]) for e in actions["elements"]]
+    assert shown == [("Yes, in 6 weeks", "7:yes"), ("No, thanks", "7:no")]
+    assert {render.action_name(e["action_id"]) for e in actions["elements"]} == {"meet_again"}
+    assert render.block_channel(actions["block_id"]) == "C1"
+    assert limits.problems(message.blocks) == []
