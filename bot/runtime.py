@@ -161,7 +161,7 @@ async def run_once(core: Core, settings: Settings, kind: str, community_id: int)
     await platforms.open(gateway=False, only={community.platform})  # before anything else
     try:
         if kind == "intros" and not await core.has_members(community_id):
-            await sync_members(core, settings, community_id)
+            await sync_members(core, settings, community_id, checked=True)
             if not await core.has_members(community_id):
                 raise InputError(
                     f"community {community_id} has nobody to introduce yet: no round was run",
@@ -176,10 +176,16 @@ async def run_once(core: Core, settings: Settings, kind: str, community_id: int)
 
 
 async def sync_members(
-    core: Core, settings: Settings, community_id: int, *, progress: Progress | None = None
+    core: Core,
+    settings: Settings,
+    community_id: int,
+    *,
+    progress: Progress | None = None,
+    checked: bool = False,
 ) -> SyncReport | None:
     """Sync one community's members with its channel now, through its platform's adapter (a
-    console community has no platform list: None)."""
+    console community has no platform list: None). Unless ``checked`` already, Slack's token and
+    URL are tried first, so that an unreachable Slack is named as one-shot commands name it."""
     community = await core.community_of(community_id)
     if community.platform is Platform.CONSOLE:
         return None
@@ -187,6 +193,8 @@ async def sync_members(
         setting = "SLACK_BOT_TOKEN" if community.platform is Platform.SLACK else "DISCORD_TOKEN"
         raise ConfigError(setting, f"needed to read the members of community {community_id}")
     adapter = load_adapter(community.platform.value)
+    if community.platform is Platform.SLACK and not checked:
+        await adapter.preflight(settings)
     report: SyncReport = await adapter.sync_community(settings, core, community, progress=progress)
     return report
 

@@ -121,9 +121,12 @@ async def sign_in(client: BridgeworkClient, token: str) -> None:
         await client.http.close()
         client.http.connector = discord.utils.MISSING  # closed with the session: make anew
         client.http.clear()
-        raise PlatformUnavailable(
-            f"cannot reach Discord at {api_base()} ({type(exc).__name__})"
-        ) from None
+        raise unreachable(exc) from None
+
+
+def unreachable(exc: BaseException) -> PlatformUnavailable:
+    """What a connection error means to a person: which Discord could not be reached."""
+    return PlatformUnavailable(f"cannot reach Discord at {api_base()} ({type(exc).__name__})")
 
 
 async def serve(settings: Settings, core: Core, *, client: BridgeworkClient | None = None) -> None:
@@ -161,6 +164,8 @@ async def sync_community(
         raise ConfigError("DISCORD_TOKEN", REFUSED) from None
     except discord.PrivilegedIntentsRequired:
         raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        raise unreachable(exc) from None
     finally:
         ready.cancel()
         await client.close()

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from bot.cli._base import CommunityOption, app, err, load_and_log, out, run_async
 from bot.domain import Platform
-from bot.errors import InputError
+from bot.errors import InputError, PlatformUnavailable
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -64,7 +64,14 @@ def community_add(
                     f"bridgework community sync --community {cid}"
                 )
                 return
-            await _sync(core, settings, cid)
+            try:
+                await _sync(core, settings, cid)
+            except PlatformUnavailable:
+                err.print(
+                    f"Its members are not synced yet: once {platform.value} answers, "
+                    f"bridgework community sync --community {cid}"
+                )
+                raise
         finally:
             await core.close()
 

@@ -151,3 +151,34 @@ def test_the_command_line_says_discord_cannot_be_reached_and_exits_2(
     assert "Traceback" not in result.output and "LoginFailure" not in result.output
     status = runner.invoke(app, ["outbox", "status"])
     assert "pending 0, sent 0, dead 0" in status.output
+
+
+@pytest.mark.parametrize("command", ["add", "sync"])
+def test_community_add_and_sync_say_discord_cannot_be_reached_and_exit_2(
+    settings: Settings, tmp_path: object, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(str(tmp_path))
+    monkeypatch.setenv("DISCORD_TOKEN", "MTIz.fake.token")
+    monkeypatch.setenv("DISCORD_API_URL", CLOSED)
+    runner = CliRunner()
+    add = ["community", "add", "--platform", "discord", "--workspace", "123456789012345678"]
+    add += ["--channel", "234567890123456789", "--name", "Coffee"]
+    if command == "sync":
+        monkeypatch.delenv("DISCORD_TOKEN")  # added while no token was set: no sync on add
+        assert runner.invoke(app, add).exit_code == 0
+        monkeypatch.setenv("DISCORD_TOKEN", "MTIz.fake.token")
+    args = add if command == "add" else ["community", "sync", "--community", "1"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    assert f"cannot reach Discord at {CLOSED}" in result.output
+    assert "Traceback" not in result.output
+    if command == "add":
+        assert "Community 1: Coffee" in result.output
+        assert "bridgework community sync --community 1" in result.output

@@ -172,3 +172,21 @@ def test_community_add_enrols_the_people_already_in_the_channel(cli_env: FakeSla
     again = CliRunner().invoke(app, ["community", "sync", "--community", "1"])
     assert again.exit_code == 0, again.output
     assert "Community 1: 0 enrolled, 7 already in" in again.output
+
+
+@pytest.mark.parametrize("command", ["add", "sync"])
+def test_community_add_and_sync_say_slack_cannot_be_reached_and_exit_2(
+    cli_env: FakeSlack, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    add = ["community", "add", "--platform", "slack", "--workspace", TEAM]
+    add += ["--channel", CHANNEL, "--name", "Coffee"]
+    people(cli_env, 3)
+    if command == "sync":
+        assert CliRunner().invoke(app, add).exit_code == 0
+    closed = "http://127.0.0.1:9/api/"
+    monkeypatch.setenv("SLACK_API_URL", closed)
+    args = add if command == "add" else ["community", "sync", "--community", "1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert f"cannot reach Slack at {closed}" in result.output
+    assert "Traceback" not in result.output
