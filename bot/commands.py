@@ -122,7 +122,8 @@ USAGE: dict[str, tuple[str, str]] = {
     "status": ("status", "status"),
     "help": ("help", "help"),
     "set": (
-        "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life VALUE",
+        "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
+        "leads-in-groups VALUE",
         "set day wednesday",
     ),
     "my-data": ("my-data", "my-data"),
@@ -143,6 +144,7 @@ USAGE: dict[str, tuple[str, str]] = {
 }
 
 MAX_HALF_LIFE_WEEKS = 520
+MAX_LEADS_IN_GROUPS = 50
 
 SET_USAGE: dict[str, tuple[str, str]] = {
     "cadence": ("set cadence weekly|biweekly|every-4-weeks", "set cadence biweekly"),
@@ -159,6 +161,11 @@ SET_USAGE: dict[str, tuple[str, str]] = {
         f"set half-life 0…{MAX_HALF_LIFE_WEEKS} (weeks after which a tie between two teams "
         "counts half; 0: ties never age)",
         "set half-life 26",
+    ),
+    "leads-in-groups": (
+        f"set leads-in-groups 0…{MAX_LEADS_IN_GROUPS} (leads who join cross-team groups each "
+        "round, taking turns; 0: none)",
+        "set leads-in-groups 2",
     ),
 }
 
@@ -330,6 +337,10 @@ def _set(args: list[str], channels: frozenset[str]) -> Set:
         if not re.fullmatch(r"\d{1,3}", weeks) or int(weeks) > MAX_HALF_LIFE_WEEKS:
             raise InputError(f"'{raw[:30]}' is not a number of weeks", usage=usage, example=example)
         value = int(weeks)
+    elif setting == "leads-in-groups":
+        if not re.fullmatch(r"\d{1,2}", raw) or int(raw) > MAX_LEADS_IN_GROUPS:
+            raise InputError(f"'{raw[:30]}' is not a number of leads", usage=usage, example=example)
+        value = int(raw)
     else:
         if not re.fullmatch(r"[2-6]", raw):
             raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)

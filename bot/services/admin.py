@@ -36,6 +36,9 @@ async def apply_setting(
         case "half-life":
             community.half_life_weeks = int(command.value)
             shown = copy("set.weeks", weeks=community.half_life_weeks)
+        case "leads-in-groups":
+            community.leads_in_groups = int(command.value)
+            shown = copy("set.leads", leads=community.leads_in_groups)
         case "llm":
             community.llm_enabled = command.value == "on"
         case "digest-channel":
@@ -67,6 +70,8 @@ def _current(ctx: Context, setting: str) -> str:
         "timezone": community.timezone,
         "group-size": community.group_size,
         "llm": "on" if community.llm_enabled else "off",
+        "half-life": community.half_life_weeks,
+        "leads-in-groups": community.leads_in_groups,
         "digest-channel": f"#{community.digest_channel}" if community.digest_channel else "direct",
     }
     return str(values.get(setting, "?"))

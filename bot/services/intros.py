@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from bot.delivery.outbox import enqueue
-from bot.domain import UNASSIGNED, MemberStatus, TeamPath
+from bot.domain import UNASSIGNED, MemberStatus, Role, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
+from bot.pairing.leads import leads_this_round, place_leads
 from bot.services import library
 from bot.services.context import Context
 from bot.store import repo
@@ -98,7 +99,7 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
     if len(candidates) < 2:
         log.info("community %s: no round, %s available", ctx.community.id, len(candidates))
         return RoundResult(0, 0, (), created=False)
-    groups = pair_round(candidates, history, settings, number)
+    groups = await _pair(ctx, candidates, history, settings, number)
     if last is not None:
         last.closed = True  # its follow-up buttons go stale from now on
     round_row = RoundRow(community_id=ctx.community.id, number=number, run_on=on, closed=False)
@@ -126,6 +127,35 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
         )
     log.info("community %s round %s: %s groups", ctx.community.id, number, len(groups))
     return RoundResult(round_row.id, number, tuple(groups), created=True)
+
+
+async def _pair(
+    ctx: Context,
+    candidates: list[Candidate],
+    history: list[PastGroup],
+    settings: PairingSettings,
+    number: int,
+) -> list[tuple[str, ...]]:
+    """The round's groups; with ``leads-in-groups`` set, the leads whose turn it is join
+    cross-team groups of the others (or are paired as members where none fits)."""
+    wanted = ctx.community.leads_in_groups
+    if wanted > 0:
+        present = {c.id for c in candidates}
+        granted = await repo.role_holders(ctx.session, ctx.community.id, Role.LEAD)
+        turn = set(leads_this_round([p for p in granted if p in present], wanted, number))
+        leads = [c for c in candidates if c.id in turn]
+        others = [c for c in candidates if c.id not in turn]
+        if leads and len(others) >= 2 * len(leads):
+            team_of = {
+                m.platform_id: TeamPath.parse(m.team)
+                for m in await repo.members(ctx.session, ctx.community.id)
+            }
+            groups = pair_round(others, history, settings, number)
+            placed = place_leads(groups, leads, others, team_of, history, settings, number)
+            if placed is not None:
+                return placed
+            log.info("community %s: no group fits the leads this round", ctx.community.id)
+    return pair_round(candidates, history, settings, number)
 
 
 def intro_message(

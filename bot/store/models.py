@@ -61,6 +61,8 @@ class CommunityRow(Base):
     followup_days: Mapped[int] = mapped_column(Integer, default=3)
     # Weeks after which a tie between two teams counts half in pairing (0: ties never age).
     half_life_weeks: Mapped[int] = mapped_column(Integer, default=26, server_default="26")
+    # Leads who join a cross-team group each round, taking turns (0: none).
+    leads_in_groups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     llm_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The community's edited theme taxonomy as YAML (the shape of prompts/themes.yaml); None: the
     # default one.

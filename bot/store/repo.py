@@ -142,6 +142,16 @@ async def role_of(session: AsyncSession, community_id: int, platform_id: str) ->
     return Role(granted) if granted is not None else Role.MEMBER
 
 
+async def role_holders(session: AsyncSession, community_id: int, role: Role) -> list[str]:
+    """The platform ids granted ``role`` or a higher one here, sorted."""
+    rows = await session.scalars(
+        select(RoleGrantRow.platform_id).where(
+            RoleGrantRow.community_id == community_id, RoleGrantRow.role >= int(role)
+        )
+    )
+    return sorted(set(rows.all()))
+
+
 async def grant_role(
     session: AsyncSession, community_id: int, platform_id: str, role: Role
 ) -> bool:

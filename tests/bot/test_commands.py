@@ -35,6 +35,8 @@ TODAY = date(2027, 1, 4)
         ("set half-life 52", Set("half-life", 52)),
         ("set half-life 13w", Set("half-life", 13)),
         ("set half-life 0", Set("half-life", 0)),
+        ("set leads-in-groups 2", Set("leads-in-groups", 2)),
+        ("set leads-in-groups 0", Set("leads-in-groups", 0)),
     ],
 )
 def test_commands_parse_as_people_type_them(text: str, expected: commands.Command) -> None:
@@ -58,10 +60,13 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         ("set group-size 9", "set group-size 2…6"),
         (
             "set colour blue",
-            "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life VALUE",
+            "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
+            "leads-in-groups VALUE",
         ),
         ("set half-life forever", "set half-life 0…520"),
         ("set half-life 521", "set half-life 0…520"),
+        ("set leads-in-groups some", "set leads-in-groups 0…50"),
+        ("set leads-in-groups 51", "set leads-in-groups 0…50"),
         ("dance", "join | leave | pause"),
     ],
 )
