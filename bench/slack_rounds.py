@@ -8,56 +8,71 @@ that it paces on the same tiers.
 1. **Install to first round, 300 members**: the channel's members are read and enrolled
    (conversations.members, users.info, users.profile.get), a round is run and delivered — with one
    sender on SQLite, one on PostgreSQL, and two on PostgreSQL (two engines and rate-limit states,
-   as two processes have, sharing the database). Figures: enrolled, each phase's time over the
-   least the limits allow (the floor: for a method called n times, (n − burst) / rate, the
-   slowest method deciding), 429s, calls made inside a Retry-After window, duplicates and lost.
-2. **20 workspaces × 200 members**, each with its own limits, one round each, delivered by one
-   sender: total time over the slowest workspace's own floor, duplicates and lost.
+   as two processes have, sharing the database). Welcome messages are off, so that the round's
+   delivery is measured alone. Figures: enrolled, each phase's time over the least time the fake's
+   limits allow for the calls it made (the floor: each bucket — a workspace's method, a channel's
+   posts — starts full with ``capacity`` calls and refills at its rate, so n calls take at least
+   (n − capacity) / rate; the slowest bucket decides), 429s, calls made inside a Retry-After
+   window, duplicates and lost messages.
+2. **20 workspaces × 200 members**, each with its own limits (its own buckets in the fake), one
+   round each, delivered by one sender on SQLite: total time over the slowest workspace's own
+   floor, duplicates and lost.
+
+Each case runs ``RUNS`` times (3; 1 with ``--quick``, which also shrinks the sizes); the table
+shows the median ratio and the range, with the machine's load average before and after.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import statistics
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import select
 
 from adapters.slack.chat import SlackChat
 from adapters.slack.render import metadata_key
 from bench._postgres import drop_schema, schema_url, scratch_schema
-from bot.core import open_core
-from bot.delivery.limits import SharedLimits
+from bot.core import Core, open_core
 from bot.delivery.sender import ChatFor, DrainReport, RetryPolicy, Sender
+from bot.delivery.shared_limits import SharedLimits
 from bot.domain import Community, Platform
 from bot.ports import Chat, MemberInfo, SpaceRef
 from bot.settings import Settings
 from bot.store.db import Database
-from tests.fakes.slack.server import TIER, TIERS, FakeSlack
+from bot.store.models import OutboxRow
+from tests.fakes.slack.server import POST_MESSAGE, TIER, TIERS, Call, FakeSlack
 from tests.fakes.slack.state import User
 
 QUICK = os.environ.get("BENCH_QUICK") == "1"
+RUNS = int(os.environ.get("BENCH_RUNS", "1" if QUICK else "3"))
 SPEED = 20.0  # Slack's windows, 20 times shorter
-MEMBERS = 100 if QUICK else 300
-WORKSPACES, PER_WORKSPACE = (4, 100) if QUICK else (20, 200)
-MANY_SPEED = (
-    20.0 if QUICK else 2.0
-)  # the many-workspace run: slower, so that its floor is above the CPU time
+MEMBERS = 160 if QUICK else 300  # quick: 80 groups, still past Tier 3's burst of 50
+WORKSPACES, PER_WORKSPACE = (4, 160) if QUICK else (20, 200)
+MANY_SPEED = 20.0 if QUICK else 2.0  # slower: 20 workspaces' calls must fit the CPU's time
 DEPARTMENTS = ("Engineering", "Sales", "Finance", "Legal", "Support", "Design")
 
 
-def floor(calls: Counter[str], speed: float) -> float:
-    """The least time the fake's buckets allow for ``calls`` per method (capacity, then rate)."""
+def floor(calls: Iterable[Call], speed: float) -> float:
+    """The least time the fake's buckets allow for ``calls`` (its successful ones): each bucket
+    starts full and refills at its rate; the slowest bucket decides."""
+    buckets: Counter[tuple[str, str, str]] = Counter(
+        (c.team, c.method, str(c.args.get("channel")) if c.method == "chat.postMessage" else "")
+        for c in calls
+        if c.ok
+    )
     worst = 0.0
-    for method, n in calls.items():
-        requests, window = TIER[TIERS.get(method, 3)]
-        worst = max(worst, max(0, n - requests) / (requests / (window / speed)))
+    for (_, method, _), n in buckets.items():
+        requests, window = POST_MESSAGE if method == "chat.postMessage" else TIER[TIERS[method]]
+        worst = max(worst, max(0, n - requests) * window / speed / requests)
     return worst
 
 
@@ -76,6 +91,7 @@ def workspace(fake: FakeSlack, team: str, members: int) -> tuple[str, str]:
 
 
 def chats_of(fake: FakeSlack, tokens: dict[str, str], db: Database, speed: float) -> ChatFor:
+    """Each community's Chat, all on one process's shared limits (as ``chat_for`` makes them)."""
     limits = SharedLimits(db)
 
     def chat(community: Community) -> Chat:
@@ -91,41 +107,50 @@ def chats_of(fake: FakeSlack, tokens: dict[str, str], db: Database, speed: float
     return chat
 
 
-def delivered(fake: FakeSlack) -> Counter[str]:
-    """How many times each outbox key was posted."""
-    return Counter(
-        marked[0]
-        for _, message in fake.workspace.posts()
-        if (marked := metadata_key(message)) is not None and marked[1] == 0
-    )
-
-
-def ok_counts(fake: FakeSlack, since: int, methods: tuple[str, ...]) -> Counter[str]:
-    return Counter(c.method for c in fake.calls[since:] if c.ok and c.method in methods)
-
-
-@dataclass
-class Sized:
-    url: str
-    senders: int
-    label: str
-
-
-async def _senders(urls: list[str], chats: list[ChatFor]) -> list[int]:
+async def _senders(urls: list[str], chats: list[Callable[[Database], ChatFor]]) -> list[int]:
+    """Drain with one sender per URL, each on its own engine, as separate processes would."""
     runs: list[Awaitable[DrainReport]] = []
     databases = [Database(u) for u in urls]
     try:
         for db, chat in zip(databases, chats, strict=True):
-            runs.append(Sender(db, chat, policy=RetryPolicy(base=0.05)).drain(max_wait=300))
+            runs.append(Sender(db, chat(db), policy=RetryPolicy(base=0.05)).drain(max_wait=300))
         return [r.sent for r in await asyncio.gather(*runs)]
     finally:
         for db in databases:
             await db.dispose()
 
 
-async def install_round(run: Sized) -> list[str]:
+async def _keys(core: Core) -> set[str]:
+    async with core.db.session() as session:
+        return set((await session.scalars(select(OutboxRow.key))).all())
+
+
+def _dup_lost(fake: FakeSlack, keys: set[str], sent: int) -> tuple[int, int]:
+    """Messages posted more than once (or reported sent more often than queued), and not at all."""
+    posted = Counter(
+        marked[0]
+        for _, message in fake.workspace.posts()
+        if (marked := metadata_key(message)) is not None and marked[1] == 0
+    )
+    duplicates = sum(n - 1 for n in posted.values()) + len(set(posted) - keys)
+    return duplicates + max(0, sent - len(keys)), len(keys - set(posted))
+
+
+@dataclass
+class Outcome:
+    enrolled: str
+    enrol: tuple[float, float]  # seconds, floor
+    deliver: tuple[float, float]
+    limited: int
+    inside: int
+    duplicates: int
+    lost: int
+
+
+async def install_round(url: str, senders: int) -> Outcome:
     fake = await FakeSlack(scale=1 / SPEED).start()
-    core = await open_core(Settings(_env_file=None), url=run.url)
+    settings = Settings(_env_file=None, welcome_dm=False)
+    core = await open_core(settings, url=url)
     try:
         token, channel = workspace(fake, "TINSTALL", MEMBERS)
         community = await core.ensure_community(Platform.SLACK, "TINSTALL", channel, name="x")
@@ -136,44 +161,35 @@ async def install_round(run: Sized) -> list[str]:
         started = time.perf_counter()
         infos = await chat.members(SpaceRef("TINSTALL", channel))
         synced = await core.sync_members(community, infos)
-        enrol_time = time.perf_counter() - started
-        enrol_floor = floor(
-            ok_counts(fake, 0, ("users.info", "users.profile.get", "conversations.members")),
-            SPEED,
-        )
-        groups = len((await core.run_round(community)).groups)
+        enrol = (time.perf_counter() - started, floor(fake.calls, SPEED))
+        await core.run_round(community)
+        keys = await _keys(core)
         mark = len(fake.calls)
-        limited_before = fake.rate_limited
         started = time.perf_counter()
         sent = await _senders(
-            [run.url] * run.senders,
-            [chats_of(fake, tokens, core.db, SPEED) for _ in range(run.senders)],
+            [url] * senders, [lambda db: chats_of(fake, tokens, db, SPEED)] * senders
         )
-        send_time = time.perf_counter() - started
-        send_floor = floor(
-            ok_counts(fake, mark, ("conversations.open", "conversations.history")), SPEED
-        )
-        posted = delivered(fake)
-        return [
-            run.label,
+        deliver = (time.perf_counter() - started, floor(fake.calls[mark:], SPEED))
+        duplicates, lost = _dup_lost(fake, keys, sum(sent))
+        return Outcome(
             f"{synced.enrolled}/{MEMBERS}",
-            f"{enrol_time:.1f} s = {enrol_time / enrol_floor:.2f} × {enrol_floor:.1f} s",
-            f"{send_time:.1f} s = {send_time / send_floor:.2f} × {send_floor:.1f} s",
-            f"{fake.rate_limited - limited_before} / {fake.inside_retry_after}",
-            str(sum(n - 1 for n in posted.values()) + max(0, sum(sent) - groups)),
-            str(groups - len(posted)),
-        ]
+            enrol,
+            deliver,
+            fake.rate_limited,
+            fake.inside_retry_after,
+            duplicates,
+            lost,
+        )
     finally:
         await core.close()
         await fake.stop()
 
 
-async def many_workspaces(url: str) -> list[str]:
+async def many_workspaces(url: str) -> Outcome:
     fake = await FakeSlack(scale=1 / MANY_SPEED).start()
-    core = await open_core(Settings(_env_file=None), url=url)
+    core = await open_core(Settings(_env_file=None, welcome_dm=False), url=url)
     try:
         tokens: dict[str, str] = {}
-        groups = 0
         for w in range(WORKSPACES):
             team = f"TW{w:03d}"
             tokens[team], channel = workspace(fake, team, PER_WORKSPACE)
@@ -186,50 +202,79 @@ async def many_workspaces(url: str) -> list[str]:
                     for i, u in enumerate(people)
                 ],
             )
-            groups += len((await core.run_round(community)).groups)
+            await core.run_round(community)
+        keys = await _keys(core)
         started = time.perf_counter()
-        [sent] = await _senders([url], [chats_of(fake, tokens, core.db, MANY_SPEED)])
+        [sent] = await _senders([url], [lambda db: chats_of(fake, tokens, db, MANY_SPEED)])
         elapsed = time.perf_counter() - started
-        opens = Counter(
-            c.args.get("users", "")[1:6]
-            for c in fake.calls
-            if c.ok and c.method == "conversations.open"
+        slowest = max(
+            floor([c for c in fake.calls if c.team == team], MANY_SPEED) for team in tokens
         )
-        slowest = max(floor(Counter({"conversations.open": n}), MANY_SPEED) for n in opens.values())
-        posted = delivered(fake)
-        return [
-            f"{WORKSPACES} workspaces × {PER_WORKSPACE} members, 1 sender",
-            f"{groups} groups",
-            "",
-            f"{elapsed:.1f} s = {elapsed / slowest:.2f} × {slowest:.1f} s (slowest workspace)",
-            f"{fake.rate_limited} / {fake.inside_retry_after}",
-            str(sum(n - 1 for n in posted.values()) + max(0, sent - groups)),
-            str(groups - len(posted)),
-        ]
+        duplicates, lost = _dup_lost(fake, keys, sent)
+        return Outcome(
+            f"{len(keys)} groups",
+            (0.0, 0.0),
+            (elapsed, slowest),
+            fake.rate_limited,
+            fake.inside_retry_after,
+            duplicates,
+            lost,
+        )
     finally:
         await core.close()
         await fake.stop()
 
 
-def main() -> None:
+def _ratio(runs: list[Outcome], phase: Callable[[Outcome], tuple[float, float]]) -> str:
+    ratios = sorted(t / max(f, 1e-9) for t, f in map(phase, runs))
+    middle = sorted(runs, key=lambda r: phase(r)[0] / max(phase(r)[1], 1e-9))[len(runs) // 2]
+    seconds, least = phase(middle)
+    spread = f" ({ratios[0]:.2f}–{ratios[-1]:.2f})" if len(ratios) > 1 else ""
+    return f"{statistics.median(ratios):.2f}{spread} = {seconds:.1f} s / {least:.1f} s"
+
+
+def _row(label: str, runs: list[Outcome], enrolment: bool = True) -> list[str]:
+    return [
+        label,
+        runs[0].enrolled,
+        _ratio(runs, lambda r: r.enrol) if enrolment else "",
+        _ratio(runs, lambda r: r.deliver),
+        f"{sum(r.limited for r in runs)} / {sum(r.inside for r in runs)}",
+        str(sum(r.duplicates for r in runs)),
+        str(sum(r.lost for r in runs)),
+    ]
+
+
+def _cases(tmp: Path) -> list[list[str]]:
     rows: list[list[str]] = []
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite = f"sqlite+aiosqlite:///{Path(tmp) / 'install.db'}"
-        rows.append(
-            asyncio.run(install_round(Sized(sqlite, 1, f"{MEMBERS} members, 1 sender, SQLite")))
-        )
-        for senders in (1, 2):
+    runs: list[Outcome] = []
+    for n in range(RUNS):
+        runs.append(asyncio.run(install_round(f"sqlite+aiosqlite:///{tmp / f'i{n}.db'}", 1)))
+    rows.append(_row(f"{MEMBERS} members, 1 sender, SQLite", runs))
+    for senders in (1, 2):
+        label = f"{MEMBERS} members, {senders} sender{'s' if senders > 1 else ''}, PostgreSQL"
+        runs = []
+        for _ in range(RUNS):
             schema = scratch_schema()
-            label = f"{MEMBERS} members, {senders} sender(s), PostgreSQL"
             if schema is None:
-                rows.append([label, "skipped: no server"] + [""] * 5)
-                continue
+                break
             try:
-                rows.append(asyncio.run(install_round(Sized(schema_url(schema), senders, label))))
+                runs.append(asyncio.run(install_round(schema_url(schema), senders)))
             finally:
                 drop_schema(schema)
-        many = f"sqlite+aiosqlite:///{Path(tmp) / 'many.db'}"
-        rows.append(asyncio.run(many_workspaces(many)))
+        rows.append(_row(label, runs) if runs else [label, "skipped: no server"] + [""] * 5)
+    runs = [
+        asyncio.run(many_workspaces(f"sqlite+aiosqlite:///{tmp / f'm{n}.db'}")) for n in range(RUNS)
+    ]
+    label = f"{WORKSPACES} workspaces × {PER_WORKSPACE} members, 1 sender, SQLite"
+    rows.append(_row(label, runs, enrolment=False))
+    return rows
+
+
+def main() -> None:
+    before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        rows = _cases(Path(tmp))
     table = Table(
         "run",
         "enrolled",
@@ -241,10 +286,11 @@ def main() -> None:
     )
     for row in rows:
         table.add_row(*row)
-    Console(width=180).print(table)
+    Console(width=200).print(table)
     print(
-        f"Slack's tiers sped up {SPEED:.0f}× (the many-workspace run {MANY_SPEED:.0f}×); "
-        f"load: {os.getloadavg()[0]:.1f}"
+        f"median of {RUNS} run(s), (range); Slack's tiers sped up {SPEED:.0f}× "
+        f"(the many-workspace run {MANY_SPEED:.0f}×, its floor the slowest workspace's own); "
+        f"load average {before:.1f} before, {os.getloadavg()[0]:.1f} after"
     )
 
 

@@ -8,8 +8,8 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 
 from bot.clock import Clock, system_clock
-from bot.delivery.limits import SharedLimits
 from bot.delivery.sender import ChatFor, Sender
+from bot.delivery.shared_limits import SharedLimits
 from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform
 from bot.errors import InputError

@@ -39,7 +39,10 @@ def rate(method: str, *, scale: float = 1.0) -> Rate | None:
         requests, window = TIER_PER_MINUTE[TIERS[method]], 60.0
     else:
         return None
-    return Rate(requests, window * scale / SAFETY, burst=max(1, requests - SPARE))
+    # The outbox sends one conversation's messages from one sender at a time: a channel's posts
+    # are paced in the process that makes them (their 429s held for all, like any other's).
+    shared = method not in PER_CHANNEL
+    return Rate(requests, window * scale / SAFETY, burst=max(1, requests - SPARE), shared=shared)
 
 
 def key(workspace: str, method: str, channel: str | None = None) -> str:

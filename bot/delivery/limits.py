@@ -11,10 +11,10 @@ major parameter, Discord's global limit. Each key has
 - a **hold**: when a platform answers 429, nobody calls with that key until its ``Retry-After``
   has passed, and the pace restarts from an empty bucket after it.
 
-:class:`Limits` keeps the state in this process; :class:`SharedLimits` keeps it in the database
-(table ``rate_limits``), so every process and request handler on one database — SQLite or
-PostgreSQL, where the row is locked while a slot is taken — shares one state per key. Times are
-seconds since the epoch (``time.time``), comparable across processes on one machine or NTP.
+:class:`Limits` keeps the state in this process; :class:`~bot.delivery.shared_limits.SharedLimits`
+keeps it in the database (table ``rate_limits``), so every process and request handler on one
+database shares one state per key. Times are seconds since the epoch (``time.time``), comparable
+across processes on one machine or NTP.
 
 A wait longer than ``patience`` is not slept: :meth:`Limits.acquire` raises
 :class:`~bot.errors.RateLimited` at once, so the sender puts the message off and goes on with
@@ -28,25 +28,21 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from sqlalchemy import update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.errors import RateLimited
-from bot.store.db import Database
-from bot.store.ratelimits import RateLimitRow
 
 PATIENCE = 2.0  # a wait up to this long (or two paces) is slept; a longer one is handed back
 
 
 @dataclass(frozen=True)
 class Rate:
-    """``requests`` per ``per`` seconds, of which ``burst`` (all, by default) may go at once."""
+    """``requests`` per ``per`` seconds, of which ``burst`` (all, by default) may go at once.
+    ``shared``: False paces the key in each process apart (only its hold is shared), for
+    what one process at a time calls, like posts to one conversation."""
 
     requests: int
     per: float
     burst: int | None = None
+    shared: bool = True
 
     @property
     def interval(self) -> float:
@@ -136,50 +132,3 @@ class Limits:
     async def _store_hold(self, key: str, seconds: float, rate: Rate | None) -> None:
         tat, held_until = self._state.get(key, (0.0, 0.0))
         self._state[key] = after_hold(tat, held_until, self.now(), seconds, rate)
-
-
-class SharedLimits(Limits):
-    """Rate-limit state in the database: shared by every process and handler on it."""
-
-    def __init__(self, db: Database, **kwargs: object) -> None:
-        super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.db = db
-
-    async def held_until(self, key: str) -> float:
-        async with self.db.session() as session:
-            row = await session.get(RateLimitRow, key)
-            return row.held_until if row is not None else 0.0
-
-    async def _reserve(self, key: str, rate: Rate | None, longest: float) -> tuple[float, bool]:
-        async with self._lock(key), self.db.session() as session, session.begin():
-            row = await self._row(session, key)
-            now = self.now()  # after the row's lock, which may have been waited for
-            slot, moved = slot_for(row.tat, row.held_until, now, rate)
-            if slot - now > longest:
-                return slot, False
-            if moved != row.tat:
-                row.tat = moved
-            return slot, True
-
-    async def hold(self, key: str, seconds: float, rate: Rate | None = None) -> None:
-        async with self._lock(key), self.db.session() as session, session.begin():
-            row = await self._row(session, key)
-            row.tat, row.held_until = after_hold(row.tat, row.held_until, self.now(), seconds, rate)
-
-    async def _row(self, session: AsyncSession, key: str) -> RateLimitRow:
-        """The key's row, made if new, locked until the transaction ends: a write comes first,
-        which takes the row's lock on PostgreSQL and the write lock on SQLite, so no other
-        connection reads the state between this one's read and write."""
-        touched = await session.execute(
-            update(RateLimitRow).where(RateLimitRow.key == key).values(tat=RateLimitRow.tat)
-        )
-        if not touched.rowcount:  # type: ignore[attr-defined]
-            insert = sqlite_insert if self.db.is_sqlite else pg_insert
-            await session.execute(
-                insert(RateLimitRow)
-                .values(key=key, tat=0.0, held_until=0.0)
-                .on_conflict_do_nothing(index_elements=["key"])
-            )
-        row = await session.get(RateLimitRow, key, populate_existing=True)
-        assert row is not None
-        return row

@@ -9,8 +9,9 @@ import pytest
 
 from adapters.slack.chat import SlackChat
 from bot.core import Core
-from bot.delivery.limits import Limits, SharedLimits
+from bot.delivery.limits import Limits
 from bot.delivery.sender import RetryPolicy, Sender
+from bot.delivery.shared_limits import SharedLimits
 from bot.domain import Community, Platform
 from bot.errors import RateLimited
 from bot.ports import Chat, MemberInfo

@@ -67,6 +67,7 @@ class Call:
     args: dict[str, Any]
     status: int
     error: str | None = None
+    team: str = ""  # the workspace of the token, where known
 
     @property
     def ok(self) -> bool:
@@ -192,7 +193,7 @@ class FakeSlack:
         wait = self._rate(name, args, team)
         if wait > 0:
             return self._answer(
-                name, shown, 429, "ratelimited", retry_after=max(1, math.ceil(wait))
+                name, shown, 429, "ratelimited", retry_after=max(1, math.ceil(wait)), team=team
             )
         handler = handlers.HANDLERS.get(name)
         if handler is None:
@@ -212,7 +213,7 @@ class FakeSlack:
             if detail:
                 self.violations.append(f"{name}: {result['error']}: {detail}")
             return self._answer(name, shown, 200, str(result["error"]))
-        self.calls.append(Call(name, shown, 200))
+        self.calls.append(Call(name, shown, 200, team=team))
         return web.json_response({"ok": True, **result})
 
     def _answer(
@@ -225,8 +226,9 @@ class FakeSlack:
         violation: bool = False,
         detail: str = "",
         retry_after: int = 1,
+        team: str = "",
     ) -> web.Response:
-        self.calls.append(Call(name, args, status, error))
+        self.calls.append(Call(name, args, status, error, team))
         if violation:
             self.violations.append(f"{name}: {error} {detail}".strip())
         headers = {"Retry-After": str(retry_after)} if status == 429 else {}
