@@ -24,7 +24,7 @@ check: $(STAMP)
 	$(BIN)/mkdocs build --strict --quiet
 
 test: check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --maxprocesses 4
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -16,7 +16,28 @@ from bot.domain import Platform
 from bot.events import Actor, CommandInvoked, Where
 from bot.settings import Settings
 
-PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _worker_database(url: str | None) -> str | None:
+    """Under pytest-xdist each worker gets a database of its own on the PostgreSQL server: the
+    tests' schemas are unique anyway, but advisory locks (the scheduler's lead) are per database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    import psycopg
+
+    address, mark, query = url.partition("?")
+    base = address.rpartition("/")[0]
+    name = f"bridgework_test_{worker}"
+    with psycopg.connect(url, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    worker_url = f"{base}/{name}{mark}{query}"
+    os.environ["TEST_DATABASE_URL"] = worker_url  # subprocesses and the benches use it too
+    return worker_url
+
+
+PG_URL = _worker_database(os.environ.get("TEST_DATABASE_URL"))
 BACKENDS = ["sqlite", "postgresql"] if PG_URL else ["sqlite"]
 WHERE = Where(Platform.CONSOLE, "acme", "coffee")
 
