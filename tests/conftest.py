@@ -17,7 +17,6 @@ from bot.events import Actor, CommandInvoked, Where
 from bot.settings import Settings
 
 
-
 def _worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets a database of its own on the PostgreSQL server: the
     tests' schemas are unique anyway, but advisory locks (the scheduler's lead) are per database."""
