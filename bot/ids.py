@@ -6,6 +6,7 @@ import re
 
 # A database id fits a signed 64-bit integer; 18 ASCII digits always do.
 MAX_ID_DIGITS = 18
+MAX_ID = 10**MAX_ID_DIGITS - 1
 _ID = re.compile(rf"[0-9]{{1,{MAX_ID_DIGITS}}}")
 
 

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from bot.core import Core
 from bot.errors import BridgeworkError, ConfigError, InputError, StoreError
+from bot.ids import MAX_ID, parse_id
 from bot.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -47,7 +48,23 @@ def _options(
     """Bridgework: cross-team introductions, listening prompts and check-ins."""
 
 
-CommunityOption = Annotated[int, typer.Option("--community", help="The community's id.")]
+def community_id(raw: str | int) -> int:
+    """``--community``: an id as `community list` shows it; anything else is a usage error (exit
+    2) before a database is opened, never a number too large for SQL."""
+    if isinstance(raw, int):  # a default, already a number
+        raw = str(raw) if 1 <= raw <= MAX_ID else "out of range"
+    found = parse_id(raw.strip())
+    if found is None or found < 1:
+        shown = raw if len(raw) <= 24 else f"{raw[:24]}…"
+        raise typer.BadParameter(
+            f"{shown!r} is not a community id: a number that `bridgework community list` shows"
+        )
+    return found
+
+
+CommunityOption = Annotated[
+    int, typer.Option("--community", parser=community_id, help="The community's id.")
+]
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True, highlight=False)
 

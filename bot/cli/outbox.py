@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from bot.cli._base import app, load_and_log, open_with, out, run_async
+from bot.cli._base import app, community_id, load_and_log, open_with, out, run_async
 
 outbox_app = typer.Typer(help="The outbox of messages to deliver.", no_args_is_help=True)
 app.add_typer(outbox_app, name="outbox")
@@ -60,7 +60,9 @@ def outbox_retry(
     dead: Annotated[
         bool, typer.Option("--dead", help="Re-queue the dead messages (after fixing the cause).")
     ] = False,
-    community: Annotated[int | None, typer.Option(help="Only this community.")] = None,
+    community: Annotated[
+        int | None, typer.Option(parser=community_id, help="Only this community.")
+    ] = None,
 ) -> None:
     """Make messages due now: the dead ones with --dead, else those waiting out a retry."""
     from bot.delivery import outbox
@@ -68,6 +70,8 @@ def outbox_retry(
     async def go() -> int:
         core = await open_with(load_and_log())
         try:
+            if community is not None:
+                await core.community_of(community)  # there is no community 7: say so
             async with core.db.session() as session, session.begin():
                 return await outbox.retry(session, dead=dead, community_id=community)
         finally:
@@ -85,7 +89,9 @@ def outbox_retry(
 
 @outbox_app.command("drain")
 def outbox_drain(
-    community: Annotated[int | None, typer.Option(help="Only this community.")] = None,
+    community: Annotated[
+        int | None, typer.Option(parser=community_id, help="Only this community.")
+    ] = None,
 ) -> None:
     """Deliver what is pending, then exit."""
     from bot.runtime import drain

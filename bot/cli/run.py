@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._base import app, err, load_and_log, open_with, out, run_async
+from bot.cli._base import app, community_id, err, load_and_log, open_with, out, run_async
 from bot.errors import ConfigError, InputError
 
 
@@ -107,7 +107,10 @@ def read_script(path: Path) -> list[str]:
 @app.command("run-now")
 def run_now(
     job: Annotated[str, typer.Argument(help="intros | followups | prompts | checkins | digest")],
-    community: Annotated[int, typer.Option(help="The community's id (see `community list`).")],
+    community: Annotated[
+        int,
+        typer.Option(parser=community_id, help="The community's id (see `community list`)."),
+    ],
 ) -> None:
     """Run one job at once, deliver what it queued, and exit (usable from cron)."""
     from bot.runtime import run_once

@@ -132,5 +132,8 @@ def test_nothing_to_retry_is_said_plainly(
     db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", db_url)
-    done = runner.invoke(app, ["outbox", "retry", "--dead", "--community", "7"])
-    assert done.exit_code == 0 and "Re-queued 0 dead messages of community 7" in done.output
+    queue(db_url, settings)
+    done = runner.invoke(app, ["outbox", "retry", "--community", "2"])
+    assert done.exit_code == 0 and "Re-queued 0 waiting messages of community 2" in done.output
+    missing = runner.invoke(app, ["outbox", "retry", "--dead", "--community", "7"])
+    assert missing.exit_code == 2 and "there is no community 7" in missing.output
