@@ -23,10 +23,12 @@ from discord import app_commands
 from adapters.discord import render, translate
 from adapters.discord.chat import DMS, DiscordChat, delivery_mode
 from adapters.discord.commands import HOME, BridgeworkCommands
+from adapters.discord.limits import Pacer, trace
 from adapters.discord.views import ActionButton, FormModal, button_view
 from bot.core import Core
+from bot.delivery.limits import Limits
 from bot.domain import Community, Platform
-from bot.errors import DeliveryError
+from bot.errors import DeliveryError, RateLimited
 from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted, Where
 from bot.messages import Form, Message, Text
 from bot.ports import Chat
@@ -87,7 +89,7 @@ class BridgeworkClient(discord.Client):
         core: Core,
         *,
         rules: translate.Rules | None = None,
-        max_ratelimit_timeout: float = 30.0,
+        limits: Limits | None = None,
         sync_delay: float = 2.0,
         read_messages: bool = False,
         auto_sync: bool = True,
@@ -96,9 +98,11 @@ class BridgeworkClient(discord.Client):
         quiet_voice()
         super().__init__(
             intents=intents(read_messages=read_messages),
-            max_ratelimit_timeout=max_ratelimit_timeout,
+            http_trace=trace(),
             **options,
         )
+        # Every REST call waits on the rate limits shared through the core's database.
+        self.pacer = Pacer.install(self.http, limits if limits is not None else core.limits)
         self.core = core
         self.rules = rules or translate.Rules()
         self.sync_delay = sync_delay
@@ -216,6 +220,9 @@ class BridgeworkClient(discord.Client):
                 await person.send(**_reply_arguments(piece))
             except discord.HTTPException as exc:
                 log.warning("could not tell %s (%s %s)", person.id, exc.status, exc.code)
+                return
+            except RateLimited as exc:
+                log.warning("could not tell %s: %s", person.id, exc)
                 return
 
     # Interactions.

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 from bot.errors import RateLimited
@@ -111,6 +111,13 @@ class Limits:
 
     async def held_until(self, key: str) -> float:
         return self._state.get(key, (0.0, 0.0))[1]
+
+    async def holds(self, keys: Sequence[str]) -> dict[str, float]:
+        """Until when each of ``keys`` that a 429 holds is held, read now (no slot is taken:
+        for a platform whose pace comes from its answers rather than a published rate)."""
+        now = self.now()
+        held = {key: self._state.get(key, (0.0, 0.0))[1] for key in keys}
+        return {key: until for key, until in held.items() if until > now}
 
     def _lock(self, key: str) -> asyncio.Lock:
         if key not in self._locks:

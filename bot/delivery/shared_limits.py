@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
@@ -126,6 +127,21 @@ class SharedLimits(Limits):
                         known[k] = max(until, known.get(k, 0.0))
                     holds.until, holds.read_at = known, read_at
         return holds.until.get(key, 0.0)
+
+    async def holds(self, keys: Sequence[str]) -> dict[str, float]:
+        """The holds of ``keys`` as the database has them now (one query, no write), with any
+        written here since."""
+        now = self.now()
+        async with self.db.engine.connect() as conn:
+            found = await conn.execute(
+                select(RateLimitRow.key, RateLimitRow.held_until).where(
+                    RateLimitRow.key.in_(list(keys)), RateLimitRow.held_until > now
+                )
+            )
+        held = {k: u for k, u in self._holds.until.items() if k in keys and u > now}
+        for key, until in found.all():
+            held[key] = max(float(until), held.get(key, 0.0))
+        return held
 
     def count(self, rate: Rate, spent: Batch | None, now: float) -> int:
         """How many slots of ``rate`` to reserve at once: one for a key not in use here, twice the

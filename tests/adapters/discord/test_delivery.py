@@ -3,6 +3,8 @@ allowed, one message per key (nonce + enforce_nonce), attachments, long texts, r
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from pydantic import SecretStr
 from sqlalchemy import select
@@ -153,7 +155,7 @@ async def test_more_buttons_than_a_row_holds_wrap_onto_rows_of_five(
     assert [len(row["components"]) for row in post.body["components"]] == [5, 2]
 
 
-async def test_short_rate_limits_are_waited_out_by_discord_py(
+async def test_short_rate_limits_are_waited_out_within_the_call(
     running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
 ) -> None:
     community, client = running
@@ -223,9 +225,12 @@ async def test_dms_interrupted_by_a_long_rate_limit_resume_without_repeating_any
     await fake.gateway.dispatch("CHANNEL_UPDATE", community.channel.payload())
     chat = client.chats.at(community.guild.id, community.channel.id)
     where = await chat.open_group([m.user.id for m in community.members[:3]])
+    fake.rest.limits.scale = 0.005  # Discord's 120 s pass in 0.6 s
+    client.pacer.limits.patience = 0.0  # and come back to the caller, as a long wait does
     fake.rest.limits.refuse("POST", MESSAGES, retry_after=120.0, after=1)
     with pytest.raises(RateLimited):
         await chat.send(where, Text("hello"), key="intro:9:9:0")
+    await asyncio.sleep(0.6)
     sent = await chat.send(where, Text("hello"), key="intro:9:9:0")
     assert len(sent.message_id.split(",")) == 3
     dms = [c for c in fake.world.channels.values() if c.type == DM]
@@ -318,11 +323,14 @@ async def test_a_thread_opened_just_before_a_crash_is_reused_with_nobody_in_it_y
         result = await core.run_round(community.id)
         (row, *_) = await outbox(core)
         chat = crashed.client.chats.at(community.guild.id, community.channel.id)
+        fake.rest.limits.scale = 0.005  # Discord's 120 s pass in 0.6 s
+        crashed.client.pacer.limits.patience = 0.0  # a wait comes back as a long one does
         fake.rest.limits.refuse("PUT", THREAD_MEMBERS, retry_after=120.0)
         with pytest.raises(RateLimited):
             await chat.open_group(row.people)
     finally:
         await crashed.stop()
+    crashed.client.pacer.limits.patience = 2.0
     [orphan] = threads(fake)
     restarted = await start_client(core, fake)
     try:

@@ -58,3 +58,50 @@ async def test_a_wrong_token_is_unauthorized(fake: FakeDiscord) -> None:
             fake.api_url + "/users/@me", headers={"Authorization": "Bot nope"}
         ) as response:
             assert response.status == 401
+
+
+async def test_routes_discord_limits_together_share_a_bucket_per_channel(
+    fake: FakeDiscord,
+) -> None:
+    coffee = a_guild(fake).channel
+    general = next(c for c in fake.world.channels.values() if c.name == "general")
+    fake.rest.limits.limit, fake.rest.limits.window = 1, 60.0
+    thread = {"name": "a thread", "type": 12}
+    first = await post(fake, f"/channels/{coffee.id}/threads", thread)
+    other_route = await post(fake, f"/channels/{coffee.id}/messages/1/threads", {"name": "x"})
+    other_channel = await post(fake, f"/channels/{general.id}/threads", thread)
+    assert first[0] == 200 and other_route[0] == 429 and other_channel[0] == 200
+    assert other_route[1]["X-RateLimit-Bucket"] == first[1]["X-RateLimit-Bucket"]
+    assert other_channel[1]["X-RateLimit-Bucket"] == first[1]["X-RateLimit-Bucket"]
+    assert other_route[1]["X-RateLimit-Scope"] == "user"
+    again = await post(fake, f"/channels/{coffee.id}/threads", thread)
+    assert again[0] == 429 and fake.rest.limits.inside_window == 1  # into the open window
+
+
+async def test_a_hidden_shared_limit_answers_429_of_scope_shared_not_counted_against_the_bot(
+    fake: FakeDiscord,
+) -> None:
+    coffee = a_guild(fake).channel
+    fake.rest.limits.share("POST", "/channels/{channel_id}/threads", limit=1, window=220.0)
+    thread = {"name": "a thread", "type": 12}
+    ok = await post(fake, f"/channels/{coffee.id}/threads", thread)
+    status, headers, body = await post(fake, f"/channels/{coffee.id}/threads", thread)
+    assert ok[0] == 200 and status == 429
+    assert headers["X-RateLimit-Scope"] == "shared"
+    assert int(headers["X-RateLimit-Remaining"]) > 0  # the route's own bucket is not spent
+    assert isinstance(body, dict) and body["global"] is False and body["retry_after"] > 200
+    assert body["message"] == "The resource is being rate limited."
+    assert fake.rest.invalid == 0
+
+
+async def test_past_the_global_limit_every_route_answers_a_global_429(fake: FakeDiscord) -> None:
+    coffee = a_guild(fake).channel
+    fake.rest.limits.global_limit, fake.rest.limits.global_window = 2, 60.0
+    answers = [await post(fake, f"/channels/{coffee.id}/messages", {"content": "hi"})]
+    answers.append(await post(fake, "/users/@me/channels", {"recipient_id": "1"}))
+    status, headers, body = await post(fake, f"/channels/{coffee.id}/threads", {"name": "t"})
+    assert all(a[0] != 429 for a in answers) and status == 429
+    assert headers["X-RateLimit-Global"] == "true" and headers["X-RateLimit-Scope"] == "global"
+    assert "X-RateLimit-Bucket" not in headers
+    assert isinstance(body, dict) and body["global"] is True and body["retry_after"] > 0
+    assert fake.rest.invalid == 1

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,6 +42,7 @@ class Logged:
     body: Any
     status: int
     files: int = 0
+    at: float = field(default_factory=time.monotonic)  # when it arrived (the limits' clock)
 
 
 class DiscordError(Exception):
@@ -59,6 +61,7 @@ class Rest:
     limits: Limits = field(default_factory=Limits)
     log: list[Logged] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
+    invalid: int = 0  # 401, 403 and 429 answers (bar shared-scope 429s): Discord's ban counter
     unavailable: int = 0  # answer this many next requests with 503
     interaction_tokens: dict[str, str] = field(default_factory=dict)
     interaction_channels: dict[str, str] = field(default_factory=dict)
@@ -101,14 +104,14 @@ class Rest:
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 error = DiscordError(401, 0, "401: Unauthorized")
                 return self._error(request, path, operation.template, body, error)
-        major = operation.params.get("channel_id") or operation.params.get("guild_id") or ""
-        wait, headers = self.limits.check(request.method, operation.template, major)
-        if wait is not None:
+        major = _major(operation.params)
+        answer = self.limits.check(request.method, operation.template, major)
+        headers = answer.headers
+        if answer.retry_after is not None:
             self.log.append(Logged(request.method, path, operation.template, body, 429, files))
-            payload = {"message": "You are being rate limited.", "retry_after": wait}
-            headers |= {"Retry-After": str(max(1, round(wait))), "Via": "1.1 google"}
-            payload["global"] = False
-            return _json(payload, status=429, headers=headers)
+            if answer.scope != "shared":  # Discord does not count a shared limit against you
+                self.invalid += 1
+            return _json(answer.body, status=429, headers=headers | {"Via": "1.1 google"})
         if self.unavailable > 0:
             self.unavailable -= 1
             error = DiscordError(503, 0, "503: Service Unavailable")
@@ -133,6 +136,8 @@ class Rest:
         headers: dict[str, str] | None = None,
     ) -> web.Response:
         self.log.append(Logged(request.method, path, template, body, error.status))
+        if error.status in (401, 403):
+            self.invalid += 1
         payload = {"code": error.code, "message": error.message}
         return _json(payload, status=error.status, headers=headers)
 
@@ -393,6 +398,13 @@ class Rest:
                 "response_message_ephemeral": bool(flags & 64),
             }
         }
+
+
+def _major(params: dict[str, str]) -> str:
+    """The top-level resource Discord limits a route per: a channel, a guild or a webhook."""
+    if "webhook_id" in params:
+        return params["webhook_id"] + "+" + params.get("webhook_token", "")
+    return params.get("channel_id") or params.get("guild_id") or ""
 
 
 def _interaction_of(token: str, tokens: dict[str, str]) -> str | None:
