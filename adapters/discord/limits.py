@@ -2,7 +2,7 @@
 
 Discord publishes no rates: each answer tells them (https://discord.com/developers/docs/topics/
 rate-limits). :class:`Pacer` reads every answer of the client's REST calls and keeps what it says
-in the shared limits (:class:`~bot.delivery.limits.SharedLimits`: table ``rate_limits``), so
+in the shared limits (:class:`~bot.delivery.shared_limits.SharedLimits`, table ``rate_limits``), so
 every process and sender on one database honours it before each call:
 
 - ``discord:<bot>:global`` — a global 429 (``"global": true``, ``X-RateLimit-Global``,

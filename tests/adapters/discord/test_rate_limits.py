@@ -12,8 +12,8 @@ import pytest
 from adapters.discord import BridgeworkClient, chat_for
 from bot.clock import system_clock
 from bot.core import Core
-from bot.delivery.limits import SharedLimits
 from bot.delivery.sender import Sender
+from bot.delivery.shared_limits import SharedLimits
 from bot.errors import RateLimited
 from bot.messages import Text
 from tests.adapters.discord.conftest import Community, a_guild, registered, start_client
