@@ -15,7 +15,7 @@ from bot.domain import Community, Platform
 from bot.errors import InputError
 from bot.events import Actor, Event, Where
 from bot.messages import Message, Text
-from bot.ports import Chat, MemberInfo, Progress, SpaceRef
+from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
 from bot.services import followups, intros, jobs, member_sync, roles
 from bot.services.context import Context
@@ -67,6 +67,10 @@ class Core:
     @welcome.setter
     def welcome(self, on: bool) -> None:
         self.dispatcher.welcome = on
+
+    def add_eraser(self, eraser: Eraser) -> None:
+        """Have forget-me also scrub what an adapter keeps of a person in the database."""
+        self.dispatcher.erasers.append(eraser)
 
     async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
         """Handle an inbound event; ``once``, the platform's key for this delivery of it, makes a

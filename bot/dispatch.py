@@ -21,7 +21,7 @@ from bot.events import (
 )
 from bot.facilitation import AddToLibrary, ManageSchedule, Results, ScheduleCheckIn, SchedulePrompt
 from bot.messages import Message, Text
-from bot.ports import MemberInfo
+from bot.ports import Eraser, MemberInfo
 from bot.role_commands import GrantRole, LinkRole, ListRoles, RevokeRole
 from bot.services import (
     admin,
@@ -74,6 +74,7 @@ class Dispatcher:
         self.llm = llm
         self.welcome = welcome  # greet newcomers to the channel with a message, once
         self._llm_missing = llm_missing
+        self.erasers: list[Eraser] = []  # adapters' own rows that may name a person
 
     @property
     def llm_missing(self) -> tuple[str, ...]:
@@ -180,7 +181,7 @@ class Dispatcher:
             case ButtonPressed(action="checkin_skip"):
                 return await checkins.skip(ctx, event.actor, event.value)
             case ButtonPressed(action="forget_confirm"):
-                return await privacy.forget(ctx, event.actor, event.value)
+                return await privacy.forget(ctx, event.actor, event.value, erasers=self.erasers)
             case ButtonPressed(action="forget_cancel"):
                 return Text(copy("privacy.kept"))
             case ButtonPressed():

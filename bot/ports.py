@@ -11,6 +11,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import Platform
 from bot.messages import Form, Message
 
 
@@ -69,3 +72,13 @@ class Chat(Protocol):
     async def update(self, sent: SentRef, message: Message) -> None: ...
 
     async def open_form(self, interaction: str, form: Form) -> None: ...
+
+
+class Eraser(Protocol):
+    """Scrubs a person from what an adapter keeps in the project's database itself (Slack's
+    OAuth installations name who installed the app), in the transaction of their forget-me:
+    ``connection`` is that transaction's, ``person`` their platform id in ``workspace``."""
+
+    async def __call__(
+        self, connection: AsyncConnection, platform: Platform, workspace: str, person: str
+    ) -> None: ...

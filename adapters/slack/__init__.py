@@ -153,6 +153,7 @@ def asgi_app(settings: Settings, core: Core) -> ASGIApp:
     held: oauth.Stores | None = None
     if oauth.oauth_enabled(settings):
         held = oauth.stores(settings, core.db.engine)
+        core.add_eraser(held.forget)  # forget-me scrubs who installed the app
         installed = oauth.oauth_settings(settings, held, on_install=_syncer(settings, core))
         app = build_app(settings, core, oauth_settings=installed)
     elif settings.slack_bot_token is None:

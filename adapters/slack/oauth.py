@@ -23,8 +23,10 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import inspect, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from bot.domain import Platform
 from bot.errors import ConfigError, Undeliverable
 from bot.settings import Settings
 
@@ -79,6 +81,33 @@ class Stores:
         if bot is None or not bot.bot_token:
             raise Undeliverable(f"Bridgework is not installed in workspace {team_id}")
         return bot.bot_token
+
+    async def forget(
+        self, connection: AsyncConnection, platform: Platform, workspace: str, person: str
+    ) -> None:
+        """Forget-me: who installed the app is scrubbed from the workspace's installation rows
+        (their user id, and any user token). The bot's installation, all that Bridgework uses,
+        keeps working. Registered with ``core.add_eraser``; ``connection`` is forget-me's."""
+        table = self.installations.installations
+        if platform is not Platform.SLACK or not await connection.run_sync(
+            lambda sync: inspect(sync).has_table(table.name)
+        ):
+            return
+        await connection.execute(
+            update(table)
+            .where(
+                table.c.client_id == self.installations.client_id,
+                table.c.team_id == workspace,
+                table.c.user_id == person,
+            )
+            .values(
+                user_id="",
+                user_token=None,
+                user_scopes=None,
+                user_refresh_token=None,
+                user_token_expires_at=None,
+            )
+        )
 
 
 def stores(settings: Settings, engine: AsyncEngine) -> Stores:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Sequence
 
 from sqlalchemy import delete, or_, select, update
 
 from bot.delivery.outbox import PENDING
-from bot.domain import first_name_of
+from bot.domain import Platform, first_name_of
 from bot.events import Actor
 from bot.messages import Button, Choices, Message, Text
+from bot.ports import Eraser
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import (
@@ -129,10 +131,19 @@ async def ask_to_forget(ctx: Context, actor: Actor) -> Message:
     )
 
 
-async def forget(ctx: Context, actor: Actor, value: str) -> Message:
+async def forget(
+    ctx: Context, actor: Actor, value: str, *, erasers: Sequence[Eraser] = ()
+) -> Message:
+    """Delete the member, and scrub every row that names them: ours, and through ``erasers``
+    the adapters' own (such as Slack's record of who installed the app)."""
     member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
     if member is None or str(member.id) != value:
         return Text(copy("privacy.nothing", first_name=first_name_of(actor.display_name)))
+    connection = await ctx.session.connection()
+    for erase in erasers:
+        await erase(
+            connection, Platform(ctx.community.platform), ctx.community.workspace, actor.platform_id
+        )
     await ctx.session.execute(delete(AnswerRow).where(AnswerRow.member_id == member.id))
     await ctx.session.execute(
         delete(RoleGrantRow).where(
