@@ -123,7 +123,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "help": ("help", "help"),
     "set": (
         "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
-        "leads-in-groups VALUE",
+        "leads-in-groups|holdout VALUE",
         "set day wednesday",
     ),
     "my-data": ("my-data", "my-data"),
@@ -145,6 +145,7 @@ USAGE: dict[str, tuple[str, str]] = {
 
 MAX_HALF_LIFE_WEEKS = 520
 MAX_LEADS_IN_GROUPS = 50
+MAX_HOLDOUT_PERCENT = 50
 
 SET_USAGE: dict[str, tuple[str, str]] = {
     "cadence": ("set cadence weekly|biweekly|every-4-weeks", "set cadence biweekly"),
@@ -166,6 +167,11 @@ SET_USAGE: dict[str, tuple[str, str]] = {
         f"set leads-in-groups 0…{MAX_LEADS_IN_GROUPS} (leads who join cross-team groups each "
         "round, taking turns; 0: none)",
         "set leads-in-groups 2",
+    ),
+    "holdout": (
+        f"set holdout 1…{MAX_HOLDOUT_PERCENT}%|off (never-met team pairs left unsteered for 12 "
+        "rounds, to measure the steering's lift)",
+        "set holdout 10%",
     ),
 }
 
@@ -341,6 +347,11 @@ def _set(args: list[str], channels: frozenset[str]) -> Set:
         if not re.fullmatch(r"\d{1,2}", raw) or int(raw) > MAX_LEADS_IN_GROUPS:
             raise InputError(f"'{raw[:30]}' is not a number of leads", usage=usage, example=example)
         value = int(raw)
+    elif setting == "holdout":
+        percent = "0" if raw.lower() == "off" else raw.removesuffix("%")
+        if not re.fullmatch(r"\d{1,2}", percent) or int(percent) > MAX_HOLDOUT_PERCENT:
+            raise InputError(f"'{raw[:30]}' is not a percentage", usage=usage, example=example)
+        value = int(percent)
     else:
         if not re.fullmatch(r"[2-6]", raw):
             raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)

@@ -14,10 +14,11 @@ from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform
 from bot.errors import InputError
 from bot.events import Actor, Event, Where
+from bot.lift import Lift
 from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
-from bot.services import followups, intros, jobs, member_sync, roles
+from bot.services import followups, holdout, intros, jobs, member_sync, roles
 from bot.services.context import Context
 from bot.services.digest import LLMConfig, Roster
 from bot.services.member_sync import SyncReport
@@ -181,6 +182,11 @@ class Core:
     async def run_round(self, community_id: int, *, seed: int = 0) -> intros.RoundResult:
         async with self._context(community_id) as ctx:
             return await intros.run_round(ctx, seed=seed)
+
+    async def lift(self, community_id: int) -> Lift | None:
+        """The steering's lift estimated over the community's holdout (None without one)."""
+        async with self._context(community_id) as ctx:
+            return await holdout.estimate(ctx)
 
     async def send_followups(self, community_id: int) -> int:
         """Queue the follow-ups of the community's latest round."""

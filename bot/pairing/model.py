@@ -56,6 +56,9 @@ class PairingSettings:
     # age is from its group's day to ``today`` where both are known, else a week a round.
     half_life_weeks: float = DEFAULT_HALF_LIFE_WEEKS
     today: date | None = None
+    # Team pairs held out of steering (``set holdout``): valued as a pair of average connection,
+    # never for being unmet, so that the lift of the steering can be measured against them.
+    untargeted: frozenset[tuple[TeamPath, TeamPath]] = frozenset()
 
     def __post_init__(self) -> None:
         if not MIN_GROUP_SIZE <= self.group_size <= MAX_GROUP_SIZE:

@@ -39,6 +39,7 @@ import numpy.typing as npt
 
 from bot.domain import TeamPath
 from bot.errors import InputError
+from bot.pairing.holdout import untargeted_ties
 from bot.pairing.model import DEFAULT_WORKING_HOURS, Candidate, PairingSettings, PastGroup
 
 SAME_TEAM = 1.0
@@ -80,6 +81,12 @@ def novelty(ties: npt.ArrayLike) -> npt.NDArray[np.float64]:
     """The novelty part of a cross-team tie after so many ties between the two teams."""
     worth: npt.NDArray[np.float64] = NOVELTY / (1.0 + STEP * np.asarray(ties, dtype=np.float64))
     return worth
+
+
+def average_ties(ties: npt.NDArray[np.float64]) -> float:
+    """The ties of a team pair whose novelty is the mean novelty of ``ties``."""
+    mean = float(np.mean(novelty(ties))) if len(ties) else NOVELTY
+    return (NOVELTY / mean - 1.0) / STEP
 
 
 @lru_cache(maxsize=4096)
@@ -255,7 +262,7 @@ class RoundObjective:
         weight = aged(weeks[across], settings.half_life_weeks)
         counted = np.bincount(ta[across] * t + tb[across], weights=weight, minlength=t * t)
         ties: npt.NDArray[np.float64] = counted.reshape(t, t).astype(np.float64)
-        ties = ties + ties.T
+        ties = untargeted_ties(ties + ties.T, self.teams, settings.untargeted, average_ties)
         self.first: list[int] = _goes_first(n, firsts, seconds, across, rounds)
         crossed = np.bincount(np.concatenate([firsts[across], seconds[across]]), minlength=n)
         self.connector: list[bool] = (crossed >= CONNECTOR_TIES).tolist()

@@ -6,6 +6,7 @@ import logging
 
 from bot.commands import WEEKDAYS, Set
 from bot.messages import Message, Text
+from bot.services import holdout
 from bot.services.context import Context
 from bot.texts import copy
 
@@ -39,6 +40,13 @@ async def apply_setting(
         case "leads-in-groups":
             community.leads_in_groups = int(command.value)
             shown = copy("set.leads", leads=community.leads_in_groups)
+        case "holdout":
+            community.holdout_percent = int(command.value)
+            if community.holdout_percent:
+                await holdout.restart(ctx)
+                shown = copy("set.holdout", percent=community.holdout_percent)
+            else:
+                shown = copy("set.holdout_off")
         case "llm":
             community.llm_enabled = command.value == "on"
         case "digest-channel":
@@ -72,6 +80,7 @@ def _current(ctx: Context, setting: str) -> str:
         "llm": "on" if community.llm_enabled else "off",
         "half-life": community.half_life_weeks,
         "leads-in-groups": community.leads_in_groups,
+        "holdout": f"{community.holdout_percent}%",
         "digest-channel": f"#{community.digest_channel}" if community.digest_channel else "direct",
     }
     return str(values.get(setting, "?"))

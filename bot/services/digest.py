@@ -125,6 +125,7 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
         ),
         copy("digest.meetings", met=f.groups_met, groups=f.groups, undeliverable=f.undeliverable),
         _lasting(f),
+        *_lift(f),
         copy("digest.prompts", posted=f.prompts_posted, answers=f.prompt_answers),
     ]
     for rate in f.checkins:
@@ -202,6 +203,27 @@ def _lasting(f: Figures) -> str:
         again=last.again,
         again_share=share(last.again, last.met),
     )
+
+
+def _lift(f: Figures) -> list[str]:
+    """The steering's lift over the holdout, labelled as an estimate (nothing without one)."""
+    lift = f.lift
+    if lift is None:
+        return []
+    low, high = lift.interval
+    return [
+        copy(
+            "digest.lift",
+            rounds=lift.rounds,
+            steered=lift.steered,
+            steered_share=f"{lift.steered_share:.0%}",
+            held=lift.held,
+            held_share=f"{lift.held_share:.0%}",
+            extra=f"{lift.extra:+.0f}",
+            low=f"{low:+.0f}",
+            high=f"{high:+.0f}",
+        )
+    ]
 
 
 def messages(digest: Digest) -> list[tuple[str, Message]]:

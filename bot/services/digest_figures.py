@@ -10,7 +10,9 @@ from sqlalchemy import func, select
 
 from bot.clock import as_utc
 from bot.domain import TeamPath
+from bot.lift import Lift
 from bot.network import NetworkReport, summarise
+from bot.services import holdout
 from bot.services.context import Context
 from bot.services.meet_again import Lasting, lasting
 from bot.store import repo
@@ -46,6 +48,7 @@ class Figures:
     new_ties: set[tuple[str, str]]
     answers: tuple[ThemeAnswer, ...]  # of the check-ins closed this period
     lasting: Lasting = Lasting(0, 0, 0)  # introductions so far that met, and then chose to again
+    lift: Lift | None = None  # the steering's lift, estimated over the holdout (if any)
 
 
 async def gather(ctx: Context, *, days: int = 7) -> Figures:
@@ -104,6 +107,7 @@ async def gather(ctx: Context, *, days: int = 7) -> Figures:
         new_ties=_new_ties(all_groups, period_numbers, team_of),
         answers=await _answers(ctx, since, now),
         lasting=await lasting(ctx),
+        lift=await holdout.estimate(ctx),
     )
 
 

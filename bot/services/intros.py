@@ -15,7 +15,7 @@ from bot.domain import UNASSIGNED, MemberStatus, Role, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
 from bot.pairing.leads import leads_this_round, place_leads
-from bot.services import library
+from bot.services import holdout, library
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
@@ -70,6 +70,7 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
         seed=seed,
         half_life_weeks=ctx.community.half_life_weeks,
         today=on,
+        untargeted=await holdout.untargeted(ctx, number, members),
     )
     # Ties age: after HISTORY_HALF_LIVES half-lives one counts 1/16; older rounds are left out.
     weeks = max(HISTORY_HALF_LIVES * settings.half_life_weeks, MIN_HISTORY_WEEKS)

@@ -63,6 +63,8 @@ class CommunityRow(Base):
     half_life_weeks: Mapped[int] = mapped_column(Integer, default=26, server_default="26")
     # Leads who join a cross-team group each round, taking turns (0: none).
     leads_in_groups: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The percentage of never-met team pairs a holdout leaves unsteered (0: no holdout).
+    holdout_percent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     llm_enabled: Mapped[bool] = mapped_column(Boolean, default=False)
     # The community's edited theme taxonomy as YAML (the shape of prompts/themes.yaml); None: the
     # default one.

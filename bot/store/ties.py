@@ -1,4 +1,5 @@
-"""Tables for ties that last: groups that met and chose whether to meet again.
+"""Tables for ties that last — groups that met and chose whether to meet again — and for the
+team pairs of a holdout (``set holdout``), fixed when it starts.
 
 A group whose member said "We met" is asked "Meet again in 6 weeks?" (:class:`MeetAgainRow`,
 state ``asked``). Each member's answer is a :class:`MeetAgainAnswerRow`; when every member of
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, String
+from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.store.models import Base
@@ -40,3 +41,19 @@ class MeetAgainAnswerRow(Base):
         ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
     )
     yes: Mapped[bool] = mapped_column(Boolean)
+
+
+class HoldoutPairRow(Base):
+    """A team pair that had never met when the community's holdout started (in round
+    ``first_round``): held out of steering, or steered to as usual."""
+
+    __tablename__ = "holdout_pairs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(
+        ForeignKey("communities.id", ondelete="CASCADE"), index=True
+    )
+    first_round: Mapped[int] = mapped_column(Integer)
+    first_team: Mapped[str] = mapped_column(String(400))
+    second_team: Mapped[str] = mapped_column(String(400))
+    held: Mapped[bool] = mapped_column(Boolean)

@@ -37,6 +37,9 @@ TODAY = date(2027, 1, 4)
         ("set half-life 0", Set("half-life", 0)),
         ("set leads-in-groups 2", Set("leads-in-groups", 2)),
         ("set leads-in-groups 0", Set("leads-in-groups", 0)),
+        ("set holdout 10%", Set("holdout", 10)),
+        ("set holdout 5", Set("holdout", 5)),
+        ("set holdout off", Set("holdout", 0)),
     ],
 )
 def test_commands_parse_as_people_type_them(text: str, expected: commands.Command) -> None:
@@ -61,12 +64,14 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         (
             "set colour blue",
             "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
-            "leads-in-groups VALUE",
+            "leads-in-groups|holdout VALUE",
         ),
         ("set half-life forever", "set half-life 0…520"),
         ("set half-life 521", "set half-life 0…520"),
         ("set leads-in-groups some", "set leads-in-groups 0…50"),
         ("set leads-in-groups 51", "set leads-in-groups 0…50"),
+        ("set holdout 60%", "set holdout 1…50%|off"),
+        ("set holdout lots", "set holdout 1…50%|off"),
         ("dance", "join | leave | pause"),
     ],
 )
