@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     discord_team_roles: str = ""  # comma-separated role names that are teams, instead of a prefix
     discord_opt_in_role: str | None = None  # only holders of this role take part
     discord_read_messages: bool = False  # read prompt threads (needs the message content intent)
+    discord_shards: str = ""  # "auto" or a number: AutoShardedClient (required past 2,500 guilds)
 
     llm_base_url: str | None = None
     llm_api_key: SecretStr | None = None
@@ -80,6 +81,14 @@ class Settings(BaseSettings):
         if fmt not in {"text", "json"}:
             raise ValueError("text or json")
         return fmt
+
+    @field_validator("discord_shards")
+    @classmethod
+    def _known_shards(cls, value: str) -> str:
+        shards = value.strip().lower()
+        if shards in {"", "auto"} or (shards.isdigit() and int(shards) >= 1):
+            return shards
+        raise ValueError("auto, or a number of shards of at least 1")
 
     @field_validator("database_url")
     @classmethod

@@ -14,7 +14,7 @@ from discord.http import HTTPClient
 
 from adapters.discord.chat import DiscordChat
 from adapters.discord.checks import check_channels
-from adapters.discord.client import BridgeworkClient, Chats, intents
+from adapters.discord.client import BridgeworkClient, Chats, ShardedBridgeworkClient, intents
 from adapters.discord.endpoints import api_base, use_endpoints
 from adapters.discord.translate import Rules
 from bot.core import Core
@@ -30,6 +30,7 @@ __all__ = [
     "Chats",
     "DiscordChat",
     "Rules",
+    "ShardedBridgeworkClient",
     "build_client",
     "chat_for",
     "check_channels",
@@ -54,6 +55,8 @@ PERMISSIONS = discord.Permissions(
 )
 SCOPES = ("bot", "applications.commands")
 REFUSED = "was refused: reset it in the Developer Portal (Bot → Reset Token)"
+SHARDING_REQUIRED = 4011  # the gateway's close code past 2,500 guilds a session
+NEEDS_SHARDS = "is not set, and Discord requires shards for this many servers: set it to auto"
 MEMBERS_INTENT_OFF = (
     "the Server Members Intent is off: turn it on in the Developer Portal "
     "(Bot → Privileged Gateway Intents)"
@@ -80,7 +83,8 @@ def build_client(
 
     ``team_roles`` (role names that are teams as named, else DISCORD_TEAM_ROLES) and
     ``opt_in_role`` (the role that puts someone in a community, else DISCORD_OPT_IN_ROLE);
-    DISCORD_READ_MESSAGES turns on reading prompt threads unless ``read_messages`` is given."""
+    DISCORD_READ_MESSAGES turns on reading prompt threads unless ``read_messages`` is given.
+    DISCORD_SHARDS (``auto`` or a number) makes it a ShardedBridgeworkClient."""
     use_endpoints(settings.discord_api_url, settings.discord_gateway_url)
     if team_roles is None:
         team_roles = tuple(r.strip() for r in settings.discord_team_roles.split(",") if r.strip())
@@ -88,7 +92,11 @@ def build_client(
         settings.discord_team_prefix, team_roles, opt_in_role or settings.discord_opt_in_role
     )
     options.setdefault("read_messages", settings.discord_read_messages)
-    return BridgeworkClient(core, rules=rules, **options)
+    if not settings.discord_shards:
+        return BridgeworkClient(core, rules=rules, **options)
+    shards = settings.discord_shards
+    options.setdefault("shard_count", None if shards == "auto" else int(shards))
+    return ShardedBridgeworkClient(core, rules=rules, **options)
 
 
 def chat_for(client: BridgeworkClient) -> Chats:
@@ -139,6 +147,10 @@ async def serve(settings: Settings, core: Core, *, client: BridgeworkClient | No
         await running.connect(reconnect=True)
     except discord.PrivilegedIntentsRequired:
         raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
+    except discord.ConnectionClosed as exc:
+        if exc.code == SHARDING_REQUIRED:
+            raise ConfigError("DISCORD_SHARDS", NEEDS_SHARDS) from None
+        raise
     finally:
         await running.close()
 
@@ -166,6 +178,10 @@ async def sync_community(
         raise ConfigError("DISCORD_TOKEN", MEMBERS_INTENT_OFF) from None
     except (aiohttp.ClientError, OSError, TimeoutError) as exc:
         raise unreachable(exc) from None
+    except discord.ConnectionClosed as exc:
+        if exc.code == SHARDING_REQUIRED:
+            raise ConfigError("DISCORD_SHARDS", NEEDS_SHARDS) from None
+        raise
     finally:
         ready.cancel()
         await client.close()

@@ -1,11 +1,12 @@
 """discord.py wiring. Each callback translates what Discord sent, hands it to the core, and shows
 the core's answer; nothing here decides who may do what.
 
-- a guild becomes available: its ``/bridgework`` commands are synced, its communities' members
+- a guild becomes available: its commands (``/bridgework``, ``/bridgework-lead``,
+  ``/bridgework-admin``) are synced, its communities' members
   synced with the core;
 - a member joins, leaves or changes roles, a role is renamed, a channel's overwrites change:
   the guild's communities are synced again, shortly (once for a burst of changes);
-- ``/bridgework …``, a button, a modal: a core event; the answer is shown ephemerally;
+- a slash command, a button, a modal: a core event; the answer is shown ephemerally;
 - a message in a thread (only when reading messages is turned on): a core event; an answer to it
   goes by direct message.
 """
@@ -22,7 +23,7 @@ from discord import app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.chat import DMS, DiscordChat, delivery_mode
-from adapters.discord.commands import HOME, BridgeworkCommands
+from adapters.discord.commands import HOME, all_commands
 from adapters.discord.limits import Pacer, trace
 from adapters.discord.views import ActionButton, FormModal, button_view
 from bot.core import Core
@@ -108,7 +109,8 @@ class BridgeworkClient(discord.Client):
         self.sync_delay = sync_delay
         self.auto_sync = auto_sync  # sync members when a guild comes and as members change
         self.tree = app_commands.CommandTree(self)
-        self.tree.add_command(BridgeworkCommands(self.run_command))
+        for command in all_commands(self.run_command):
+            self.tree.add_command(command)
         self.chats = Chats(self, self.rules)
         self.synced = asyncio.Event()  # set after each sync of members, for whoever waits
         self._commands_synced: set[int] = set()
@@ -185,7 +187,7 @@ class BridgeworkClient(discord.Client):
             await self.tree.sync(guild=guild)
         except discord.HTTPException as exc:
             log.warning(
-                "guild %s: could not register /bridgework (%s %s); was the bot invited with "
+                "guild %s: could not register its slash commands (%s %s); was the bot invited with "
                 "the applications.commands scope?",
                 guild.id,
                 exc.status,
@@ -343,6 +345,12 @@ class BridgeworkClient(discord.Client):
             log.warning(
                 "interaction %s: could not answer (%s %s)", interaction.id, exc.status, exc.code
             )
+
+
+class ShardedBridgeworkClient(BridgeworkClient, discord.AutoShardedClient):
+    """The same client over several gateway connections (discord.py's AutoShardedClient):
+    Discord requires shards past 2,500 guilds. ``shard_count=None`` takes the number Discord
+    recommends (GET /gateway/bot)."""
 
 
 def _name(channel: object) -> str:

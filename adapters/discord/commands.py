@@ -1,4 +1,10 @@
-"""``/bridgework …``: one slash command group whose subcommands are the core parser's commands.
+"""The slash commands: three top-level commands whose subcommands are the core parser's commands.
+
+Discord lets a server's admins choose who sees each top-level command (Server Settings →
+Integrations), never a subcommand, so the commands are split by who uses them: ``/bridgework``
+(members), ``/bridgework-lead`` (facilitators and leads) and ``/bridgework-admin`` (admins), each
+with its ``default_member_permissions``. That is only the first gate: the core checks each
+person's Bridgework role whatever Discord shows them.
 
 Each subcommand only turns its options into the command text the core parses, and hands it on.
 """
@@ -17,6 +23,9 @@ from bot.texts import copy
 Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
 """Hands the command text on; ``#<id>`` in it names a channel the person mentioned."""
 HOME = "home"  # not a parser command: the home view (status with buttons)
+MEMBER, LEAD, ADMIN = "bridgework", "bridgework-lead", "bridgework-admin"
+LEAD_PERMISSIONS: discord.Permissions | None = None  # everyone: the core checks the role
+ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)  # Manage Server, as Discord names it
 
 ROLES = [app_commands.Choice(name=n, value=n) for n in ("facilitator", "lead", "admin")]
 ROLE_ACTIONS = [app_commands.Choice(name=n, value=n) for n in ("grant", "revoke", "link", "unlink")]
@@ -28,8 +37,10 @@ SETTINGS = [
 
 
 class BridgeworkCommands(app_commands.Group):
+    """``/bridgework …``: what every member uses; open to everyone."""
+
     def __init__(self, run: Run) -> None:
-        super().__init__(name="bridgework", description=copy("discord.command.bridgework"))
+        super().__init__(name=MEMBER, description=copy("discord.command.bridgework"))
         self.run = run
 
     @app_commands.command(name="join", description=copy("discord.command.join"))
@@ -59,10 +70,6 @@ class BridgeworkCommands(app_commands.Group):
     async def timezone(self, interaction: discord.Interaction[Any], zone: str) -> None:
         await self.run(interaction, command_text("timezone", zone))
 
-    @app_commands.command(name="digest", description=copy("discord.command.digest"))
-    async def digest(self, interaction: discord.Interaction[Any]) -> None:
-        await self.run(interaction, "digest")
-
     @app_commands.command(name="status", description=copy("discord.command.status"))
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "status")
@@ -82,6 +89,24 @@ class BridgeworkCommands(app_commands.Group):
     @app_commands.command(name="forget-me", description=copy("discord.command.forget-me"))
     async def forget_me(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "forget-me")
+
+
+class LeadCommands(app_commands.Group):
+    """``/bridgework-lead …``: facilitators' and leads' commands. Open to everyone by default
+    (Discord knows nothing of a lead granted in chat); the core refuses whoever lacks the role,
+    and a server's admins may narrow it under Integrations."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(
+            name=LEAD,
+            description=copy("discord.command.bridgework-lead"),
+            default_permissions=LEAD_PERMISSIONS,
+        )
+        self.run = run
+
+    @app_commands.command(name="digest", description=copy("discord.command.digest"))
+    async def digest(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "digest")
 
     @app_commands.command(name="prompt", description=copy("discord.command.prompt"))
     @app_commands.describe(
@@ -110,6 +135,19 @@ class BridgeworkCommands(app_commands.Group):
     @app_commands.describe(what=copy("discord.command.themes.what"))
     async def themes(self, interaction: discord.Interaction[Any], what: str = "list") -> None:
         await self.run(interaction, command_text("themes", what))
+
+
+class AdminCommands(app_commands.Group):
+    """``/bridgework-admin …``: settings and roles. Shown by default to members with Manage
+    Server (who are Bridgework admins already); the core checks the role all the same."""
+
+    def __init__(self, run: Run) -> None:
+        super().__init__(
+            name=ADMIN,
+            description=copy("discord.command.bridgework-admin"),
+            default_permissions=ADMIN_PERMISSIONS,
+        )
+        self.run = run
 
     @app_commands.command(name="set", description=copy("discord.command.set"))
     @app_commands.describe(
@@ -154,3 +192,8 @@ class BridgeworkCommands(app_commands.Group):
     @app_commands.command(name="roles", description=copy("discord.command.roles"))
     async def roles(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "roles")
+
+
+def all_commands(run: Run) -> list[app_commands.Group]:
+    """The three top-level commands, for the command tree."""
+    return [BridgeworkCommands(run), LeadCommands(run), AdminCommands(run)]

@@ -1,4 +1,4 @@
-"""Connecting: sign in, identify with the intents Bridgework needs, sync /bridgework per guild,
+"""Connecting: sign in, identify with the intents Bridgework needs, sync the commands per guild,
 enrol the members from the guild's roles."""
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from tests.adapters.discord.conftest import (
 from tests.fakes.discord import FakeDiscord, reply_text
 
 GUILDS, GUILD_MEMBERS, MESSAGE_CONTENT = 1 << 0, 1 << 1, 1 << 15
+MANAGE_GUILD = 1 << 5
 
 
 async def test_the_client_identifies_with_guilds_and_members_but_not_message_content(
@@ -37,27 +38,27 @@ async def test_the_client_identifies_with_guilds_and_members_but_not_message_con
     assert fake.rest.violations == []
 
 
-async def test_bridgework_commands_are_synced_to_each_guild(
+async def test_bridgework_commands_are_synced_to_each_guild_with_their_permissions(
     running: tuple[Community, BridgeworkClient], fake: FakeDiscord
 ) -> None:
     community, _ = running
     synced = fake.requests("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
     assert [r.path.rsplit("/", 2)[-2] for r in synced] == [community.guild.id]
-    (group,) = synced[0].body
-    assert group["name"] == "bridgework"
-    subcommands = {option["name"] for option in group["options"]}
-    assert {
-        "join",
-        "leave",
-        "pause",
-        "resume",
-        "team",
-        "status",
-        "help",
-        "set",
-        "role",
-        "roles",
-    } <= (subcommands)
+    commands = {c["name"]: c for c in synced[0].body}
+    assert set(commands) == {"bridgework", "bridgework-lead", "bridgework-admin"}
+
+    def subcommands(name: str) -> set[str]:
+        return {option["name"] for option in commands[name]["options"]}
+
+    assert {"join", "leave", "pause", "resume", "team", "status", "help"} <= subcommands(
+        "bridgework"
+    )
+    assert subcommands("bridgework-lead") == {"prompt", "checkin", "library", "themes", "digest"}
+    assert subcommands("bridgework-admin") == {"set", "role", "roles"}
+    assert commands["bridgework"]["default_member_permissions"] is None
+    assert commands["bridgework-lead"]["default_member_permissions"] is None
+    assert int(commands["bridgework-admin"]["default_member_permissions"]) == MANAGE_GUILD
+    assert fake.rest.violations == []
 
 
 async def active_teams(core: Core) -> dict[str, str]:

@@ -1,12 +1,15 @@
-"""The fake Discord keeps the adapter honest: it refuses what Discord's spec would refuse and
-rate limits as Discord does. (If these checks broke, the adapter's tests would prove nothing.)"""
+"""The fake Discord keeps the adapter honest: it refuses what Discord's spec (and, for commands,
+its documentation) would refuse, shows a command only to whom Discord would, and rate limits as
+Discord does. (If these checks broke, the adapter's tests would prove nothing.)"""
 
 from __future__ import annotations
 
 import aiohttp
+import pytest
 
 from tests.adapters.discord.conftest import a_guild
 from tests.fakes.discord import FakeDiscord
+from tests.fakes.discord.commands import may_use
 
 
 async def post(fake: FakeDiscord, path: str, body: object) -> tuple[int, dict[str, str], object]:
@@ -105,3 +108,100 @@ async def test_past_the_global_limit_every_route_answers_a_global_429(fake: Fake
     assert "X-RateLimit-Bucket" not in headers
     assert isinstance(body, dict) and body["global"] is True and body["retry_after"] > 0
     assert fake.rest.invalid == 1
+
+
+async def put(fake: FakeDiscord, path: str, body: object) -> tuple[int, object]:
+    headers = {"Authorization": f"Bot {fake.token}"}
+    async with aiohttp.ClientSession() as session:
+        async with session.put(fake.api_url + path, json=body, headers=headers) as response:
+            return response.status, await response.json()
+
+
+def a_command(name: str = "bridgework", **fields: object) -> dict[str, object]:
+    sub = {"type": 1, "name": "join", "description": "Take part"}
+    return {"name": name, "description": "Introductions", "options": [sub]} | fields
+
+
+def option(name: str, *, required: bool) -> dict[str, object]:
+    return {"type": 3, "name": name, "description": "A value", "required": required}
+
+
+REFUSED_COMMANDS = {
+    "an upper-case name": [a_command("Bridgework")],
+    "a space in a name": [a_command("bridge work")],
+    "a name over 32 characters": [a_command("b" * 33)],
+    "no description": [{"name": "bridgework", "options": []}],
+    "26 subcommands": [
+        a_command(options=[{"type": 1, "name": f"s{i}", "description": "x"} for i in range(26)])
+    ],
+    "one name twice": [a_command(), a_command()],
+    "a required option after an optional one": [
+        a_command(
+            options=[
+                {
+                    "type": 1,
+                    "name": "set",
+                    "description": "x",
+                    "options": [option("value", required=False), option("setting", required=True)],
+                }
+            ]
+        )
+    ],
+    "subcommands mixed with options": [
+        a_command(
+            options=[{"type": 1, "name": "join", "description": "x"}, option("x", required=False)]
+        )
+    ],
+    "permissions that are not a bit set": [a_command(default_member_permissions="manage")],
+    "101 commands": [a_command(f"c{i}") for i in range(101)],
+}
+
+
+@pytest.mark.parametrize("body", REFUSED_COMMANDS.values(), ids=REFUSED_COMMANDS.keys())
+async def test_a_command_registration_discord_refuses_is_refused(
+    fake: FakeDiscord, body: list[dict[str, object]]
+) -> None:
+    guild = a_guild(fake).guild
+    path = f"/applications/{fake.world.application_id}/guilds/{guild.id}/commands"
+    status, answer = await put(fake, path, body)
+    assert status == 400 and isinstance(answer, dict) and answer["code"] == 50035
+    assert fake.rest.violations and guild.id not in fake.world.commands
+
+
+async def test_default_member_permissions_are_taken_as_the_documented_string_or_a_number(
+    fake: FakeDiscord,
+) -> None:
+    guild = a_guild(fake).guild
+    path = f"/applications/{fake.world.application_id}/guilds/{guild.id}/commands"
+    body = [a_command("bridgework-admin", default_member_permissions="32"), a_command()]
+    body.append(a_command("bridgework-lead", default_member_permissions=8192))
+    status, answer = await put(fake, path, body)
+    assert status == 200 and fake.rest.violations == []
+    assert isinstance(answer, list)
+    shown = {c["name"]: c["default_member_permissions"] for c in answer}
+    assert shown == {"bridgework-admin": "32", "bridgework": None, "bridgework-lead": "8192"}
+
+
+def test_who_may_use_a_command_follows_admin_overwrites_then_default_permissions(
+    fake: FakeDiscord,
+) -> None:
+    world = fake.world
+    community = a_guild(fake)
+    guild, member = community.guild, community.members[0]
+    admin_only = {"name": "bridgework-admin", "default_member_permissions": "32"}
+    nobody = {"name": "hidden", "default_member_permissions": "0"}
+    everyone = {"name": "bridgework", "default_member_permissions": None}
+    person = member.user.id
+    assert may_use(world, guild, person, everyone)
+    assert not may_use(world, guild, person, admin_only)
+    assert not may_use(world, guild, person, nobody)
+    assert may_use(world, guild, guild.owner_id, nobody)  # the owner, as an Administrator
+    moderators = world.add_role(guild, "Moderators", permissions=1 << 5)  # Manage Server
+    member.roles.append(moderators.id)
+    assert may_use(world, guild, person, admin_only)
+    world.set_command_access(guild, "bridgework-admin", moderators.id, False)
+    assert not may_use(world, guild, person, admin_only)  # an overwrite beats the default
+    world.set_command_access(guild, "bridgework-admin", person, True)
+    assert may_use(world, guild, person, admin_only)  # the member's own beats their roles'
+    world.set_command_access(guild, "bridgework", guild.id, False)
+    assert not may_use(world, guild, person, everyone)  # @everyone denied

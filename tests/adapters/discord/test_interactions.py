@@ -19,7 +19,13 @@ from bot.messages import Field, Form, Text
 from bot.store.facilitation import AnswerRow, PromptAnswerRow
 from bot.store.models import CommunityRow, OutcomeRow
 from tests.adapters.discord.conftest import Community, a_guild, registered, start_client
-from tests.fakes.discord import FakeDiscord, button_ids, interactions, reply_text
+from tests.fakes.discord import (
+    CommandUnavailable,
+    FakeDiscord,
+    button_ids,
+    interactions,
+    reply_text,
+)
 from tests.fakes.discord.world import PRIVATE_THREAD, Channel
 
 EPHEMERAL = 1 << 6
@@ -80,11 +86,17 @@ async def test_pause_options_become_the_core_command(
     assert "Paused until Monday 1 February 2027, Person001" in reply_text(response)
 
 
-async def test_a_setting_is_refused_to_a_member_and_taken_from_someone_with_manage_server(
+async def test_a_setting_is_hidden_from_a_member_refused_if_shown_and_taken_from_manage_server(
     running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
 ) -> None:
     community, _ = running
     member = community.members[0].user
+    with pytest.raises(CommandUnavailable):  # /bridgework-admin needs Manage Server by default
+        await fake.slash(
+            member, community.guild, community.channel, "set", setting="day", value="friday"
+        )
+    # A server admin shows /bridgework-admin to everyone (Integrations): the core still refuses.
+    fake.world.set_command_access(community.guild, "bridgework-admin", community.guild.id, True)
     refused = await fake.slash(
         member, community.guild, community.channel, "set", setting="day", value="friday"
     )
@@ -99,7 +111,7 @@ async def test_a_setting_is_refused_to_a_member_and_taken_from_someone_with_mana
         assert row is not None and row.weekday == 4
 
 
-async def test_a_configured_admin_role_lets_its_holders_change_settings(
+async def test_a_configured_admin_role_changes_settings_once_integrations_show_it_the_command(
     running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
 ) -> None:
     community, _ = running
@@ -113,6 +125,11 @@ async def test_a_configured_admin_role_lets_its_holders_change_settings(
     )
     member = community.members[2]
     member.roles.append(moderators.id)
+    with pytest.raises(CommandUnavailable):  # Discord knows nothing of Bridgework's roles
+        await fake.slash(
+            member.user, community.guild, community.channel, "set", setting="day", value="friday"
+        )
+    fake.world.set_command_access(community.guild, "bridgework-admin", moderators.id, True)
     taken = await fake.slash(
         member.user, community.guild, community.channel, "set", setting="day", value="friday"
     )

@@ -9,12 +9,17 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.fakes.discord import interactions
+from tests.fakes.discord import commands, interactions
 from tests.fakes.discord.gateway import Gateway
 from tests.fakes.discord.rest import API_PREFIX, Logged, Rest
 from tests.fakes.discord.world import Channel, Guild, JsonObject, Member, Role, User, World
 
-__all__ = ["FakeDiscord", "Logged", "World"]
+__all__ = ["CommandUnavailable", "FakeDiscord", "Logged", "World"]
+
+
+class CommandUnavailable(Exception):
+    """Discord would not let this person run this command: it is not registered in the guild,
+    or not shown to them (its default permissions, or the server's overwrites)."""
 
 
 @dataclass
@@ -69,9 +74,25 @@ class FakeDiscord:
         /,
         **options: str | Channel | Member | Role,
     ) -> JsonObject:
-        """``user`` types ``/bridgework subcommand option:value …`` in ``place``."""
+        """``user`` types ``/<command> subcommand option:value …`` in ``place``, where
+        ``<command>`` is the registered command that has ``subcommand``. Raises
+        CommandUnavailable where Discord would not show that command to ``user``."""
+        found = commands.with_subcommand(self.world.commands.get(guild.id, []), subcommand)
+        if len(found) != 1:
+            raise CommandUnavailable(f"{len(found)} registered commands have {subcommand!r}")
+        command = found[0]
+        if user.id in guild.members and not commands.may_use(self.world, guild, user.id, command):
+            raise CommandUnavailable(f"/{command['name']} is not shown to {user.username}")
         payload = interactions.slash_command(
-            self.world, user, guild, place, subcommand, dict(options), token=self._token_for()
+            self.world,
+            user,
+            guild,
+            place,
+            subcommand,
+            dict(options),
+            token=self._token_for(),
+            command=str(command["name"]),
+            command_id=str(command["id"]),
         )
         return await self._interact(payload)
 

@@ -1,5 +1,10 @@
 """The fake Discord's websocket gateway: HELLO, IDENTIFY → READY, one GUILD_CREATE per guild with
-its roles, members and channels, heartbeat ACKs, member chunks, and dispatches a test injects."""
+its roles, members and channels, heartbeat ACKs, member chunks, and dispatches a test injects.
+
+Sharding as Discord does it: an IDENTIFY may carry ``shard: [id, count]``; that session gets the
+guilds with ``(guild_id >> 22) % count == id`` and their events (direct messages go to shard 0).
+A shard number out of range closes the socket with 4010; a session that would hold more than
+``max_guilds_per_shard`` guilds (Discord: 2,500) with 4011, "Sharding required"."""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ DISPATCH, HEARTBEAT, IDENTIFY, REQUEST_MEMBERS, HELLO, HEARTBEAT_ACK = 0, 1, 2, 
 GUILD_MEMBERS_INTENT = 1 << 1
 DISALLOWED_INTENTS = 4014
 AUTHENTICATION_FAILED = 4004
+INVALID_SHARD, SHARDING_REQUIRED = 4010, 4011
+MAX_GUILDS_PER_SHARD = 2500
 CHUNK = 1000
 
 
@@ -28,7 +35,9 @@ class Gateway:
     heartbeat_interval: int = 41250  # milliseconds, as Discord's HELLO says
     heartbeats: int = 0
     chunk_requests: int = 0
+    max_guilds_per_shard: int = MAX_GUILDS_PER_SHARD
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
+    _shards: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(socket) → shard
     _sequence: int = 0
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -39,9 +48,19 @@ class Gateway:
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     async def dispatch(self, event: str, data: JsonObject) -> None:
-        """Send an event to every connected client, as Discord does (op 0 with a sequence)."""
+        """Send an event to the session of its guild's shard (op 0 with a sequence)."""
         for socket in list(self._sockets):
-            await self._send(socket, {"op": DISPATCH, "t": event, "d": data})
+            if self._holds(socket, data.get("guild_id")):
+                await self._send(socket, {"op": DISPATCH, "t": event, "d": data})
+
+    def shard_of(self, guild_id: str, count: int) -> int:
+        return (int(guild_id) >> 22) % count
+
+    def _holds(self, socket: web.WebSocketResponse, guild_id: object) -> bool:
+        shard, count = self._shards.get(id(socket), (0, 1))
+        if guild_id is None:
+            return shard == 0
+        return self.shard_of(str(guild_id), count) == shard
 
     async def close(self) -> None:
         for socket in list(self._sockets):
@@ -61,6 +80,7 @@ class Gateway:
                 await self._receive(socket, json.loads(message.data))
         finally:
             self._sockets.remove(socket)
+            self._shards.pop(id(socket), None)
         return socket
 
     async def _receive(self, socket: web.WebSocketResponse, payload: JsonObject) -> None:
@@ -80,11 +100,20 @@ class Gateway:
         if int(data.get("intents", 0)) & GUILD_MEMBERS_INTENT and not self.world.members_intent:
             await socket.close(code=DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
             return
+        shard, count = (int(n) for n in data.get("shard") or (0, 1))
+        if not 0 <= shard < count:
+            await socket.close(code=INVALID_SHARD, message=b"Invalid shard.")
+            return
+        guilds = [g for g in self.world.guilds.values() if self.shard_of(g.id, count) == shard]
+        if len(guilds) > self.max_guilds_per_shard:
+            await socket.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
+            return
+        self._shards[id(socket)] = (shard, count)
         self.identified.append({k: v for k, v in data.items() if k != "token"})
         ready = {
             "v": 10,
             "user": self.world.bot.payload() | {"verified": True, "mfa_enabled": False},
-            "guilds": [{"id": g, "unavailable": True} for g in self.world.guilds],
+            "guilds": [{"id": g.id, "unavailable": True} for g in guilds],
             "session_id": "fake-session",
             "resume_gateway_url": self.url,
             "application": {"id": self.world.application_id, "flags": 0},
@@ -94,8 +123,10 @@ class Gateway:
             "presences": [],
             "guild_join_requests": [],
         }
+        if "shard" in data:
+            ready["shard"] = [shard, count]
         await self._send(socket, {"op": DISPATCH, "t": "READY", "d": ready})
-        for guild in self.world.guilds.values():
+        for guild in guilds:
             payload = guild.payload(self.world)
             await self._send(socket, {"op": DISPATCH, "t": "GUILD_CREATE", "d": payload})
         self._ready.set()

@@ -62,9 +62,10 @@ def slash_command(
     options: dict[str, str | Channel | Member | Role] | None = None,
     *,
     token: str,
+    command: str = "bridgework",
     command_id: str = "1",
 ) -> JsonObject:
-    """``/bridgework <subcommand> option:value …`` typed by ``user`` in ``channel``; a Channel,
+    """``/<command> <subcommand> option:value …`` typed by ``user`` in ``channel``; a Channel,
     Member or Role value is a channel, user or role option, resolved as Discord resolves it
     (a user option's member without its ``user``, which comes under ``users``)."""
     data = _base(world, APPLICATION_COMMAND, user, guild, channel, token)
@@ -91,7 +92,7 @@ def slash_command(
                 sub["options"].append({"name": name, "type": STRING, "value": value})
     data["data"] = {
         "id": command_id,
-        "name": "bridgework",
+        "name": command,
         "type": 1,
         "guild_id": guild.id,
         "options": [sub],

@@ -13,6 +13,7 @@ from typing import Any
 
 from aiohttp import BodyPartReader, web
 
+from tests.fakes.discord import commands
 from tests.fakes.discord.limits import Limits
 from tests.fakes.discord.spec import Operation, discord_spec
 from tests.fakes.discord.world import (
@@ -95,7 +96,8 @@ class Rest:
             self.violations.append(f"{request.method} {path}: not in the spec")
             return self._error(request, path, "?", None, DiscordError(404, 0, "404: Not Found"))
         body, files = await _read_body(request)
-        problems = discord_spec().check_body(operation, _media(request), body)
+        checked = commands.for_spec(body) if operation.template.endswith("/commands") else body
+        problems = discord_spec().check_body(operation, _media(request), checked)
         if problems:
             self.violations.extend(f"{request.method} {path}: {p}" for p in problems)
             error = DiscordError(400, 50035, "Invalid Form Body: " + "; ".join(problems))
@@ -193,25 +195,37 @@ class Rest:
 
     async def _gateway(self, op: Operation, body: Any) -> Any:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
-        return {"url": self.gateway_url, "shards": 1, "session_start_limit": limit}
+        shards = self.world.recommended_shards
+        return {"url": self.gateway_url, "shards": shards, "session_start_limit": limit}
 
     async def _commands(self, op: Operation, body: Any) -> Any:
         if op.params["application_id"] != self.world.application_id:
             raise DiscordError(403, 50001, "Missing Access")
         if op.params["guild_id"] not in self.world.guilds:
             raise DiscordError(404, 10004, "Unknown Guild")
-        return [
-            command
-            | {
-                "id": self.world.ids.next(),
-                "application_id": self.world.application_id,
-                "guild_id": op.params["guild_id"],
-                "version": self.world.ids.next(),
-                "type": command.get("type", 1),
-                "default_member_permissions": command.get("default_member_permissions"),
-            }
-            for command in body
-        ]
+        refused = commands.problems(body or [])
+        if refused:
+            self.violations.extend(f"PUT {op.template}: {p}" for p in refused)
+            raise DiscordError(400, 50035, "Invalid Form Body: " + "; ".join(refused))
+        kept = self.world.commands.get(op.params["guild_id"], [])
+        ids = {(c["type"], c["name"]): c["id"] for c in kept}  # an overwrite keeps ids by name
+        registered = []
+        for command in body or []:
+            kind = command.get("type") or 1
+            allowed = command.get("default_member_permissions")
+            registered.append(
+                command
+                | {
+                    "id": ids.get((kind, command["name"])) or self.world.ids.next(),
+                    "application_id": self.world.application_id,
+                    "guild_id": op.params["guild_id"],
+                    "version": self.world.ids.next(),
+                    "type": kind,
+                    "default_member_permissions": None if allowed is None else str(allowed),
+                }
+            )
+        self.world.commands[op.params["guild_id"]] = registered
+        return registered
 
     async def _member(self, op: Operation, body: Any) -> Any:
         guild = self.world.guilds.get(op.params["guild_id"])

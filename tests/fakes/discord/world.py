@@ -32,7 +32,10 @@ class Snowflakes:
         self._counter = itertools.count(1)
 
     def next(self) -> str:
-        return str(((EPOCH_2027 - DISCORD_EPOCH) << 22) + next(self._counter))
+        """A new id, a millisecond after the last one, as Discord's ids carry their creation
+        time in their upper bits (which also spreads guilds over shards: ``(id >> 22) % n``)."""
+        count = next(self._counter)
+        return str(((EPOCH_2027 - DISCORD_EPOCH + count) << 22) | (count % 4096))
 
 
 @dataclass
@@ -247,6 +250,11 @@ class World:
     messages: dict[str, JsonObject] = field(default_factory=dict)
     dms_closed: set[str] = field(default_factory=set)
     members_intent: bool = True  # the portal's "Server Members Intent" switch
+    commands: dict[str, list[JsonObject]] = field(default_factory=dict)  # guild → registered
+    # (guild, command name) → role, user or @everyone (the guild's) id → allowed: what a
+    # server's admins set under Server Settings → Integrations
+    command_overwrites: dict[tuple[str, str], dict[str, bool]] = field(default_factory=dict)
+    recommended_shards: int = 1  # what GET /gateway/bot recommends
     bot: User = field(init=False)
     application_id: str = field(init=False)
 
@@ -288,6 +296,11 @@ class World:
         member = Member(user, [guild.role_named(r).id for r in roles])
         guild.members[user.id] = member
         return member
+
+    def set_command_access(self, guild: Guild, command: str, who: str, allowed: bool) -> None:
+        """An admin allows or denies ``command`` to a role, a member, or @everyone (the guild's
+        id) under Server Settings → Integrations."""
+        self.command_overwrites.setdefault((guild.id, command), {})[who] = allowed
 
     def start_thread(self, message: JsonObject, name: str, owner: User) -> Channel:
         """A person starts a public thread from a message (the thread takes the message's id)."""
