@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.about_command import USAGE as ABOUT_USAGE
+from bot.about_command import About, parse_about
 from bot.domain import WEEKDAYS, Cadence, Role, TeamPath
 from bot.errors import InputError
 from bot.facilitation import (
@@ -28,7 +30,15 @@ from bot.taxonomy_commands import ListThemes, ThemesCommand, parse_themes
 
 MAX_PAUSE = timedelta(days=366)
 MAX_COMMAND_LENGTH = 2000
-__all__ = ["WEEKDAYS", "Command", "parse", "required_role", "command_name", "check_timezone"]
+__all__ = [
+    "WEEKDAYS",
+    "About",
+    "Command",
+    "parse",
+    "required_role",
+    "command_name",
+    "check_timezone",
+]
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,7 @@ Command = (
     | SetTeam
     | SetTimezone
     | Status
+    | About
     | Help
     | Set
     | MyData
@@ -120,6 +131,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "team": ("team Organisation/Department/Team", "team Acme/Engineering/Platform"),
     "timezone": ("timezone Area/City", "timezone Europe/Berlin"),
     "status": ("status", "status"),
+    "about": ABOUT_USAGE,
     "help": ("help", "help"),
     "set": (
         "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
@@ -224,6 +236,7 @@ def command_name(command: Command) -> str:
         SetTeam: "team",
         SetTimezone: "timezone",
         Status: "status",
+        About: "about",
         Help: "help",
         Set: "set",
         MyData: "my-data",
@@ -257,6 +270,8 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
             _fail("team", str(exc))
     if verb == "set":
         return _set(args, channels)
+    if verb == "about":
+        return parse_about(text.strip()[len(words[0]) :])
     if verb == "timezone":
         if len(args) != 1:
             _fail("timezone", "say one time zone")

@@ -280,6 +280,8 @@ class Dispatcher:
                 )
             case commands.Status():
                 return await membership.status(ctx, member, command)
+            case commands.About():
+                return membership.about(member, command)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
 

@@ -69,6 +69,7 @@ class FormErrors:
 class IntroPerson:
     first_name: str
     team: str  # "" where the person has no team
+    about: str = ""  # their own line about themselves (`about "…"`), shown under their name
 
     @property
     def label(self) -> str:
@@ -111,7 +112,10 @@ def plain_text(message: Message) -> str:
 
 def _intro_text(intro: Intro) -> str:
     lines: list[str] = [intro.greeting]
-    lines.extend(f"• {p.label}" for p in intro.people)
+    for person in intro.people:
+        lines.append(f"• {person.label}")
+        if person.about:
+            lines.append(f"  {person.about}")
     lines.append(intro.starter)
     lines.append(intro.scheduler_note)
     if intro.followup:

@@ -127,7 +127,7 @@ def _buttons(buttons: tuple[Button, ...], guild: str, channel: str) -> tuple[But
 
 
 def _intro(intro: Intro, guild: str, channel: str) -> Piece:
-    people = "\n".join(f"• {p.label}" for p in intro.people)
+    people = "\n".join(f"• {p.label}" + _about(p.about) for p in intro.people)
     description = f"{people}\n\n{intro.starter}\n\n{intro.scheduler_note}"
     if intro.followup:
         description += f"\n\n**{intro.followup}**"
@@ -137,6 +137,13 @@ def _intro(intro: Intro, guild: str, channel: str) -> Piece:
         embeds=(embed,),
         buttons=_buttons(intro.buttons, guild, channel),
     )
+
+
+def _about(about: str) -> str:
+    """A person's own line under their name, shown literally: no markdown, no mentions."""
+    if not about:
+        return ""
+    return f"\n  *{discord.utils.escape_mentions(discord.utils.escape_markdown(about))}*"
 
 
 def _image(image: Image) -> Piece:

@@ -280,7 +280,9 @@ def _intro_blocks(intro: Intro) -> list[Block]:
         {
             "type": "mrkdwn",
             "text": _cut(
-                f"*{escape(p.first_name)}*" + (f"\n{escape(p.team)}" if p.team else ""),
+                f"*{escape(p.first_name)}*"
+                + (f"\n{escape(p.team)}" if p.team else "")
+                + (f"\n_{escape(p.about)}_" if p.about else ""),
                 MAX_FIELD_TEXT,
             ),
         }

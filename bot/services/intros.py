@@ -171,7 +171,7 @@ def intro_message(
     )
     return Intro(
         greeting=greeting,
-        people=tuple(IntroPerson(p.first_name, _team(p)) for p in people),
+        people=tuple(IntroPerson(p.first_name, _team(p), p.about) for p in people),
         starter=starter,
         scheduler_note=copy("intro.scheduler", first_name=suggester.first_name),
         buttons=outcome_buttons(group_id),

@@ -7,7 +7,7 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.calendar import day_text
-from bot.commands import Join, Leave, Pause, Resume, SetTeam, Status
+from bot.commands import About, Join, Leave, Pause, Resume, SetTeam, Status
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
 from bot.events import Actor
 from bot.messages import Button, Choices, Message, Text
@@ -111,6 +111,19 @@ async def set_team(
     return Text(copy("team.ok", first_name=member.first_name, team=str(command.team)))
 
 
+def about(member: MemberRow, command: About) -> Message:
+    """Set, clear or show the line shown under the member's name in introductions."""
+    name = member.first_name
+    if command.text is None:
+        if member.about:
+            return Text(copy("about.shown", first_name=name, about=member.about))
+        return Text(copy("about.none", first_name=name))
+    member.about = command.text
+    if not command.text:
+        return Text(copy("about.cleared", first_name=name))
+    return Text(copy("about.ok", first_name=name, about=command.text))
+
+
 async def status(ctx: Context, member: MemberRow, _command: Status) -> Message:
     return Text(
         copy(
@@ -119,6 +132,7 @@ async def status(ctx: Context, member: MemberRow, _command: Status) -> Message:
             state=_state(member),
             team=member.team,
             timezone=member.timezone,
+            about=member.about or copy("about.unset"),
             intros=await repo.intro_count(ctx.session, member.id),
             next_round=await ctx.next_round_text(_back_on(member)),
         )

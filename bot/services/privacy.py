@@ -103,6 +103,7 @@ async def export(ctx: Context, actor: Actor) -> Message:
             "status": member.status,
             "paused_until": member.paused_until.isoformat() if member.paused_until else None,
             "never_with": member.never_with,
+            "about": member.about,
         },
         "introductions": [
             {"round": n, "date": d.isoformat(), "answer": outcomes.get(g)}
@@ -185,6 +186,9 @@ async def _scrub(ctx: Context, member: MemberRow) -> None:
 
     def clean(text: str) -> str:
         text = text.replace(pid, "")
+        if member.about:  # as it stands in text, and inside a JSON payload
+            for shown in {member.about, json.dumps(member.about)[1:-1]}:
+                text = text.replace(shown, "")
         return named.sub(someone, text) if named is not None else text
 
     for row in rows:

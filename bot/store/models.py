@@ -92,6 +92,7 @@ class MemberRow(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     paused_until: Mapped[date | None] = mapped_column(Date, default=None)
     never_with: Mapped[list[str]] = mapped_column(default=list)
+    about: Mapped[str] = mapped_column(String(160), default="", server_default="")
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

@@ -133,3 +133,20 @@ def test_the_meet_again_question_renders_as_two_buttons_that_find_their_way_home
     parsed = [translate.parse_button_id(b.custom_id) for b in piece.buttons]
     assert [(p[1], p[2]) for p in parsed if p] == [("meet_again", "7:yes"), ("meet_again", "7:no")]
     assert all(p is not None and p[0].channel == CHANNEL for p in parsed)
+
+
+def test_a_persons_own_line_shows_under_their_name_with_no_markdown_or_mention() -> None:
+    intro = Intro(
+        greeting="Hello Chloe and Wen!",
+        people=(
+            IntroPerson("Chloe", "Payroll", "ask me about *cycling* @everyone"),
+            IntroPerson("Wen", ""),
+        ),
+        starter="What are you reading?",
+        scheduler_note="Chloe, would you suggest a time?",
+    )
+    (piece,) = pieces(intro)
+    description = piece.embeds[0].description or ""
+    lines = description.split("\n")
+    assert lines[lines.index("• Chloe (Payroll)") + 1].startswith("  *ask me about \\*cycling\\*")
+    assert "@everyone" not in description

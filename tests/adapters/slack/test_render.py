@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.slack import render
-from bot.messages import Button, Choices, Field, Form, Image, Text
+from bot.messages import Button, Choices, Field, Form, Image, Intro, IntroPerson, Text
 from bot.services.meet_again import ask_message
 from tests.fakes.slack import blocks as limits
 
@@ -101,3 +101,19 @@ def test_the_meet_again_question_renders_as_two_buttons_that_carry_the_group() -
     assert {render.action_name(e["action_id"]) for e in actions["elements"]} == {"meet_again"}
     assert render.block_channel(actions["block_id"]) == "C1"
     assert limits.problems(message.blocks) == []
+
+
+def test_a_persons_own_line_shows_under_their_name_literally() -> None:
+    intro = Intro(
+        greeting="Hello Chloe and Wen!",
+        people=(
+            IntroPerson("Chloe", "Payroll", "ask me <!channel> about cycling"),
+            IntroPerson("Wen", ""),
+        ),
+        starter="What are you reading?",
+        scheduler_note="Chloe, would you suggest a time?",
+    )
+    (message,) = render.render(intro)
+    fields = [f["text"] for b in message.blocks for f in b.get("fields", [])]
+    assert "*Chloe*\nPayroll\n_ask me &lt;!channel&gt; about cycling_" in fields
+    assert "*Wen*" in fields

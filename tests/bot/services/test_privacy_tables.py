@@ -47,6 +47,8 @@ async def test_forget_me_leaves_no_row_that_names_the_person(
         ("cy3", "Cy Cedar", "Acme/Sales/Quux"),
     ):
         await core.handle(MemberJoined(WHERE, Actor(pid, name), team))
+    about = "rides a penny-farthing to the depot"
+    await core.handle(say("zed0", f'about "{about}"'))
     await core.run_round(community)
     await core.sender(ConsoleChat(None)).drain(community_id=community, max_wait=5)
     await core.send_followups(community)
@@ -62,7 +64,7 @@ async def test_forget_me_leaves_no_row_that_names_the_person(
         ButtonPressed(WHERE, Actor("zed0", "P"), "forget_confirm", ask.buttons[0].value)
     )
     left = {
-        table: [row for row in rows if mentions(row, ("zed0", first_name))]
+        table: [row for row in rows if mentions(row, ("zed0", first_name, "penny-farthing"))]
         for table, rows in (await every_row(core)).items()
     }
     assert {t: r for t, r in left.items() if r} == {}
