@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from datetime import timedelta
 
 from bot.clock import Clock, system_clock
 from bot.delivery.sender import ChatFor, Sender
@@ -13,12 +14,12 @@ from bot.delivery.shared_limits import SharedLimits
 from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform
 from bot.errors import InputError
-from bot.events import Actor, Event, Where
+from bot.events import Actor, Event, Installed, InstallEvent, Where
 from bot.lift import Lift
 from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
-from bot.services import followups, holdout, intros, jobs, member_sync, roles
+from bot.services import followups, holdout, installs, intros, jobs, member_sync, roles
 from bot.services.context import Context
 from bot.services.digest import LLMConfig, Roster
 from bot.services.member_sync import SyncReport
@@ -45,11 +46,13 @@ class Core:
         llm: LLMConfig | None = None,
         welcome: bool = False,
         llm_missing: tuple[str, ...] | None = None,
+        uninstall_grace: timedelta = timedelta(days=30),
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
+        self.uninstall_grace = uninstall_grace  # an uninstalled community's data is kept so long
         self.limits = SharedLimits(db)  # the platforms' rate limits, shared through the database
         self.dispatcher = Dispatcher(
             db,
@@ -77,6 +80,25 @@ class Core:
         """Handle an inbound event; ``once``, the platform's key for this delivery of it, makes a
         retried delivery a no-op (see ``handled``)."""
         return await self.dispatcher.handle(event, once=once)
+
+    async def installation(self, event: InstallEvent, *, once: str | None = None) -> list[int]:
+        """Bridgework was uninstalled from a workspace or guild, or installed (again): mark its
+        communities (see ``bot.services.installs``); the ids of those it changed. ``once`` as
+        for ``handle``: a delivery already handled changes nothing."""
+        async with self.db.transaction() as session:
+            if once is not None and not await deliveries.first_time(session, once, self.clock()):
+                log.info("delivery %s was already handled", once)
+                return []
+            if isinstance(event, Installed):
+                return await installs.install(session, event)
+            return await installs.uninstall(session, event, self.clock())
+
+    async def purge_uninstalled(self) -> str:
+        """The daily purge: the people's data of communities uninstalled longer than the grace
+        period ago (``UNINSTALL_GRACE_DAYS``)."""
+        async with self.db.transaction() as session:
+            purged = await installs.purge_due(session, self.clock(), self.uninstall_grace)
+        return f"purged the people's data of communities {purged}" if purged else "nothing to purge"
 
     async def handled(self, once: str) -> bool:
         """Whether the delivery with this key has been handled (and its changes committed)."""
@@ -222,7 +244,10 @@ class Core:
     async def run_job(self, kind: str, target: int, *, force: bool = False) -> str:
         """Run a scheduled job now (``force``: even when its cadence says it is not due).
 
-        ``target`` is the community's id, or for a ``schedule`` job the schedule's id."""
+        ``target`` is the community's id, or for a ``schedule`` job the schedule's id; the
+        housekeeping jobs (``purge``) ignore it. An uninstalled community runs nothing."""
+        if kind == jobs.PURGE:
+            return await self.purge_uninstalled()
         jobs.check_kind(kind)
         if kind == "schedule":
             async with self.db.session() as session:
@@ -230,11 +255,15 @@ class Core:
             if row is None:
                 return f"schedule {target} is gone"
             async with self._context(row.community_id) as ctx:
+                if ctx.community.uninstalled_at is not None:
+                    return f"community {ctx.community.id} is uninstalled: schedule {target} waits"
                 found = await ctx.session.get(ScheduleRow, target)
                 assert found is not None
                 done = await jobs.run_schedule(ctx, found, force=force)
         else:
             async with self._context(target) as ctx:
+                if ctx.community.uninstalled_at is not None:
+                    return f"community {target} is uninstalled: its {kind} job did not run"
                 done = await jobs.run(ctx, kind, force=force, llm=self.llm)
         log.info("%s job %s: %s", kind, target, done)
         return done
@@ -275,4 +304,5 @@ async def open_core(
         llm=llm,
         welcome=settings.welcome_dm,
         llm_missing=settings.llm_missing,
+        uninstall_grace=timedelta(days=settings.uninstall_grace_days),
     )

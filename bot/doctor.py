@@ -32,6 +32,7 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
     checks.extend(await _database(settings))
     if checks[-1].name == "schema" and checks[-1].ok and not checks[-1].warn:
         checks.extend(await _leads(settings))  # the tables are there to read
+        checks.extend(await _uninstalled(settings))
     checks.extend(await _platforms(settings))
     if any(check.name == "schema" and check.ok for check in checks):
         checks.extend(await _discord_channels(settings))
@@ -142,6 +143,32 @@ async def _leads(settings: Settings) -> list[Check]:
             f"`bridgework role grant PERSON lead --community {cid}`, or a digest channel",
         )
         for cid, name in missing
+    ]
+
+
+async def _uninstalled(settings: Settings) -> list[Check]:
+    """Communities a platform uninstalled: their jobs are stopped, their data purged later."""
+    from datetime import timedelta
+
+    from bot.services.installs import describe
+    from bot.store import repo
+
+    grace = timedelta(days=settings.uninstall_grace_days)
+    db = Database(settings.database, create=False)
+    try:
+        async with db.session() as session:
+            gone = [r for r in await repo.communities(session) if r.uninstalled_at is not None]
+            found = [(r.id, r.name, describe(r, grace)) for r in gone]
+    finally:
+        await db.dispose()
+    return [
+        Check(
+            f"community {cid}",
+            True,
+            f"{name}: {state}; its jobs are stopped until it is installed again",
+            warn=True,
+        )
+        for cid, name, state in found
     ]
 
 

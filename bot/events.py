@@ -98,4 +98,26 @@ class MessagePosted:
     message: str = ""
 
 
+@dataclass(frozen=True)
+class Uninstalled:
+    """The platform took Bridgework out of a workspace or guild: Slack's ``app_uninstalled``, or
+    ``tokens_revoked`` for its bot token; Discord's removal of the bot from a guild. ``reason``
+    is what the community's undelivered messages are marked dead with."""
+
+    platform: Platform
+    workspace: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Installed:
+    """Bridgework was installed (again) in a workspace or guild: a Slack OAuth install
+    (``oauth``: the workspace installed it itself), a Discord guild the bot joined."""
+
+    platform: Platform
+    workspace: str
+    oauth: bool = False
+
+
+InstallEvent = Uninstalled | Installed
 Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft | MessagePosted

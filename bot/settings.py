@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"  # text | json (one object a line, for log shippers)
     schedule_grace_hours: float = Field(default=6.0, ge=0, le=168)
+    # An uninstalled community's people's data is purged so many days later (unless installed
+    # again first).
+    uninstall_grace_days: int = Field(default=30, ge=0, le=3650)
     welcome_dm: bool = True  # a newcomer synced in gets one message on how to pause or leave
 
     slack_bot_token: SecretStr | None = None

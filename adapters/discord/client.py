@@ -2,8 +2,9 @@
 the core's answer; nothing here decides who may do what.
 
 - a guild becomes available: its commands (``/bridgework``, ``/bridgework-lead``,
-  ``/bridgework-admin``) are synced, its communities' members
-  synced with the core;
+  ``/bridgework-admin``) are synced, its communities' members synced with the core (and any
+  marked uninstalled are installed again);
+- the bot is removed from a guild (``on_guild_remove``): its communities are uninstalled;
 - a member joins, leaves or changes roles, a role is renamed, a channel's overwrites change:
   the guild's communities are synced again, shortly (once for a burst of changes);
 - a slash command, a button, a modal: a core event; the answer is shown ephemerally;
@@ -30,7 +31,16 @@ from bot.core import Core
 from bot.delivery.limits import Limits
 from bot.domain import Community, Platform
 from bot.errors import DeliveryError, RateLimited
-from bot.events import Actor, ButtonPressed, CommandInvoked, FormSubmitted, MessagePosted, Where
+from bot.events import (
+    Actor,
+    ButtonPressed,
+    CommandInvoked,
+    FormSubmitted,
+    Installed,
+    MessagePosted,
+    Uninstalled,
+    Where,
+)
 from bot.messages import Form, Message, Text
 from bot.ports import Chat
 from bot.texts import copy
@@ -38,6 +48,7 @@ from bot.texts import copy
 log = logging.getLogger(__name__)
 
 STATUS = "status"
+REMOVED = "removed from the guild"
 
 
 def intents(*, read_messages: bool = False) -> discord.Intents:
@@ -127,12 +138,23 @@ class BridgeworkClient(discord.Client):
     # Guilds and members.
 
     async def on_guild_available(self, guild: discord.Guild) -> None:
+        # The bot is in the guild: a community marked uninstalled (the bot added back, even
+        # while this process was down) is installed again.
+        await self.core.installation(Installed(Platform.DISCORD, str(guild.id)))
         await self._sync_commands(guild)
         if self.auto_sync:
             await self.sync_guild(guild)
 
     async def on_guild_join(self, guild: discord.Guild) -> None:
         await self.on_guild_available(guild)
+
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """GUILD_DELETE without ``unavailable``: the bot was removed (or the guild deleted)."""
+        self._commands_synced.discard(guild.id)
+        pending = self._pending.pop(guild.id, None)
+        if pending is not None:
+            pending.cancel()
+        await self.core.installation(Uninstalled(Platform.DISCORD, str(guild.id), REMOVED))
 
     async def on_member_join(self, member: discord.Member) -> None:
         self.schedule_sync(member.guild)

@@ -28,7 +28,7 @@ from slack_bolt.adapter.asgi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack import oauth, redact
+from adapters.slack import oauth, redact, translate
 from adapters.slack.app import build_app
 from adapters.slack.chat import SlackChat, guard, web_client
 from bot import web
@@ -234,8 +234,9 @@ async def sync_community(
 
 
 def _syncer(settings: Settings, core: Core) -> Callable[[str], Awaitable[None]]:
-    """What an install does once the token is stored: sync the workspace's communities, in the
-    background (the person installing sees Slack's page at once)."""
+    """What an install does once the token is stored: tell the core (an install again keeps a
+    community uninstalled within the grace period, data and all), and sync the workspace's
+    communities, in the background (the person installing sees Slack's page at once)."""
     running: set[asyncio.Task[None]] = set()
 
     async def sync_all(team_id: str) -> None:
@@ -246,6 +247,7 @@ def _syncer(settings: Settings, core: Core) -> Callable[[str], Awaitable[None]]:
                 log.warning("community %s: members not synced after install: %s", community.id, exc)
 
     async def on_install(team_id: str) -> None:
+        await core.installation(translate.installed(team_id))  # clears an uninstall's mark
         task = asyncio.create_task(sync_all(team_id))
         running.add(task)
         task.add_done_callback(running.discard)

@@ -29,6 +29,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest, AsyncRespond
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_sdk.errors import SlackApiError
+from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
@@ -53,9 +54,15 @@ Body = dict[str, Any]
 class Listeners:
     """The core behind Bolt's listeners, and a short-lived cache of users.info records."""
 
-    def __init__(self, core: Core, settings: Settings) -> None:
+    def __init__(
+        self,
+        core: Core,
+        settings: Settings,
+        installations: AsyncInstallationStore | None = None,
+    ) -> None:
         self.core = core
         self.settings = settings
+        self.installations = installations  # OAuth installs' tokens, by workspace
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._groups: dict[str, tuple[float, dict[str, frozenset[str]]]] = {}
         self._chats: dict[str, SlackChat] = {}
@@ -156,6 +163,38 @@ class Listeners:
                     )
                 )
             )
+
+    async def on_uninstalled(self, body: Body, request: AsyncBoltRequest) -> None:
+        """``app_uninstalled``: the workspace's tokens leave the installation store, then the
+        core marks its communities (in this order, so that a retry after a failure finishes the
+        work: deleting tokens twice is harmless)."""
+        once = await self._first_delivery(body, request)
+        if once is None:
+            return
+        event = translate.uninstalled(body)
+        if self.installations is not None:
+            await self.installations.async_delete_all(
+                enterprise_id=body.get("enterprise_id"), team_id=event.workspace
+            )
+        await self.core.installation(event, once=once)
+
+    async def on_tokens_revoked(self, body: Body, request: AsyncBoltRequest) -> None:
+        """``tokens_revoked``: the revoked tokens leave the installation store; the bot's token
+        revoked, the core marks the workspace's communities as for an uninstall."""
+        once = await self._first_delivery(body, request)
+        if once is None:
+            return
+        team, enterprise = str(body.get("team_id") or ""), body.get("enterprise_id")
+        if self.installations is not None:
+            for uid in translate.revoked_people(body):
+                await self.installations.async_delete_installation(
+                    enterprise_id=enterprise, team_id=team, user_id=uid
+                )
+            if translate.revoked_bot(body):
+                await self.installations.async_delete_bot(enterprise_id=enterprise, team_id=team)
+        event = translate.tokens_revoked(body)
+        if event is not None:
+            await self.core.installation(event, once=once)
 
     async def on_home_opened(self, body: Body, client: AsyncWebClient) -> None:
         opened = translate.home_opened(body)
@@ -311,7 +350,8 @@ def build_app(
         process_before_response=True,
         logger=bolt_logger(),
     )
-    listeners = Listeners(core, settings)
+    store = oauth_settings.installation_store if oauth_settings else None
+    listeners = Listeners(core, settings, store)
     app.command(COMMAND)(listeners.on_command)
     app.action(re.compile(r"^" + re.escape(render.ACTION_PREFIX)))(listeners.on_button)
     app.view_submission(re.compile(r".+"))(listeners.on_submission)
@@ -319,4 +359,6 @@ def build_app(
     app.event("member_left_channel")(listeners.on_member_left)
     app.event("app_home_opened")(listeners.on_home_opened)
     app.event("message")(listeners.on_message)
+    app.event("app_uninstalled")(listeners.on_uninstalled)
+    app.event("tokens_revoked")(listeners.on_tokens_revoked)
     return app

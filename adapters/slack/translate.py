@@ -23,9 +23,11 @@ from bot.events import (
     ButtonPressed,
     CommandInvoked,
     FormSubmitted,
+    Installed,
     MemberJoined,
     MemberLeft,
     MessagePosted,
+    Uninstalled,
     Where,
 )
 from bot.ports import MemberInfo
@@ -173,6 +175,41 @@ def left(body: Payload) -> MemberLeft:
     event: Payload = body["event"]
     uid = str(event["user"])
     return MemberLeft(where(_event_team(body), str(event["channel"])), Actor(uid, uid))
+
+
+UNINSTALLED = "uninstalled"
+TOKENS_REVOKED = "tokens revoked"
+
+
+def uninstalled(body: Payload) -> Uninstalled:
+    """An ``app_uninstalled`` event: the workspace (``team_id`` of the wrapper) removed the app."""
+    return Uninstalled(Platform.SLACK, str(body.get("team_id") or ""), UNINSTALLED)
+
+
+def revoked_bot(body: Payload) -> bool:
+    """Whether a ``tokens_revoked`` event revokes the bot's token (``tokens.bot`` lists the
+    bot users whose tokens went; ``tokens.oauth`` the people's, which Bridgework never holds)."""
+    tokens = (body.get("event") or {}).get("tokens") or {}
+    return bool(tokens.get("bot"))
+
+
+def revoked_people(body: Payload) -> list[str]:
+    """The people whose user tokens a ``tokens_revoked`` event revokes."""
+    tokens = (body.get("event") or {}).get("tokens") or {}
+    return [str(uid) for uid in tokens.get("oauth") or []]
+
+
+def tokens_revoked(body: Payload) -> Uninstalled | None:
+    """A ``tokens_revoked`` event that revokes the bot's token: nothing can be sent there any
+    more, as after an uninstall. None when only people's tokens went."""
+    if not revoked_bot(body):
+        return None
+    return Uninstalled(Platform.SLACK, str(body.get("team_id") or ""), TOKENS_REVOKED)
+
+
+def installed(team_id: str) -> Installed:
+    """A workspace finished an OAuth install (or installed again)."""
+    return Installed(Platform.SLACK, team_id, oauth=True)
 
 
 def home_opened(body: Payload) -> tuple[Where, str] | None:

@@ -148,24 +148,37 @@ def check_ids(platform: Platform, workspace: str, channel: str) -> None:
 
 @community_app.command("list")
 def community_list() -> None:
-    """List the communities."""
+    """List the communities, and which are uninstalled (with the date their data is purged)."""
+    from datetime import timedelta
+
+    from bot.services.installs import describe
     from bot.store import migrate, repo
     from bot.store.db import Database
 
-    async def go() -> list[tuple[int, str, str, str, str, str]]:
-        db = Database(load_and_log().database, create=False)
+    async def go() -> list[tuple[int, str, str, str, str, str, str]]:
+        settings = load_and_log()
+        grace = timedelta(days=settings.uninstall_grace_days)
+        db = Database(settings.database, create=False)
         try:
             db.require()  # never create a database at a mistyped path just to list it
             await migrate.upgrade(db)
             async with db.session() as session:
                 return [
-                    (r.id, r.platform, r.workspace, r.channel, r.name, r.timezone)
+                    (
+                        r.id,
+                        r.platform,
+                        r.workspace,
+                        r.channel,
+                        r.name,
+                        r.timezone,
+                        describe(r, grace) or "installed",
+                    )
                     for r in await repo.communities(session)
                 ]
         finally:
             await db.dispose()
 
-    table = Table("id", "platform", "workspace", "channel", "name", "time zone")
+    table = Table("id", "platform", "workspace", "channel", "name", "time zone", "state")
     for row in run_async(go()):
         table.add_row(*(str(v) for v in row))
     out.print(table)

@@ -67,17 +67,19 @@ def outbox_retry(
     """Make messages due now: the dead ones with --dead, else those waiting out a retry."""
     from bot.delivery import outbox
 
-    async def go() -> int:
+    async def go() -> tuple[int, int]:
         core = await open_with(load_and_log())
         try:
             if community is not None:
                 await core.community_of(community)  # there is no community 7: say so
             async with core.db.session() as session, session.begin():
-                return await outbox.retry(session, dead=dead, community_id=community)
+                count = await outbox.retry(session, dead=dead, community_id=community)
+                held = await outbox.held_back(session, community_id=community) if dead else 0
+                return count, held
         finally:
             await core.close()
 
-    count = run_async(go())
+    count, held = run_async(go())
     what = "dead" if dead else "waiting"
     where = f" of community {community}" if community is not None else ""
     noun = "message" if count == 1 else "messages"
@@ -85,6 +87,11 @@ def outbox_retry(
         f"Re-queued {count} {what} {noun}{where}: a running sender (or `bridgework outbox "
         "drain`) delivers them."
     )
+    if held:
+        out.print(
+            f"{held} dead {'message' if held == 1 else 'messages'} of uninstalled communities "
+            f"{'stays' if held == 1 else 'stay'} dead (see `bridgework community list`)."
+        )
 
 
 @outbox_app.command("drain")

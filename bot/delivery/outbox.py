@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import encode
 from bot.messages import Message
 from bot.store.db import Database
-from bot.store.models import OutboxRow
+from bot.store.models import CommunityRow, OutboxRow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 
@@ -136,9 +137,13 @@ async def retry(
     clock: Clock = system_clock,
 ) -> int:
     """Make messages due now: the dead ones (``dead``: back to pending, attempts from zero —
-    after the cause is fixed), else the pending ones waiting out a backoff. Returns how many."""
+    after the cause is fixed), else the pending ones waiting out a backoff. Returns how many.
+    Those of an uninstalled community stay as they are: nothing can deliver them."""
     now = clock()
-    query = update(OutboxRow).where(OutboxRow.status == (DEAD if dead else PENDING))
+    query = update(OutboxRow).where(
+        OutboxRow.status == (DEAD if dead else PENDING),
+        OutboxRow.community_id.not_in(_uninstalled()),
+    )
     if not dead:
         query = query.where(OutboxRow.next_attempt_at > now)
     if community_id is not None:
@@ -150,6 +155,20 @@ async def retry(
         query.values(**values).execution_options(synchronize_session=False)
     )
     return int(getattr(changed, "rowcount", 0) or 0)
+
+
+def _uninstalled() -> Select[Any]:
+    return select(CommunityRow.id).where(CommunityRow.uninstalled_at.is_not(None))
+
+
+async def held_back(session: AsyncSession, *, community_id: int | None = None) -> int:
+    """How many dead messages ``retry`` leaves dead because their community is uninstalled."""
+    query = select(func.count()).where(
+        OutboxRow.status == DEAD, OutboxRow.community_id.in_(_uninstalled())
+    )
+    if community_id is not None:
+        query = query.where(OutboxRow.community_id == community_id)
+    return int(await session.scalar(query) or 0)
 
 
 async def communities_due(db: Database, now: datetime) -> list[int]:

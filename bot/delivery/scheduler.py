@@ -1,11 +1,12 @@
 """Schedules in the database drive APScheduler 3 jobs that carry ids only.
 
-Each community has an ``intros`` job (its weekday and local time, in its own time zone), a
-``followups`` job (``followup_days`` later), and on a platform a daily ``members`` job (an hour
-before the intros' time) that syncs its members with its channel. Jobs live in APScheduler's
-SQLAlchemy job store in the project's database, with ``coalesce`` and a grace window: a run
-missed during downtime runs once when the scheduler is back if within the window, else it is
-skipped and logged; never twice.
+Each community still installed has an ``intros`` job (its weekday and local time, in its own
+time zone), a ``followups`` job (``followup_days`` later), and on a platform a daily ``members``
+job (an hour before the intros' time) that syncs its members with its channel. A daily ``purge``
+job (target 0: every community at once) purges the data of those uninstalled past their grace.
+Jobs live in APScheduler's SQLAlchemy job store in the project's database, with ``coalesce`` and
+a grace window: a run missed during downtime runs once when the scheduler is back if within the
+window, else it is skipped and logged; never twice.
 Cron triggers in the community's zone keep the local time across daylight-saving changes. A round
 every 2 or 4 weeks fires weekly and skips the weeks in between (the calendar decides).
 
@@ -32,6 +33,7 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
 
 from bot.commands import WEEKDAYS
+from bot.services.installs import uninstalled_ids
 from bot.store import repo
 from bot.store.db import Database
 from bot.store.facilitation import ScheduleRow
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 
 SWEEP_MINUTES = 10  # check-in reminders and closing windows
 DIGEST_TIME = "09:00"  # the leads' digest: weekly, on the intros' weekday, before them
+HOUSEKEEPING_TIME = (3, 30)  # UTC: the daily purge of uninstalled communities' data
 JobRunner = Callable[[str, int], Awaitable[object]]
 _bound: JobRunner | None = None
 
@@ -74,14 +77,20 @@ def cron(weekday: int, local_time: str, timezone: str) -> CronTrigger:
 
 
 async def desired_jobs(db: Database) -> list[JobSpec]:
-    specs: list[JobSpec] = []
+    hour, minute = HOUSEKEEPING_TIME
+    specs = [JobSpec("purge", "purge", 0, CronTrigger(hour=hour, minute=minute, timezone="UTC"))]
     async with db.session() as session:
+        gone = await uninstalled_ids(session)
         schedules = (await session.scalars(select(ScheduleRow).order_by(ScheduleRow.id))).all()
         for schedule in schedules:
+            if schedule.community_id in gone:
+                continue
             trigger = _schedule_trigger(schedule)
             if trigger is not None:
                 specs.append(JobSpec(f"schedule:{schedule.id}", "schedule", schedule.id, trigger))
         for row in await repo.communities(session):
+            if row.id in gone:
+                continue  # uninstalled: its jobs stop
             specs.append(
                 JobSpec(f"sweep:{row.id}", "sweep", row.id, IntervalTrigger(minutes=SWEEP_MINUTES))
             )

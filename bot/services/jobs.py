@@ -20,6 +20,7 @@ log = logging.getLogger(__name__)
 
 KINDS = ("intros", "followups", "prompts", "checkins", "digest", "sweep")
 NOT_YET: set[str] = set()
+PURGE = "purge"  # housekeeping, daily, for every community at once
 
 
 def check_kind(kind: str) -> None:

@@ -133,9 +133,12 @@ def pending_notice(ctx: Context, first_name: str) -> str | None:
 
 async def without_lead(session: AsyncSession) -> list[tuple[int, str]]:
     """(id, name) of each community whose digest goes to its leads privately and that has no
-    granted lead or admin and no platform role or group linked to one."""
+    granted lead or admin and no platform role or group linked to one (an uninstalled one
+    sends no digest)."""
     missing: list[tuple[int, str]] = []
     for community in await repo.communities(session):
+        if community.uninstalled_at is not None:
+            continue
         linked = community.role_names or {}
         if community.digest_channel or linked.get("lead") or linked.get("admin"):
             continue

@@ -76,6 +76,15 @@ class CommunityRow(Base):
     # The admins were told that the digest has no lead to go to: "pending" until one was told
     # (by direct message, or in a platform admin's next reply), then "told"; None once a lead is.
     no_lead_notice: Mapped[str | None] = mapped_column(String(8), default=None)
+    # "oauth" where a workspace installed the app itself (Slack OAuth): its admin alone turns
+    # the LLM on. None: the operator's own install (a bot token, a Discord bot).
+    installed_via: Mapped[str | None] = mapped_column(String(16), default=None)
+    # The platform removed Bridgework (Slack app_uninstalled or revoked tokens, Discord guild
+    # removal): when, and why. Its jobs stop; its people's data is purged after the grace
+    # period (``purged_at``) unless it is installed again first, which clears all three.
+    uninstalled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    uninstall_reason: Mapped[str | None] = mapped_column(String(40), default=None)
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 

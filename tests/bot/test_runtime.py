@@ -42,7 +42,8 @@ async def test_the_scheduler_role_leads_and_stores_each_communitys_jobs(
     await run_for(1.0, runtime.serve(core, settings, "scheduler"))
     async with core.db.session() as session:
         ids = set((await session.execute(select(apscheduler_jobs.c.id))).scalars().all())
-    assert ids == {f"{kind}:{community}" for kind in ("intros", "followups", "sweep", "digest")}
+    kinds = ("intros", "followups", "sweep", "digest")
+    assert ids == {f"{kind}:{community}" for kind in kinds} | {"purge"}  # purge: every community
 
 
 async def test_an_unknown_role_or_no_platform_is_refused(core: Core, settings: Settings) -> None:

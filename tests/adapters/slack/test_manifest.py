@@ -85,10 +85,12 @@ def test_the_manifest_declares_the_command_home_interactivity_and_events() -> No
     assert settings["socket_mode_enabled"] is True
     assert sorted(settings["event_subscriptions"]["bot_events"]) == [
         "app_home_opened",
+        "app_uninstalled",
         "member_joined_channel",
         "member_left_channel",
         "message.channels",
         "message.groups",
+        "tokens_revoked",
     ]
 
 

@@ -1,5 +1,6 @@
 """The fake Discord's websocket gateway: HELLO, IDENTIFY → READY, one GUILD_CREATE per guild with
-its roles, members and channels, heartbeat ACKs, member chunks, and dispatches a test injects.
+its roles, members and channels, heartbeat ACKs, member chunks, GUILD_DELETE and GUILD_CREATE as
+the bot is removed from a guild and invited back, and dispatches a test injects.
 
 Sharding as Discord does it: an IDENTIFY may carry ``shard: [id, count]``; that session gets the
 guilds with ``(guild_id >> 22) % count == id`` and their events (direct messages go to shard 0).
@@ -61,6 +62,24 @@ class Gateway:
         if guild_id is None:
             return shard == 0
         return self.shard_of(str(guild_id), count) == shard
+
+    async def remove_bot(self, guild_id: str) -> None:
+        """The bot is removed from a guild: Discord sends GUILD_DELETE with the guild's id and
+        no ``unavailable`` field (an outage sends ``unavailable: true`` instead)."""
+        self.world.remove_bot(self.world.guilds[guild_id])
+        await self._to_guilds_shard(guild_id, "GUILD_DELETE", {"id": guild_id})
+
+    async def add_bot_back(self, guild_id: str) -> None:
+        """The bot is invited again: GUILD_CREATE with the whole guild, as on joining."""
+        guild = self.world.left[guild_id]
+        self.world.add_bot_back(guild)
+        await self._to_guilds_shard(guild_id, "GUILD_CREATE", guild.payload(self.world))
+
+    async def _to_guilds_shard(self, guild_id: str, event: str, data: JsonObject) -> None:
+        """An event about a guild itself (its id in ``id``), to the shard that holds it."""
+        for socket in list(self._sockets):
+            if self._holds(socket, guild_id):
+                await self._send(socket, {"op": DISPATCH, "t": event, "d": data})
 
     async def close(self) -> None:
         for socket in list(self._sockets):

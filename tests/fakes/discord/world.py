@@ -246,6 +246,7 @@ class World:
     ids: Snowflakes = field(default_factory=Snowflakes)
     users: dict[str, User] = field(default_factory=dict)
     guilds: dict[str, Guild] = field(default_factory=dict)
+    left: dict[str, Guild] = field(default_factory=dict)  # guilds the bot was removed from
     channels: dict[str, Channel] = field(default_factory=dict)
     messages: dict[str, JsonObject] = field(default_factory=dict)
     dms_closed: set[str] = field(default_factory=set)
@@ -277,6 +278,15 @@ class World:
         guild.members[self.bot.id] = Member(self.bot, [bot_role.id])
         self.guilds[guild.id] = guild
         return guild
+
+    def remove_bot(self, guild: Guild) -> None:
+        """A server admin removes (kicks) the bot: the guild is no longer the bot's, and its
+        channels answer Missing Access."""
+        self.left[guild.id] = self.guilds.pop(guild.id)
+
+    def add_bot_back(self, guild: Guild) -> None:
+        """The bot is invited to the guild again, as it was."""
+        self.guilds[guild.id] = self.left.pop(guild.id)
 
     def add_role(self, guild: Guild, name: str, *, permissions: int = 0) -> Role:
         role = Role(self.ids.next(), name, len(guild.roles), permissions)
@@ -375,6 +385,8 @@ class World:
         channel's @everyone overwrite, its roles' overwrites together, its own overwrite."""
         if channel.guild_id is None:
             return VIEW_CHANNEL | SEND_MESSAGES
+        if channel.guild_id not in self.guilds:
+            return 0  # the bot is no longer in the guild
         guild = self.guilds[channel.guild_id]
         allowed = guild.permissions_of(self.bot.id)
         member_roles = set(guild.members[self.bot.id].roles)
@@ -400,4 +412,4 @@ class World:
         channel = self.channels.get(channel_id)
         if channel is None or channel.guild_id is None:
             return None
-        return self.guilds[channel.guild_id]
+        return self.guilds.get(channel.guild_id)

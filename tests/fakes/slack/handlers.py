@@ -285,6 +285,8 @@ def oauth_access(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
     if team is None:
         return {"error": "invalid_code"}
     token = f"xoxb-{team}-installed-token"
+    while token in ws.revoked:  # an install after an uninstall gets a new token
+        token = f"xoxb-{team}-{ws.new_id('installed')}"
     ws.tokens[token] = team
     return {
         "access_token": token,

@@ -135,6 +135,7 @@ class Workspace:
     paid: bool = True
     tokens: dict[str, str] = field(default_factory=lambda: {BOT_TOKEN: "T0BRIDGE1"})
     codes: dict[str, str] = field(default_factory=dict)  # OAuth code → team
+    revoked: set[str] = field(default_factory=set)  # tokens of an uninstall: token_revoked
     tickets: set[str] = field(default_factory=set)
     uploads: dict[str, dict[str, Any]] = field(default_factory=dict)
     homes: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -171,8 +172,18 @@ class Workspace:
             return Caller(self.team_id, "app") if token == APP_TOKEN else "invalid_auth"
         if token is None:
             return "not_authed"
+        if token in self.revoked:
+            return "token_revoked"
         team = self.tokens.get(token)
         return Caller(team, "bot") if team else "invalid_auth"
+
+    def uninstall(self, team: str) -> None:
+        """The workspace removes the app: Slack revokes its tokens (calls with them answer
+        ``token_revoked``), then sends ``tokens_revoked`` and ``app_uninstalled``."""
+        for token, owner in list(self.tokens.items()):
+            if owner == team:
+                del self.tokens[token]
+                self.revoked.add(token)
 
     def receive_upload(self, file_id: str, content: bytes) -> bool:
         upload = self.uploads.get(file_id)

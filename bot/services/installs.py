@@ -1,0 +1,140 @@
+"""Installs and uninstalls of a whole workspace or guild.
+
+When a platform takes Bridgework out of a workspace (Slack's ``app_uninstalled``, its bot token
+revoked; Discord's removal of the bot from a guild), each of its communities is marked
+uninstalled: its jobs stop (the scheduler leaves it out), its undelivered messages are marked
+dead with the reason (and ``outbox retry`` leaves them dead while it stays uninstalled), and
+its LLM is turned off. A daily job purges its people's data once the grace period has passed
+since, unless it is installed again first, which clears the mark and keeps everything.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import as_utc
+from bot.delivery.outbox import DEAD, PENDING, SENDING
+from bot.domain import Platform
+from bot.events import Installed, Uninstalled
+from bot.store.facilitation import CheckInRow, LibraryItemRow, PromptRow, ScheduleRow
+from bot.store.models import CommunityRow, MemberRow, OutboxRow, RoleGrantRow, RoundRow
+
+log = logging.getLogger(__name__)
+
+OAUTH = "oauth"
+
+
+async def _of(session: AsyncSession, platform: Platform, workspace: str) -> Sequence[CommunityRow]:
+    return (
+        await session.scalars(
+            select(CommunityRow)
+            .where(CommunityRow.platform == platform.value, CommunityRow.workspace == workspace)
+            .order_by(CommunityRow.id)
+        )
+    ).all()
+
+
+async def uninstall(session: AsyncSession, event: Uninstalled, now: datetime) -> list[int]:
+    """Mark the workspace's communities uninstalled (the first mark's time and reason stay: Slack
+    sends ``tokens_revoked`` and ``app_uninstalled`` in either order), and their undelivered
+    messages dead with the reason. The ids of the communities."""
+    rows = await _of(session, event.platform, event.workspace)
+    for row in rows:
+        if row.uninstalled_at is None:
+            row.uninstalled_at = now
+            row.uninstall_reason = event.reason[:40]
+            log.info("community %s: uninstalled (%s)", row.id, event.reason)
+        row.llm_enabled = False  # an install again asks its admin again
+    ids = [row.id for row in rows]
+    if ids:
+        await session.execute(
+            update(OutboxRow)
+            .where(OutboxRow.community_id.in_(ids), OutboxRow.status.in_((PENDING, SENDING)))
+            .values(status=DEAD, last_error=f"{event.reason}: not sent", next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    return ids
+
+
+async def install(session: AsyncSession, event: Installed) -> list[int]:
+    """Clear the uninstall mark of the workspace's communities (their data is kept, unless it
+    was purged already), and note an install the workspace made itself (OAuth). The ids of the
+    communities that were marked."""
+    cleared: list[int] = []
+    for row in await _of(session, event.platform, event.workspace):
+        if event.oauth:
+            row.installed_via = OAUTH
+        if row.uninstalled_at is not None:
+            cleared.append(row.id)
+            log.info("community %s: installed again", row.id)
+        row.uninstalled_at = row.uninstall_reason = row.purged_at = None
+    return cleared
+
+
+def purge_on(row: CommunityRow, grace: timedelta) -> datetime | None:
+    """When an uninstalled community's people's data is (or was) purged; None if installed."""
+    if row.uninstalled_at is None:
+        return None
+    return as_utc(row.uninstalled_at) + grace
+
+
+def describe(row: CommunityRow, grace: timedelta) -> str:
+    """An uninstalled community's state as `community list` and the doctor show it ("" when it
+    is installed)."""
+    purge = purge_on(row, grace)
+    if row.uninstalled_at is None or purge is None:
+        return ""
+    since = f"uninstalled on {as_utc(row.uninstalled_at).date().isoformat()}"
+    if row.uninstall_reason:
+        since += f" ({row.uninstall_reason})"
+    if row.purged_at is not None:
+        return f"{since}; its people's data was purged on {as_utc(row.purged_at).date()}"
+    return f"{since}; its people's data is purged on {purge.date().isoformat()}"
+
+
+async def purge_due(session: AsyncSession, now: datetime, grace: timedelta) -> list[int]:
+    """Purge the people's data of every community uninstalled longer than ``grace`` ago (and
+    not purged yet); the ids purged. The community and its settings stay, for an install again."""
+    rows = (
+        await session.scalars(
+            select(CommunityRow)
+            .where(
+                CommunityRow.uninstalled_at.is_not(None),
+                CommunityRow.uninstalled_at <= now - grace,
+                CommunityRow.purged_at.is_(None),
+            )
+            .order_by(CommunityRow.id)
+        )
+    ).all()
+    for row in rows:
+        await purge(session, row)
+        row.purged_at = now
+        log.info("community %s: people's data purged after the uninstall's grace period", row.id)
+    return [row.id for row in rows]
+
+
+async def purge(session: AsyncSession, row: CommunityRow) -> None:
+    """Delete what the community holds about people: members (with their groups' places,
+    outcomes, answers, participation), rounds, prompts and check-ins with their answers
+    (anonymous ones too), role grants and the outbox; and who created its schedules and items."""
+    cid = row.id
+    for table in (CheckInRow, PromptRow, RoundRow, OutboxRow, RoleGrantRow, MemberRow):
+        await session.execute(delete(table).where(table.community_id == cid))
+    for created in (ScheduleRow, LibraryItemRow):
+        await session.execute(
+            update(created).where(created.community_id == cid).values(created_by="")
+        )
+    row.no_lead_notice = None
+
+
+async def uninstalled_ids(session: AsyncSession) -> set[int]:
+    """The communities marked uninstalled."""
+    found = await session.scalars(
+        select(CommunityRow.id).where(CommunityRow.uninstalled_at.is_not(None))
+    )
+    return set(found.all())

@@ -1,0 +1,93 @@
+"""An uninstalled community on the command line: `community list` and `doctor` show it with the
+date its people's data is purged (``UNINSTALL_GRACE_DAYS`` later), and `outbox retry --dead`
+leaves its messages dead."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.core import open_core
+from bot.delivery import outbox
+from bot.domain import Platform
+from bot.events import Uninstalled
+from bot.messages import Text
+from bot.settings import Settings
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+
+
+def two_communities_one_uninstalled(url: str, settings: Settings) -> None:
+    async def go() -> None:
+        core = await open_core(settings, url=url)
+        try:
+            kept = await core.ensure_community(Platform.SLACK, "T0KEPT001", "C0KEPT01", name="Kept")
+            gone = await core.ensure_community(Platform.SLACK, "T0GONE001", "C0GONE01", name="Gone")
+            async with core.db.session() as session, session.begin():
+                for cid in (kept, gone):
+                    row = await outbox.enqueue(
+                        session,
+                        community_id=cid,
+                        key=f"k{cid}",
+                        kind="text",
+                        message=Text("hello"),
+                        conversation_id="C0",
+                    )
+                    row.status, row.last_error = "dead", "gave up"
+            await core.installation(Uninstalled(Platform.SLACK, "T0GONE001", "uninstalled"))
+        finally:
+            await core.close()
+
+    asyncio.run(go())
+
+
+def flat(output: str) -> list[str]:
+    return [" ".join(line.replace("│", " ").split()) for line in output.splitlines()]
+
+
+def test_community_list_and_doctor_show_an_uninstalled_community_with_its_purge_date(
+    db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UNINSTALL_GRACE_DAYS", "7")
+    two_communities_one_uninstalled(db_url, settings)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    today = datetime.now(UTC).date()
+    purge = (today + timedelta(days=7)).isoformat()
+
+    listed = runner.invoke(app, ["community", "list"], env={"COLUMNS": "250"})
+
+    assert listed.exit_code == 0, listed.output
+    lines = flat(listed.output)
+    assert any(
+        line.startswith("1 slack T0KEPT001") and line.endswith("installed") for line in lines
+    )
+    gone = next(line for line in lines if line.startswith("2 slack T0GONE001"))
+    assert gone.endswith(
+        f"uninstalled on {today.isoformat()} (uninstalled); its people's data is purged on {purge}"
+    )
+    doctor = runner.invoke(app, ["doctor"], env={"COLUMNS": "250"})
+    assert f"community 2: Gone: uninstalled on {today.isoformat()}" in " ".join(
+        doctor.output.split()
+    )
+    assert f"purged on {purge}" in " ".join(doctor.output.split())
+
+
+def test_retry_dead_leaves_the_messages_of_an_uninstalled_community_dead(
+    db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_communities_one_uninstalled(db_url, settings)
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    retried = runner.invoke(app, ["outbox", "retry", "--dead"])
+    assert retried.exit_code == 0, retried.output
+    assert "Re-queued 1 dead message:" in retried.output
+    assert "1 dead message of uninstalled communities stays dead" in retried.output
