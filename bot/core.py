@@ -14,7 +14,7 @@ from bot.delivery.shared_limits import SharedLimits
 from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform
 from bot.errors import InputError
-from bot.events import Actor, Event, Installed, InstallEvent, Where
+from bot.events import Actor, Event, Installed, InstallEvent, Where, sanitized
 from bot.lift import Lift
 from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
@@ -138,7 +138,7 @@ class Core:
     async def sync_members(self, community_id: int, infos: Sequence[MemberInfo]) -> SyncReport:
         """Enrol, refresh and remove members to match the platform's list of the channel."""
         async with self._context(community_id) as ctx:
-            report = await member_sync.sync(ctx, infos, welcome=self.welcome)
+            report = await member_sync.sync(ctx, sanitized(tuple(infos)), welcome=self.welcome)
         log.info(
             "community %s: %s enrolled, %s updated, %s left, left out %s, %s welcomed",
             community_id,

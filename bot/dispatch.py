@@ -18,6 +18,7 @@ from bot.events import (
     MemberLeft,
     MessagePosted,
     Where,
+    sanitized,
 )
 from bot.facilitation import AddToLibrary, ManageSchedule, Results, ScheduleCheckIn, SchedulePrompt
 from bot.messages import Message, Text
@@ -88,6 +89,7 @@ class Dispatcher:
 
         ``once``: the platform's key for this delivery of the event; a delivery already handled
         under it changes nothing and has no reply."""
+        event = sanitized(event)
         async with self.db.transaction() as session:
             if once is not None and not await deliveries.first_time(session, once, self.clock()):
                 log.info("delivery %s was already handled", once)
@@ -191,8 +193,9 @@ class Dispatcher:
             case FormSubmitted() if event.form_id.startswith("checkin:"):
                 return await checkins.submit(ctx, event, self.threshold)
             case FormSubmitted():
-                log.info("community %s: unknown form %r", ctx.community.id, event.form_id)
-                return None
+                log.info("community %s: unknown form %r", ctx.community.id, event.form_id[:40])
+                first_name = first_name_of(event.actor.display_name)
+                return Text(copy("form.unknown", first_name=first_name))
             case MessagePosted():
                 return await prompts.record_reply(
                     ctx, event.actor, event.thread, event.text, event.message

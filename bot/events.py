@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields, is_dataclass, replace
+from enum import Enum
+from typing import Any, TypeVar
 
 from bot.domain import Platform
+
+T = TypeVar("T")
+# Lone surrogates (a platform's JSON may carry "\ud800"; bytes decoded with surrogateescape)
+# cannot be stored as UTF-8; control characters other than tab and newline have no place in what
+# people type and would steer a terminal (ESC) or be refused by PostgreSQL (NUL).
+_UNSAFE = re.compile(r"[\ud800-\udfff]|[\x00-\x08\x0b-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -121,3 +130,36 @@ class Installed:
 
 InstallEvent = Uninstalled | Installed
 Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft | MessagePosted
+
+
+def _safe_character(found: re.Match[str]) -> str:
+    character = found.group()
+    if character == "\r":
+        return "\n"
+    return "\ufffd" if "\ud800" <= character <= "\udfff" else ""
+
+
+def safe_text(text: str) -> str:
+    """``text`` without lone surrogates (each becomes U+FFFD) and control characters (a carriage
+    return becomes a newline; tab and newline stay), so that it can be stored and shown."""
+    if text.isprintable() and text.isascii():
+        return text
+    return _UNSAFE.sub(_safe_character, text.replace("\r\n", "\n"))
+
+
+def sanitized(value: T) -> T:
+    """An inbound event (or any frozen dataclass, tuple or set of them) with every text in it
+    made safe by ``safe_text``: the core's first step with what a platform hands it."""
+    found: Any = value
+    if isinstance(found, Enum):
+        return value
+    if isinstance(found, str):
+        return safe_text(found)  # type: ignore[return-value]
+    if is_dataclass(found) and not isinstance(found, type):
+        changes = {f.name: sanitized(getattr(found, f.name)) for f in fields(found) if f.init}
+        return replace(found, **changes)  # type: ignore[return-value]
+    if isinstance(found, tuple):
+        return tuple(sanitized(item) for item in found)  # type: ignore[return-value]
+    if isinstance(found, frozenset):
+        return frozenset(sanitized(item) for item in found)  # type: ignore[return-value]
+    return value

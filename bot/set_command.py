@@ -131,6 +131,6 @@ def check_timezone(raw: str, usage: str = "", example: str = "") -> str:
         usage, example = SET_USAGE["timezone"]
     try:
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise InputError(f"'{raw[:40]}' is not a time zone", usage=usage, example=example) from None
     return raw

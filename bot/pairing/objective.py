@@ -94,7 +94,7 @@ def working_slots(timezone: str, hours: tuple[int, int], on: datetime) -> int:
     """The quarter hours of a UTC day covered by local ``hours`` in ``timezone``, as a bit mask."""
     try:
         zone = ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as error:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as error:
         raise InputError(
             f"'{timezone}' is not a known time zone", example="Europe/Paris"
         ) from error

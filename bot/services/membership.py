@@ -176,6 +176,6 @@ def home(member: MemberRow | None, status_text: str, *, admin_text: str = "") ->
 def known_zone(name: str) -> bool:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         return False
     return True

@@ -216,7 +216,7 @@ async def _settle() -> None:
     await asyncio.sleep(0.05)
 
 
-async def test_a_modal_submission_reaches_the_core_and_the_modal_closes(
+async def test_a_modal_submission_reaches_the_core_and_an_unknown_form_is_said(
     fake: FakeSlack,
     web: Web,
     slack_community: int,
@@ -227,7 +227,8 @@ async def test_a_modal_submission_reaches_the_core_and_the_modal_closes(
     status, body = await deliver(
         web.events, "interactive", recorded("view_submission"), secret=SIGNING_SECRET
     )
-    assert (status, body) == (200, "")  # an empty answer closes the modal
+    assert status == 200  # the modal says the form is not one Bridgework knows
+    assert '"response_action": "update"' in body and "That form isn" in body
     assert f"community {slack_community}: unknown form 'reflection:7'" in caplog.text
 
 
