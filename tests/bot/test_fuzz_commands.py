@@ -28,6 +28,7 @@ from bot.core import Core, open_core
 from bot.domain import Platform
 from bot.events import Actor, ButtonPressed, CommandInvoked, Event, FormSubmitted
 from bot.messages import Choices, Form, FormErrors, Message, Text
+from bot.set_command import SET_USAGE
 from bot.settings import Settings
 from bot.store.models import Base
 from tests.conftest import WHERE, MovableClock
@@ -63,6 +64,8 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("team Acme/{}", "Sales"),
     ("timezone {}", "Europe/Berlin"),
     ("status {}", ""),
+    ('about "{}"', "I look after payroll"),
+    ("about {}", "clear"),
     ("help {}", ""),
     ("my-data {}", ""),
     ("forget-me {}", ""),
@@ -70,7 +73,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("roles {}", ""),
     *(
         (f"set {setting} {{}}", example.split()[-1])
-        for setting, (_, example) in sorted(commands.SET_USAGE.items())
+        for setting, (_, example) in sorted(SET_USAGE.items())
     ),
     ('prompt schedule "{}" every monday 10:00 #coffee', "What helped?"),
     ("prompt schedule library every {} 10:00 #coffee", "monday"),
@@ -176,7 +179,7 @@ def test_every_command_is_fuzzed() -> None:
         for template, valid in TEMPLATES
     }
     assert parsed == _concrete(commands.Command)
-    assert {f"set {s} {{}}" for s in commands.SET_USAGE} <= {t for t, _ in TEMPLATES}
+    assert {f"set {s} {{}}" for s in SET_USAGE} <= {t for t, _ in TEMPLATES}
 
 
 def test_every_button_and_form_is_fuzzed() -> None:
