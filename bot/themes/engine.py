@@ -28,15 +28,27 @@ MIN_THRESHOLD = 3
 MAX_QUOTES = 2
 EMBEDDINGS = "embeddings"
 WORDS = "words"
-# Below these similarities an answer fits no taxonomy theme and goes to the emerging clusters.
+# Fixed thresholds, for word counts and for the embeddings of fewer than RELATIVE_FROM answers.
+# Below MIN_SIMILARITY an answer fits no taxonomy theme. An answer far closer to its nearest other
+# answers than to any taxonomy theme (by COHERENCE_MARGIN) is a candidate for an emerging theme.
+# An emerging cluster keeps only answers COHESION similar to its centre, and stands apart only
+# while its centre is less similar than EMERGING_MAX_SIMILARITY to every taxonomy theme.
 MIN_SIMILARITY = {EMBEDDINGS: 0.18, WORDS: 0.05}
-# An answer far closer to its nearest other answers than to any taxonomy theme (by this margin)
-# is a candidate for an emerging theme; it stays in the taxonomy unless enough others join it.
-COHERENCE_MARGIN = {EMBEDDINGS: 0.15}
-# An emerging cluster keeps only answers this similar to its centre, and is one only while its
-# centre is less similar than this to every taxonomy theme (else its answers go back to those).
+COHERENCE_MARGIN = 0.15
 COHESION = {EMBEDDINGS: 0.45, WORDS: 0.2}
 EMERGING_MAX_SIMILARITY = {EMBEDDINGS: 0.33, WORDS: 1.0}
+# Embeddings of RELATIVE_FROM answers or more: every answer vector shares a large "this is a workplace reflection" component that
+# drowns the differences between themes. The mean of the answers is taken out of answers and
+# theme centroids alike, shrunk by n / (n + CENTRE_PRIOR).
+CENTRE_PRIOR = 100
+# Thresholds relative to the answers at hand, in robust deviations (MAD) from the median: an
+# answer is "loose" (a candidate for an emerging theme) when it is closer to its nearest answers
+# than to any theme by LOOSE_MADS more than is usual here; it fits no theme at all when its best
+# similarity to a theme is LOST_MADS below the usual best similarity.
+LOOSE_MADS = 2.0
+LOST_MADS = 3.0
+NEIGHBOURS = 4
+RELATIVE_FROM = 30  # answers: fewer give no stable median, and a mean close to each answer
 
 
 class Vectoriser(Protocol):
@@ -59,13 +71,20 @@ def _theme_documents(theme: TaxonomyTheme) -> list[str]:
     return [f"{theme.name}. {theme.description}", *theme.examples]
 
 
+def _unit(rows: Matrix) -> Matrix:
+    out: Matrix = rows / np.maximum(np.linalg.norm(rows, axis=-1, keepdims=True), 1e-9)
+    return out.astype(np.float32)
+
+
 def _centroids(vectoriser: Vectoriser, taxonomy: Sequence[TaxonomyTheme]) -> Matrix:
-    rows = []
-    for theme in taxonomy:
-        vectors = vectoriser.vectors(_theme_documents(theme))
-        centre = vectors.mean(axis=0)
-        rows.append(centre / max(float(np.linalg.norm(centre)), 1e-9))
-    return np.stack(rows).astype(np.float32)
+    return _unit(np.stack([vectoriser.vectors(_theme_documents(t)).mean(axis=0) for t in taxonomy]))
+
+
+def _centred(vectors: Matrix, centroids: Matrix) -> tuple[Matrix, Matrix]:
+    """Answers and centroids without the answers' shared component (see ``CENTRE_PRIOR``)."""
+    n = len(vectors)
+    mean = vectors.mean(axis=0) * (n / (n + CENTRE_PRIOR))
+    return _unit(vectors - mean), _unit(centroids - mean)
 
 
 def _ranked(members: Sequence[int], vectors: Matrix, centre: Matrix) -> tuple[int, ...]:
@@ -74,17 +93,31 @@ def _ranked(members: Sequence[int], vectors: Matrix, centre: Matrix) -> tuple[in
 
 
 def _neighbour_similarity(vectors: Matrix, k: int) -> Matrix:
-    """Each row's mean similarity to its ``k`` nearest other rows (in chunks, to bound memory)."""
+    """Each row's mean similarity to its ``k`` nearest other rows, in blocks of rows so that no
+    n × n matrix is ever held (at 10,000 answers that would be 400 MB)."""
     out = np.zeros(len(vectors), dtype=np.float32)
     k = min(k, len(vectors) - 1)
     if k < 1:
         return out
-    for start in range(0, len(vectors), 1024):
-        block = vectors[start : start + 1024] @ vectors.T
+    for start in range(0, len(vectors), 512):
+        block = vectors[start : start + 512] @ vectors.T
         rows = np.arange(len(block))
         block[rows, rows + start] = -1.0
         out[start : start + len(block)] = np.partition(block, -k, axis=1)[:, -k:].mean(axis=1)
     return out
+
+
+def _above_usual(values: Matrix, mads: float) -> Matrix:
+    """Where ``values`` exceed their median by more than ``mads`` robust deviations."""
+    median = float(np.median(values))
+    spread = max(float(np.median(np.abs(values - median))), 1e-6)
+    above: Matrix = values > median + mads * spread
+    return above
+
+
+def _unit_mean(rows: Matrix) -> Matrix:
+    centre = rows.mean(axis=0)
+    return centre / max(float(np.linalg.norm(centre)), 1e-9)
 
 
 def _emerging(
@@ -94,13 +127,17 @@ def _emerging(
     threshold: int,
     *,
     centroids: Matrix,
-    method: str,
+    cohesion: float,
+    closest: float,
 ) -> list[Group]:
-    """Cluster the answers that fit no taxonomy theme; name each cluster by a phrase of its own
-    answers (``theme_phrases``); a cluster with no such phrase is no theme."""
+    """Cluster the loose answers; a cluster keeps the answers at least ``cohesion`` similar to its
+    centre, and stands apart only while its centre is less similar than ``closest`` to every
+    taxonomy theme (else its answers stay where they were). It is an emerging theme named by a
+    phrase of its own answers (``theme_phrases``); with no such phrase it is a group without a
+    name (``Group.name`` empty), whose answers fit no theme."""
     if len(members) < threshold:
         return []
-    k = max(1, min(6, len(members) // (2 * threshold)))
+    k = max(1, min(12, len(members) // (2 * threshold)))
     data = vectors[members].astype(np.float64)
     if k == 1:
         labels = np.zeros(len(members), dtype=int)
@@ -111,22 +148,55 @@ def _emerging(
     groups = []
     for cluster in range(k):
         inside = [m for m, label in zip(members, labels, strict=True) if label == cluster]
-        if not inside:
-            continue
-        centre = vectors[inside].mean(axis=0)
-        centre /= max(float(np.linalg.norm(centre)), 1e-9)
-        inside = [i for i in inside if float(vectors[i] @ centre) >= COHESION[method]]
         if len(inside) < threshold:
             continue
-        centre = vectors[inside].mean(axis=0)
-        centre /= max(float(np.linalg.norm(centre)), 1e-9)
-        if float((centroids @ centre).max()) >= EMERGING_MAX_SIMILARITY[method]:
+        centre = _unit_mean(vectors[inside])
+        inside = [i for i in inside if float(vectors[i] @ centre) >= cohesion]
+        if len(inside) < threshold:
             continue
-        names = theme_phrases([texts[i] for i in inside], texts)
-        if not names:
+        centre = _unit_mean(vectors[inside])
+        if float((centroids @ centre).max()) >= closest:
             continue
+        names = theme_phrases([texts[i] for i in inside], texts) or [""]
         groups.append(Group(names[0], True, _ranked(inside, vectors, centre)))
     return groups
+
+
+def _loose_and_lost(
+    vectors: Matrix, similarity: Matrix, method: str, threshold: int, *, relative: bool
+) -> tuple[Matrix, Matrix]:
+    """Which answers may make emerging themes, and which fit no theme at all."""
+    best = similarity.max(axis=1)
+    k = max(NEIGHBOURS, threshold - 1)
+    if relative:
+        neighbours = _neighbour_similarity(vectors, k)
+        return _above_usual(neighbours - best, LOOSE_MADS), _above_usual(-best, LOST_MADS)
+    lost: Matrix = best < MIN_SIMILARITY[method]
+    loose = lost.copy()
+    if method == EMBEDDINGS:
+        loose |= _neighbour_similarity(vectors, k) - best > COHERENCE_MARGIN
+    return loose, lost
+
+
+def _thresholds(
+    vectors: Matrix, centroids: Matrix, best: Matrix, method: str, *, relative: bool
+) -> tuple[float, float]:
+    """An emerging cluster's cohesion (how close its answers must be to its centre) and how close
+    its centre may come to a taxonomy theme, from the taxonomy's own themes on these answers: as
+    cohesive as the median taxonomy theme, and further from every theme than the least typical
+    taxonomy theme's answers are from theirs."""
+    if not relative:
+        return COHESION[method], EMERGING_MAX_SIMILARITY[method]
+    cohesions, typical = [], []
+    for t in range(len(centroids)):
+        rows = vectors[best == t]
+        if len(rows) >= 2:
+            centre = _unit_mean(rows)
+            cohesions.append(float(np.median(rows @ centre)))
+            typical.append(float(centroids[t] @ centre))
+    if not typical:
+        return 0.0, 1.0
+    return float(np.median(cohesions)), min(typical)
 
 
 def label_answers(
@@ -146,33 +216,39 @@ def label_answers(
     vectoriser.fit([*documents, *texts])
     vectors = vectoriser.vectors(texts)
     centroids = _centroids(vectoriser, taxonomy)
+    relative = method == EMBEDDINGS and len(texts) >= RELATIVE_FROM
+    if relative:
+        vectors, centroids = _centred(vectors, centroids)
     similarity = vectors @ centroids.T
     best = similarity.argmax(axis=1)
-    best_similarity = similarity[np.arange(len(texts)), best]
-    fits = best_similarity >= MIN_SIMILARITY[method]
-    loose = ~fits
-    if method in COHERENCE_MARGIN:
-        neighbours = _neighbour_similarity(vectors, max(2, threshold - 1))
-        loose |= neighbours - best_similarity > COHERENCE_MARGIN[method]
-    emerging = [
+    loose, lost = _loose_and_lost(vectors, similarity, method, threshold, relative=relative)
+    cohesion, closest = _thresholds(vectors, centroids, best, method, relative=relative)
+    apart = [
         g
         for g in _emerging(
             texts,
             vectors,
-            [i for i in range(len(texts)) if loose[i]],
+            [i for i in range(len(texts)) if loose[i] or lost[i]],
             threshold,
             centroids=centroids,
-            method=method,
+            cohesion=cohesion,
+            closest=closest,
         )
         if len(g.members) >= threshold
     ]
+    emerging = [g for g in apart if g.name]
     labels = ["none"] * len(texts)
+    unnamed = {i for g in apart if not g.name for i in g.members}
     for group in emerging:
         for i in group.members:
             labels[i] = f"emerging:{group.name}"
     groups: list[Group] = []
     for t, theme in enumerate(taxonomy):
-        members = [i for i in range(len(texts)) if fits[i] and best[i] == t and labels[i] == "none"]
+        members = [
+            i
+            for i in range(len(texts))
+            if not lost[i] and i not in unnamed and best[i] == t and labels[i] == "none"
+        ]
         for i in members:
             labels[i] = theme.id
         if members:
@@ -269,6 +345,12 @@ def build_report(
         note += " " + copy(
             "themes.note.withheld", withheld=texts.themes(withheld), threshold=threshold
         )
+    themed = {i for g in groups for i in g.members}
+    unthemed = sum(i not in themed for i in range(len(answers)))
+    if unthemed == 1:
+        note += " " + copy("themes.note.unthemed_one")
+    elif unthemed:
+        note += " " + copy("themes.note.unthemed", answers=texts.answers(unthemed))
     return ThemeReport(method=method, themes=themes, narrative=None, note=note)
 
 
