@@ -44,6 +44,7 @@ class Logged:
     status: int
     files: int = 0
     at: float = field(default_factory=time.monotonic)  # when it arrived (the limits' clock)
+    retry_after: float | None = None  # a 429's
 
 
 class DiscordError(Exception):
@@ -110,7 +111,17 @@ class Rest:
         answer = self.limits.check(request.method, operation.template, major)
         headers = answer.headers
         if answer.retry_after is not None:
-            self.log.append(Logged(request.method, path, operation.template, body, 429, files))
+            self.log.append(
+                Logged(
+                    request.method,
+                    path,
+                    operation.template,
+                    body,
+                    429,
+                    files,
+                    retry_after=answer.retry_after,
+                )
+            )
             if answer.scope != "shared":  # Discord does not count a shared limit against you
                 self.invalid += 1
             return _json(answer.body, status=429, headers=headers | {"Via": "1.1 google"})
