@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -82,3 +82,14 @@ class Eraser(Protocol):
     async def __call__(
         self, connection: AsyncConnection, platform: Platform, workspace: str, person: str
     ) -> None: ...
+
+
+@runtime_checkable
+class FindsSent(Protocol):
+    """A Chat that can look for a message **in doubt** (its sender died, or its call failed, after
+    the platform may have taken it) before it is sent again: beyond the platform's own dedupe,
+    such as Discord's nonce, which holds for minutes only."""
+
+    async def sent_before(
+        self, where: ConversationRef, message: Message, *, key: str
+    ) -> SentRef | None: ...

@@ -50,6 +50,7 @@ PERMISSIONS = discord.Permissions(
     send_messages=True,  # post in the pairing channel
     embed_links=True,  # introductions and long texts are embeds
     attach_files=True,  # pictures go as attachments
+    read_message_history=True,  # after a crash, look in the thread for the message in doubt
     create_private_threads=True,  # each introduction is a private thread
     send_messages_in_threads=True,  # post there, and add the group's members
 )

@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 import aiohttp
 import discord
 
-from adapters.discord import render, translate
+from adapters.discord import doubt, render, translate
 from adapters.discord.views import FormModal, button_view
 from bot.domain import first_name_of
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
@@ -128,6 +128,31 @@ class DiscordChat:
             sent = SentRef(where, ",".join(ids))
         self._sent[key] = sent
         return sent
+
+    async def sent_before(
+        self, where: ConversationRef, message: Message, *, key: str
+    ) -> SentRef | None:
+        """The copy of a message in doubt that its thread already holds, if it holds all of
+        it (:mod:`.doubt`); pieces found are not posted again. Direct messages rely on the
+        nonce alone."""
+        if key in self._sent or where.id.startswith(DM_PREFIX):
+            return self._sent.get(key)
+        pieces = self._render(message)
+        me = str(self.client.user.id) if self.client.user else ""
+        try:
+            async with self._discord(f"look for message {key} in thread {where.id}"):
+                found = await doubt.find(self.client.http, where.id, pieces, me)
+        except Undeliverable as exc:  # no Read Message History there: the nonce alone
+            log.warning("guild %s: %s; sending it again", self.guild, exc.reason)
+            return None
+        for index, message_id in enumerate(found):
+            if message_id is not None:
+                self._posted[key if index == 0 else f"{key}#{index}"] = message_id
+        if None in found:
+            return None
+        log.info("guild %s: %s was in thread %s already; not sent again", self.guild, key, where.id)
+        self._sent[key] = SentRef(where, ",".join(m for m in found if m))
+        return self._sent[key]
 
     async def update(self, sent: SentRef, message: Message) -> None:
         pieces = self._render(message)

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, update
+from sqlalchemy import exists as sql_exists
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import encode
@@ -183,3 +185,39 @@ async def communities_due(db: Database, now: datetime) -> list[int]:
             .distinct()
         )
         return sorted(found.all())
+
+
+async def claim(
+    db: Database, now: datetime, *, batch: int, lease: float, community_id: int | None = None
+) -> tuple[list[int], set[int]]:
+    """Claim up to ``batch`` due rows, each the first not yet sent of its lane (so that
+    per-conversation order holds however many senders run), leased for ``lease`` seconds.
+    Returns their ids, and those **in doubt**: claimed before by a sender that died or lost its
+    lease (the platform may hold the message though nobody recorded it)."""
+    async with db.session() as session, session.begin():
+        earlier = aliased(OutboxRow)
+        lane_head = ~sql_exists().where(
+            earlier.lane == OutboxRow.lane,
+            earlier.id < OutboxRow.id,
+            earlier.status.in_((PENDING, SENDING)),
+        )
+        query = (
+            select(OutboxRow)
+            .where(
+                OutboxRow.status.in_((PENDING, SENDING)),
+                or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
+                lane_head,
+            )
+            .order_by(OutboxRow.id)
+            .limit(batch)
+            .with_for_update(skip_locked=True)
+        )
+        if community_id is not None:
+            query = query.where(OutboxRow.community_id == community_id)
+        rows = (await session.scalars(query)).all()
+        doubtful = {row.id for row in rows if row.status == SENDING}
+        until = now + timedelta(seconds=lease)
+        for row in rows:
+            row.status = SENDING
+            row.next_attempt_at = until
+        return [row.id for row in rows], doubtful

@@ -13,19 +13,18 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import decode
 from bot.delivery.lease import kept
-from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT, communities_due
+from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT, claim, communities_due
 from bot.delivery.policy import DrainReport as DrainReport
 from bot.delivery.policy import RetryPolicy as RetryPolicy
 from bot.domain import Community
 from bot.errors import NotConfigured, PlatformUnavailable, RateLimited, Undeliverable
-from bot.ports import Chat, ConversationRef, SentRef
+from bot.ports import Chat, ConversationRef, FindsSent, SentRef
 from bot.store import repo
 from bot.store.db import Database
 from bot.store.models import CommunityRow, GroupRow, OutboxRow
@@ -62,6 +61,7 @@ class Sender:
         self.sleep = sleep
         self._held: dict[int, datetime] = {}  # community → until when its platform said wait
         self._unconfigured: set[str] = set()  # settings missing here, logged once each
+        self._doubtful: set[int] = set()  # rows a dead sender claimed: maybe sent, unrecorded
 
     async def drain(
         self, *, community_id: int | None = None, max_wait: float = 600.0
@@ -159,35 +159,15 @@ class Sender:
                 await session.commit()
 
     async def _claim(self, community_id: int | None) -> list[int]:
-        """Claim due rows, each the first not yet sent of its lane, so that per-conversation
-        order holds however many senders run; each is leased for ``policy.lease`` seconds."""
-        now = self.clock()
-        async with self.db.session() as session, session.begin():
-            earlier = aliased(OutboxRow)
-            lane_head = ~exists().where(
-                earlier.lane == OutboxRow.lane,
-                earlier.id < OutboxRow.id,
-                earlier.status.in_((PENDING, SENDING)),
-            )
-            query = (
-                select(OutboxRow)
-                .where(
-                    OutboxRow.status.in_((PENDING, SENDING)),
-                    or_(OutboxRow.next_attempt_at.is_(None), OutboxRow.next_attempt_at <= now),
-                    lane_head,
-                )
-                .order_by(OutboxRow.id)
-                .limit(self.batch)
-                .with_for_update(skip_locked=True)
-            )
-            if community_id is not None:
-                query = query.where(OutboxRow.community_id == community_id)
-            rows = (await session.scalars(query)).all()
-            lease = now + timedelta(seconds=self.policy.lease)
-            for row in rows:
-                row.status = SENDING
-                row.next_attempt_at = lease
-            return [row.id for row in rows]
+        claimed, doubtful = await claim(
+            self.db,
+            self.clock(),
+            batch=self.batch,
+            lease=self.policy.lease,
+            community_id=community_id,
+        )
+        self._doubtful |= doubtful
+        return claimed
 
     async def _deliver(
         self,
@@ -319,8 +299,11 @@ class Sender:
             if earlier is not None and row.conversation_id is None:
                 row.conversation_id = earlier.sent_conversation_id
         conversation = await self._conversation(session, row, chat)
-        sent = await chat.send(conversation, message, key=row.key)
-        self._sent(row, sent)
+        doubt = row.id in self._doubtful or row.attempts > 0
+        found = None
+        if doubt and isinstance(chat, FindsSent):  # the platform may hold it: look first
+            found = await chat.sent_before(conversation, message, key=row.key)
+        self._sent(row, found or await chat.send(conversation, message, key=row.key))
 
     async def _conversation(
         self, session: AsyncSession, row: OutboxRow, chat: Chat
@@ -343,6 +326,7 @@ class Sender:
         return opened
 
     def _sent(self, row: OutboxRow, sent: SentRef) -> None:
+        self._doubtful.discard(row.id)
         row.status = SENT
         row.sent_conversation_id = sent.conversation.id
         row.platform_message_id = sent.message_id
@@ -357,6 +341,7 @@ class Sender:
         log.info("outbox %s: retry in %.1fs (%s)", row.id, delay, reason)
 
     def _dead(self, row: OutboxRow, reason: str) -> None:
+        self._doubtful.discard(row.id)
         row.status = DEAD
         row.next_attempt_at = None
         row.last_error = reason

@@ -21,6 +21,7 @@ from tests.fakes.discord.world import (
     DM,
     GUILD_TEXT,
     PRIVATE_THREAD,
+    READ_MESSAGE_HISTORY,
     TIMESTAMP,
     VIEW_CHANNEL,
     Channel,
@@ -129,6 +130,8 @@ class Rest:
             self.unavailable -= 1
             error = DiscordError(503, 0, "503: Service Unavailable")
             return self._error(request, path, operation.template, body, error)
+        if request.method == "GET":
+            body = dict(request.query)  # a read's arguments are its query
         try:
             result = await self._handle(operation, body)
         except DiscordError as error:
@@ -174,6 +177,8 @@ class Rest:
             ("GET", "/channels/{channel_id}/thread-members"): self._thread_members,
             ("PUT", "/channels/{channel_id}/thread-members/{user_id}"): self._add_to_thread,
             ("POST", "/channels/{channel_id}/messages"): self._create_message,
+            ("GET", "/channels/{channel_id}/messages"): self._list_messages,
+            ("GET", "/channels/{channel_id}/messages/{message_id}"): self._get_message,
             ("PATCH", "/channels/{channel_id}/messages/{message_id}"): self._edit_message,
             ("POST", "/users/@me/channels"): self._open_dm,
             (
@@ -324,12 +329,45 @@ class Rest:
         _check_message(body)
         nonce = body.get("nonce")
         if nonce is not None and body.get("enforce_nonce"):
+            recent = self.world.now() - self.world.nonce_window
             for message in self.world.messages.values():
                 if message["channel_id"] == channel.id and message.get("nonce") == nonce:
-                    return message  # Discord answers a repeated nonce with the first message
+                    if self.world.created[message["id"]] >= recent:
+                        return message  # a repeated nonce, within its window: the first message
         message = self._new_message(channel, body)
-        self.world.messages[message["id"]] = message
+        self.world.posted(message)
         return message
+
+    def _readable(self, channel_id: str) -> Channel:
+        """A channel whose history the bot may read (VIEW_CHANNEL and READ_MESSAGE_HISTORY, a
+        thread's from its parent)."""
+        channel = self._channel(channel_id)
+        where = self.world.channels.get(channel.parent_id or "", channel)
+        if channel.guild_id is not None and not (
+            self.world.bot_may(where, VIEW_CHANNEL)
+            and self.world.bot_may(where, READ_MESSAGE_HISTORY)
+        ):
+            raise DiscordError(403, 50001, "Missing Access")
+        return channel
+
+    async def _get_message(self, op: Operation, body: Any) -> Any:
+        channel = self._readable(op.params["channel_id"])
+        message = self.world.messages.get(op.params["message_id"])
+        if message is None or message["channel_id"] != channel.id:
+            raise DiscordError(404, 10008, "Unknown Message")
+        return _stored(message)
+
+    async def _list_messages(self, op: Operation, query: Any) -> Any:
+        """A channel's messages, newest first: ``limit`` (1–100, 50 by default) ``before`` an id."""
+        channel = self._readable(op.params["channel_id"])
+        limit = min(100, max(1, int(query.get("limit", 50))))
+        before = int(query["before"]) if "before" in query else None
+        found = [
+            _stored(m)
+            for m in self.world.messages.values()
+            if m["channel_id"] == channel.id and (before is None or int(m["id"]) < before)
+        ]
+        return sorted(found, key=lambda m: int(m["id"]), reverse=True)[:limit]
 
     def _new_message(self, channel: Channel, body: JsonObject) -> JsonObject:
         message_id = self.world.ids.next()
@@ -423,6 +461,11 @@ class Rest:
                 "response_message_ephemeral": bool(flags & 64),
             }
         }
+
+
+def _stored(message: JsonObject) -> JsonObject:
+    """A message as Discord returns it when read back: its nonce is not kept."""
+    return {k: v for k, v in message.items() if k != "nonce"}
 
 
 def _major(params: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ threads, messages, interactions), so discord.py parses them as it parses Discord
 from __future__ import annotations
 
 import itertools
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ TIMESTAMP = "2027-01-04T09:00:00.000000+00:00"
 GUILD_TEXT, DM, PUBLIC_THREAD, PRIVATE_THREAD = 0, 1, 11, 12
 LARGE_THRESHOLD = 250  # what discord.py asks for in IDENTIFY
 VIEW_CHANNEL = 1 << 10
+READ_MESSAGE_HISTORY = 1 << 16
 SEND_MESSAGES = 1 << 11
 MANAGE_GUILD = 1 << 5
 CREATE_PRIVATE_THREADS = 1 << 36
@@ -115,13 +117,16 @@ class Channel:
     recipients: list[User] = field(default_factory=list)
     overwrites: list[JsonObject] = field(default_factory=list)
     members: list[str] = field(default_factory=list)  # a thread's members, in the order added
+    last_message_id: str | None = None
+    message_count: int = 0  # a thread's messages now (Discord counts the starter message apart)
+    total_message_sent: int = 0  # and every message ever sent in it
 
     def payload(self) -> JsonObject:
         if self.type == DM:
             return {
                 "id": self.id,
                 "type": DM,
-                "last_message_id": None,
+                "last_message_id": self.last_message_id,
                 "recipients": [u.payload() for u in self.recipients],
             }
         data: JsonObject = {
@@ -134,7 +139,7 @@ class Channel:
             "nsfw": False,
             "parent_id": self.parent_id,
             "topic": None,
-            "last_message_id": None,
+            "last_message_id": self.last_message_id,
             "rate_limit_per_user": 0,
             "flags": 0,
         }
@@ -142,8 +147,8 @@ class Channel:
             data.update(
                 owner_id=self.owner_id,
                 member_count=len(self.members),
-                message_count=0,
-                total_message_sent=0,
+                message_count=self.message_count,
+                total_message_sent=self.total_message_sent,
                 thread_metadata={
                     "archived": False,
                     "auto_archive_duration": 10080,
@@ -256,6 +261,9 @@ class World:
     # server's admins set under Server Settings → Integrations
     command_overwrites: dict[tuple[str, str], dict[str, bool]] = field(default_factory=dict)
     recommended_shards: int = 1  # what GET /gateway/bot recommends
+    nonce_window: float = 300.0  # how long Discord answers a repeated nonce with the first message
+    elapsed: float = 0.0  # time passed on Discord's side beyond the real clock (see advance)
+    created: dict[str, float] = field(default_factory=dict)  # message id → when it was made
     bot: User = field(init=False)
     application_id: str = field(init=False)
 
@@ -263,6 +271,22 @@ class World:
         self.application_id = self.ids.next()
         self.bot = User(self.application_id, "bridgework", bot=True)
         self.users[self.bot.id] = self.bot
+
+    def now(self) -> float:
+        return time.monotonic() + self.elapsed
+
+    def advance(self, seconds: float) -> None:
+        """Time passes on Discord's side (a nonce window runs out) without the test waiting."""
+        self.elapsed += seconds
+
+    def posted(self, message: JsonObject) -> None:
+        """A message is stored in its channel, which counts it."""
+        self.messages[message["id"]] = message
+        self.created[message["id"]] = self.now()
+        channel = self.channels[message["channel_id"]]
+        channel.last_message_id = message["id"]
+        channel.message_count += 1
+        channel.total_message_sent += 1
 
     def add_user(self, username: str, *, global_name: str | None = None, bot: bool = False) -> User:
         user = User(self.ids.next(), username, global_name, bot)
