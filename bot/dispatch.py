@@ -149,8 +149,10 @@ class Dispatcher:
             return membership.home(member, status_text, admin_text=admin_text)
 
     async def role_of(self, ctx: Context, actor: Actor) -> Role:
-        """The highest of: a stored grant, the platform's admin fact, a configured role name."""
-        if actor.platform_admin:
+        """The highest of: a stored grant, the platform's admin fact (of the community's own
+        organisation: a partner's workspace admin is not ours), a configured role name."""
+        own = not actor.home or ctx.community.workspace in actor.home
+        if actor.platform_admin and own:
             return Role.ADMIN
         role = await repo.role_of(ctx.session, ctx.community.id, actor.platform_id)
         names = ctx.community.role_names or {}
@@ -209,6 +211,7 @@ class Dispatcher:
                     bot=event.bot,
                     guest=event.guest,
                     deactivated=event.deactivated,
+                    organisation=event.organisation,
                 )
                 await member_sync.arrived(ctx, event.actor, event.team, facts, welcome=self.welcome)
                 return None

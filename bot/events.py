@@ -25,6 +25,9 @@ class Actor:
     ``listed`` says whether the platform lists them among the community's people (Discord: they
     hold its opt-in role, or see its channel); None where the adapter cannot tell cheaply.
     ``platform_team`` is the team the platform decides for them (a Discord team role), if any.
+    ``home`` holds the ids of the person's own workspace (and Enterprise Grid organisation)
+    where the platform gives them: their admin fact is the community's only where its workspace
+    is one of them (a Slack Connect partner's admin is not ours).
     """
 
     platform_id: str
@@ -34,6 +37,7 @@ class Actor:
     timezone: str | None = None
     listed: bool | None = None
     platform_team: str | None = None
+    home: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ class MemberJoined:
     bot: bool = False
     guest: bool = False
     deactivated: bool = False
+    organisation: str | None = None
 
 
 @dataclass(frozen=True)

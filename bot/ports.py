@@ -30,7 +30,10 @@ class MemberInfo:
     """A person as the platform lists them, with the facts the core decides on.
 
     ``team`` is None where the platform knows none. ``bot``, ``guest`` and ``deactivated`` are
-    facts, not rules: the core decides who takes part.
+    facts, not rules: the core decides who takes part. ``organisation`` is the name of the
+    person's own workspace or server where a community spans several (a Slack Connect channel,
+    linked Discord servers): the top level of their team path. ``external`` says they belong to
+    another organisation than the community's (a partner's member, not a guest).
     """
 
     platform_id: str
@@ -40,6 +43,8 @@ class MemberInfo:
     bot: bool = False
     guest: bool = False
     deactivated: bool = False
+    organisation: str | None = None
+    external: bool = False
 
 
 Progress = Callable[[int, int], None]

@@ -131,7 +131,8 @@ class Listeners:
         once = await self._first_delivery(body, request)
         if once is None:
             return
-        info = await self._member(client, str(body["event"]["user"]))
+        where = translate.channel_event_where(body)
+        info = await self._member(client, str(body["event"]["user"]), where)
         await self.core.handle(translate.joined(body, info), once=once)
 
     async def on_member_left(self, body: Body, request: AsyncBoltRequest) -> None:
@@ -290,19 +291,25 @@ class Listeners:
         self._groups[team] = (now + USER_TTL, found)
         return found
 
-    async def _member(self, client: AsyncWebClient, uid: str) -> MemberInfo:
-        """The person's facts and team, with the token of the workspace the event came from."""
+    async def _member(self, client: AsyncWebClient, uid: str, where: Where) -> MemberInfo:
+        """The person's facts and team, with the token of the workspace the event came from;
+        in a channel shared with other organisations, their organisation too."""
         token = client.token or ""
-        chat = self._chats.get(token)
+        community = await self.core.community(where)
+        workspace = community.workspace if community is not None else where.workspace
+        chat = self._chats.get(token + workspace)
         if chat is None:
             chat = SlackChat(  # answering people: not paced ahead, 429s waited out
                 token,
                 api_url=str(client.base_url),
                 team_field=self.settings.slack_team_field,
                 tier_scale=0.0,
+                workspace=workspace,
             )
-            self._chats[token] = chat
-        return await chat.member(uid)
+            self._chats[token + workspace] = chat
+        ours = community is not None and community.channel == where.channel
+        shared = await chat.organisations.shared(where.channel) if ours else False
+        return await chat.member(uid, shared=shared)
 
 
 async def _discard(call: Awaitable[Any]) -> None:

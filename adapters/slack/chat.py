@@ -11,6 +11,13 @@ Messages name the method and Slack's error code, never a token.
 Sending is idempotent per key: each message carries its key in Slack message metadata
 (``event_type`` ``bridgework_outbox``); before posting, the recent history of the conversation is
 searched for it, so a retry after a crash between posting and recording posts nothing twice.
+
+Slack Connect: in a channel shared with partner organisations, each person's organisation is the
+name of their own workspace (``team.info``), and a person whose workspace is of another
+organisation is ``external``. Slack opens no direct message across organisations
+(``conversations.open`` answers ``invalid_user_combination``): such a group gets a thread in the
+community's channel instead, under a message that mentions them (conversation id
+``CHANNEL/THREAD_TS``).
 """
 
 from __future__ import annotations
@@ -31,10 +38,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import limits, render
+from adapters.slack.shared import Organisations, thread_of, thread_ref
 from bot.delivery.limits import Limits
 from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
 from bot.messages import Form, Image, Message
 from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
+from bot.texts import copy
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +102,7 @@ class SlackChat:
         self._clients: dict[str, AsyncWebClient] = {}
         self._sent: dict[str, SentRef] = {}
         self._field_id: str | None = None  # "" once looked up and not found
+        self.organisations = Organisations(self._call, workspace)
 
     async def members(
         self, space: SpaceRef, *, progress: Progress | None = None
@@ -114,23 +124,30 @@ class SlackChat:
             cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
             if not cursor:
                 break
+        shared = await self.organisations.shared(space.channel)
         infos: list[MemberInfo] = []
         for uid in ids:
             if progress is not None:
                 progress(len(infos), len(ids))
-            infos.append(await self.member(uid))
+            infos.append(await self.member(uid, shared=shared))
         if progress is not None:
             progress(len(infos), len(ids))
         return infos
 
-    async def member(self, uid: str) -> MemberInfo:
-        """One person's facts (users.info) and team (profile field, else the roster)."""
+    async def member(self, uid: str, *, shared: bool = False) -> MemberInfo:
+        """One person's facts (users.info) and team (profile field, else the roster). In a
+        channel ``shared`` with other organisations, or where they are of another, their
+        organisation is their workspace's name; a partner's person is ``external``."""
         user = await self.user(uid, patient=True)
         bot = bool(user.get("is_bot")) or uid == SLACKBOT
         deactivated = bool(user.get("deleted"))
         guest = bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
         team = self.roster.get(uid)
-        if not (bot or deactivated):
+        external = await self.organisations.external(user)
+        organisation = None
+        if (shared or external) and not bot:
+            organisation = await self.organisations.name(user)
+        if not (bot or deactivated or external):  # a partner's fields are their workspace's
             field_id = await self._team_field_id()
             if field_id:
                 team = await self._profile_team(uid, field_id) or team
@@ -142,6 +159,8 @@ class SlackChat:
             bot=bot,
             guest=guest,
             deactivated=deactivated,
+            organisation=organisation,
+            external=external,
         )
 
     async def user(self, uid: str, *, patient: bool = False) -> dict[str, Any]:
@@ -153,10 +172,40 @@ class SlackChat:
         return user
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:
-        opened = await self._call(
-            "conversations.open", lambda client: client.conversations_open(users=list(people))
-        )
+        """A group DM; across organisations, where Slack opens none, a thread in the
+        community's channel."""
+        try:
+            opened = await self._call(
+                "conversations.open", lambda client: client.conversations_open(users=list(people))
+            )
+        except Undeliverable as refused:
+            if not refused.reason.endswith("invalid_user_combination") or not self.channel:
+                raise
+            return await self._thread_for(people)
         return ConversationRef(str(opened["channel"]["id"]))
+
+    async def _thread_for(self, people: Sequence[str]) -> ConversationRef:
+        """The thread for ``people`` in the community's channel: the one under an earlier
+        message of ours for them, else under a new one that mentions them."""
+        key = "thread:" + ",".join(sorted(people))
+        channel = ConversationRef(self.channel)
+        found = await self._already_sent(channel, key)
+        if 0 in found:
+            return thread_ref(self.channel, found[0].message_id)
+        mentions = ", ".join(f"<@{p}>" for p in people)
+        text = copy("slack.thread_intro", people=mentions)
+        posted = await self._call(
+            "chat.postMessage",
+            lambda client: client.chat_postMessage(
+                channel=self.channel,
+                text=text,
+                metadata=render.outbox_metadata(key),
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+            channel=self.channel,
+        )
+        return thread_ref(str(posted["channel"]), str(posted["ts"]))
 
     async def send(self, where: ConversationRef, message: Message, *, key: str) -> SentRef:
         if key in self._sent:
@@ -169,22 +218,25 @@ class SlackChat:
         else:
             pages = render.render(message, channel=self.channel)
         sent: dict[int, SentRef] = dict(found)
+        channel, thread = thread_of(where.id)
         for part, page in enumerate(pages):
             if part in sent:
                 continue
             posted = await self._call(
                 "chat.postMessage",
                 lambda client, page=page, part=part: client.chat_postMessage(  # type: ignore[misc]
-                    channel=where.id,
+                    channel=channel,
                     text=page.text,
                     blocks=page.blocks,
                     metadata=render.outbox_metadata(key, part),
                     unfurl_links=False,
                     unfurl_media=False,
+                    **({"thread_ts": thread} if thread else {}),
                 ),
-                channel=where.id,
+                channel=channel,
             )
-            sent[part] = SentRef(ConversationRef(str(posted["channel"])), str(posted["ts"]))
+            at = where if thread else ConversationRef(str(posted["channel"]))
+            sent[part] = SentRef(at, str(posted["ts"]))
         first = sent[0]
         if len(self._sent) >= SENT_MEMORY:
             self._sent.clear()  # only a shortcut: the conversation's history is the record
@@ -203,10 +255,11 @@ class SlackChat:
                     "update of %s: only the first of %s parts fits", sent.message_id, len(pages)
                 )
             page = pages[0]
+        channel, _thread = thread_of(sent.conversation.id)
         await self._call(
             "chat.update",
             lambda client: client.chat_update(
-                channel=sent.conversation.id, ts=sent.message_id, text=page.text, blocks=page.blocks
+                channel=channel, ts=sent.message_id, text=page.text, blocks=page.blocks
             ),
         )
 
@@ -217,13 +270,23 @@ class SlackChat:
         )
 
     async def _already_sent(self, where: ConversationRef, key: str) -> dict[int, SentRef]:
-        """The parts of ``key`` already in the conversation's recent history."""
-        history = await self._call(
-            "conversations.history",
-            lambda client: client.conversations_history(
-                channel=where.id, limit=HISTORY_LIMIT, include_all_metadata=True
-            ),
-        )
+        """The parts of ``key`` already in the conversation's recent history (in a thread:
+        among its replies)."""
+        channel, thread = thread_of(where.id)
+        if thread:
+            history = await self._call(
+                "conversations.replies",
+                lambda client: client.conversations_replies(
+                    channel=channel, ts=thread, limit=HISTORY_LIMIT, include_all_metadata=True
+                ),
+            )
+        else:
+            history = await self._call(
+                "conversations.history",
+                lambda client: client.conversations_history(
+                    channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
+                ),
+            )
         found: dict[int, SentRef] = {}
         for item in history.get("messages") or []:
             marked = render.metadata_key(item)

@@ -36,14 +36,18 @@ Payload = Mapping[str, Any]
 
 
 def actor(user_id: str, user: Payload | None) -> Actor:
-    """Who acted, with the facts their ``users.info`` record gives (owners count as admins)."""
+    """Who acted, with the facts their ``users.info`` record gives (owners count as admins,
+    of their own workspace and Enterprise Grid organisation: ``home``)."""
     record: Payload = user or {}
     admin = any(record.get(flag) for flag in ("is_admin", "is_owner", "is_primary_owner"))
+    enterprise: Payload = record.get("enterprise_user") or {}
+    home = {str(record.get("team_id") or ""), str(enterprise.get("enterprise_id") or "")}
     return Actor(
         platform_id=user_id,
         display_name=display_name(record) if record else user_id,
         platform_admin=bool(admin),
         timezone=record.get("tz") or None,
+        home=frozenset(home - {""}),
     )
 
 
@@ -157,6 +161,7 @@ def joined(body: Payload, info: MemberInfo) -> MemberJoined:
         bot=info.bot,
         guest=info.guest,
         deactivated=info.deactivated,
+        organisation=info.organisation,
     )
 
 

@@ -17,6 +17,7 @@ from bot.delivery.outbox import enqueue
 from bot.domain import Community, Role
 from bot.errors import DeliveryError
 from bot.messages import Image, Message, Text
+from bot.network import NetworkReport
 from bot.picture import NetworkPicture, draw
 from bot.services.context import Context
 from bot.services.digest_figures import Figures, gather
@@ -164,6 +165,8 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
             f"{p.first.name}–{p.second.name} ({p.ties})" for p in n.least_connected[:3]
         )
         lines.append(copy("digest.least_connected", pairs=weakest))
+    if f.organisations is not None:
+        lines.append(_organisations_line(f.organisations, f.period_rounds))
     lines.append(copy("digest.themes_heading", method=themes.method))
     if themes.note:
         lines.append(themes.note)
@@ -224,6 +227,19 @@ def _lift(f: Figures) -> list[str]:
             high=f"{high:+.0f}",
         )
     ]
+
+
+def _organisations_line(o: NetworkReport, period_rounds: int) -> str:
+    """The ties between organisations: how many, how many pairs of them met, the fewest."""
+    return copy(
+        "digest.organisations",
+        period=sum(o.cross_team_ties_per_round[-period_rounds:]) if period_rounds else 0,
+        total=o.cross_team_ties,
+        met=sum(1 for i, row in enumerate(o.coverage) for j in range(i + 1, len(row)) if row[j]),
+        pairs=o.team_pairs,
+        ei=f"{o.ei_index:+.2f}",
+        ties=", ".join(f"{p.first.name}–{p.second.name} ({p.ties})" for p in o.least_connected[:5]),
+    )
 
 
 def messages(digest: Digest) -> list[tuple[str, Message]]:

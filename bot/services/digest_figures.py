@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, select
 
 from bot.clock import as_utc
-from bot.domain import TeamPath
+from bot.domain import UNASSIGNED, TeamPath
 from bot.lift import Lift
 from bot.network import NetworkReport, summarise
 from bot.services import holdout
@@ -42,6 +42,7 @@ class Figures:
     prompt_answers: int
     checkins: tuple[CheckInRate, ...]
     network: NetworkReport
+    organisations: NetworkReport | None  # where the teams sit in two or more organisations
     period_rounds: int
     team_sizes: dict[str, int]
     meetings: dict[tuple[str, str], int]
@@ -99,6 +100,7 @@ async def gather(ctx: Context, *, days: int = 7) -> Figures:
         ),
         checkins=await _rates(ctx, since, now),
         network=summarise(rounds, team_of),
+        organisations=_organisations(rounds, team_of),
         period_rounds=len(period_numbers),
         team_sizes=dict(
             Counter(team_of[m.platform_id].name for m in members if m.status == "active")
@@ -109,6 +111,19 @@ async def gather(ctx: Context, *, days: int = 7) -> Figures:
         lasting=await lasting(ctx),
         lift=await holdout.estimate(ctx),
     )
+
+
+def _organisations(
+    rounds: list[list[tuple[str, ...]]], team_of: dict[str, TeamPath]
+) -> NetworkReport | None:
+    """The network one level up, between organisations (the top level of the team paths), where
+    the teams sit in two or more of them and that level groups them (not a flat list of teams)."""
+    org_of = {m: TeamPath(t.parts[:1]) for m, t in team_of.items() if t != UNASSIGNED}
+    organisations = set(org_of.values())
+    teams = {t for t in team_of.values() if t != UNASSIGNED}
+    if len(organisations) < 2 or len(organisations) >= len(teams):
+        return None
+    return summarise(rounds, org_of)
 
 
 async def _count(ctx: Context, query: object) -> int:

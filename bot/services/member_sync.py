@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.delivery import outbox
-from bot.domain import MemberStatus, TeamPath, first_name_of
+from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
 from bot.events import Actor
 from bot.messages import Button, Choices
 from bot.ports import MemberInfo
@@ -79,8 +79,8 @@ async def sync(ctx: Context, infos: Sequence[MemberInfo], *, welcome: bool = Fal
         member.first_name = first_name_of(found.display_name)
         if found.timezone and known_zone(found.timezone):
             member.timezone = found.timezone
-        if found.team and (team := platform_team(found.team)):
-            member.team = team
+        if path := _team_of(found, member.team):
+            member.team = path
         if member.status == MemberStatus.LEFT.value:
             member.status = MemberStatus.ACTIVE.value
             enrolled += 1
@@ -92,7 +92,7 @@ async def sync(ctx: Context, infos: Sequence[MemberInfo], *, welcome: bool = Fal
         new_member(
             ctx,
             Actor(info.platform_id, info.display_name, timezone=info.timezone),
-            platform_team(info.team) if info.team else None,
+            platform_team(info.team, info.organisation),
         )
         for info in listed.values()
     ]
@@ -112,7 +112,12 @@ async def arrived(
     """Someone joined the community's channel: enrol them if they take part (greeted once)."""
     if not takes_part(facts):
         return
-    member = await enrol(ctx, actor, platform_team(team) if team else None)
+    known = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
+    listed = MemberInfo(
+        actor.platform_id, actor.display_name, team=team, organisation=facts.organisation
+    )
+    path = _team_of(listed, known.team if known else None)
+    member = await enrol(ctx, actor, path)
     if welcome:
         await greet(ctx, member)
 
@@ -148,9 +153,17 @@ async def greet(ctx: Context, member: MemberRow, *, next_round: str | None = Non
     return True
 
 
-def platform_team(text: str) -> str | None:
+def platform_team(text: str | None, organisation: str | None = None) -> str | None:
     """A platform's team text as a team path: cut to the limits (and logged) where it is too
-    long; None where no team is left in it."""
+    long; None where no team is left in it. Where the platform names the person's
+    ``organisation`` (a Slack Connect partner's workspace, a linked Discord server), it is the
+    path's top level: ``Globex`` and ``Sales`` make ``Globex/Sales``."""
+    if organisation:
+        top = organisation.replace("/", "-").strip()
+        if top and not _in_organisation(text or "", top):
+            text = f"{top}/{text}" if text and text.strip().strip("/") else top
+    if not text:
+        return None
     clipped = TeamPath.clipped(text)
     if clipped is None:
         log.warning(
@@ -164,3 +177,21 @@ def platform_team(text: str) -> str | None:
             len(clipped.parts),
         )
     return str(clipped)
+
+
+def _team_of(info: MemberInfo, current: str | None) -> str | None:
+    """The team path the platform's facts give someone now in ``current``: the platform's
+    team, inside their organisation where it names one; where it names an organisation and no
+    team, the team they chose, moved inside it (None: keep ``current``)."""
+    team = info.team
+    if info.organisation and not team and current and current != str(UNASSIGNED):
+        team = current  # a team they chose stays theirs, inside their organisation
+    if not team and not info.organisation:
+        return None
+    return platform_team(team, info.organisation)
+
+
+def _in_organisation(team: str, organisation: str) -> bool:
+    """Whether a team path already starts at ``organisation``."""
+    first = team.strip().strip("/").split("/")[0].strip()
+    return first.casefold() == organisation.replace("/", "-").strip().casefold()

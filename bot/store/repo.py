@@ -63,10 +63,23 @@ def to_member(row: MemberRow) -> Member:
 async def find_community(
     session: AsyncSession, platform: Platform, workspace: str, channel: str
 ) -> CommunityRow | None:
-    """The community of a channel; failing that, the workspace's only community (a DM, App Home)."""
+    """The community of a channel; failing that, the one community of that channel in another
+    workspace (a Slack Connect channel a partner's member acts in, a channel of an Enterprise
+    Grid organisation, a linked Discord server); failing that, the workspace's only community
+    (a DM, App Home)."""
     exact = await find_exact(session, platform, workspace, channel)
     if exact is not None:
         return exact
+    if channel:
+        shared = (
+            await session.scalars(
+                select(CommunityRow)
+                .where(CommunityRow.platform == platform.value, CommunityRow.channel == channel)
+                .limit(2)
+            )
+        ).all()
+        if len(shared) == 1:
+            return shared[0]
     rows = (
         await session.scalars(
             select(CommunityRow)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.fakes.slack import blocks
-from tests.fakes.slack.state import Caller, Conversation, Workspace
+from tests.fakes.slack.state import Caller, Conversation, Team, Workspace
 
 Result = dict[str, Any]
 Handler = Callable[[Workspace, Caller, dict[str, Any]], Result]
@@ -80,13 +80,71 @@ def _uncursor(cursor: str) -> str:
 @handles("users.info")
 def users_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
     user = ws.users.get(str(args.get("user")))
-    return {"user": user.record(ws.field_id)} if user else {"error": "user_not_found"}
+    if user is None:
+        return {"error": "user_not_found"}
+    if not ws.connected(caller.team, user.team_id):
+        return {"error": "user_not_visible"}
+    return {"user": user.record(ws.field_id, ws.teams)}
 
 
 @handles("users.profile.get")
 def users_profile_get(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
     user = ws.users.get(str(args.get("user")))
-    return {"profile": user.profile(ws.field_id)} if user else {"error": "user_not_found"}
+    if user is None:
+        return {"error": "user_not_found"}
+    if ws.foreign(caller.team, user.team_id):
+        # A partner's person: their custom fields are their own workspace's, not this one's.
+        return {"profile": {**user.profile(ws.field_id), "fields": {}}}
+    return {"profile": user.profile(ws.field_id)}
+
+
+@handles("team.info")
+def team_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    """The caller's workspace, or with ``team`` one it can see: of its Enterprise Grid
+    organisation, or connected to it by a shared channel."""
+    wanted = str(args.get("team") or caller.team)
+    team = ws.teams.get(wanted)
+    if team is None and wanted == caller.team:  # a token's team never added: a plain workspace
+        team = Team(wanted, f"Team {wanted}")
+    if team is None or not ws.connected(caller.team, wanted):
+        return {"error": "team_not_found"}
+    return {"team": team.record()}
+
+
+@handles("conversations.info")
+def conversations_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    if "channel" not in args:
+        return {"error": "channel_not_found", "detail": "no channel"}
+    found = _conversation(ws, args["channel"])
+    if isinstance(found, dict):
+        return found
+    host = ws.organisation_of(found.team_id)
+    ext = any(ws.organisation_of(t) != host for t in found.shared_with)
+    channel: dict[str, Any] = {
+        "id": found.id,
+        "name": found.id.lower(),
+        "name_normalized": found.id.lower(),
+        "created": 1798000000,
+        "creator": "U0CREATOR",
+        "is_archived": found.archived,
+        "is_channel": found.kind == "channel",
+        "is_group": found.kind == "private",
+        "is_im": found.kind == "im",
+        "is_mpim": found.kind == "mpim",
+        "is_private": found.kind != "channel",
+        "is_general": False,
+        "is_shared": bool(found.shared_with),
+        "is_ext_shared": ext,
+        "is_org_shared": bool(found.shared_with) and not ext,
+        "is_member": ws.bot_user in found.members,
+        "conversation_host_id": found.team_id,
+        "shared_team_ids": [found.team_id, *found.shared_with],
+        "topic": {"value": "", "creator": "", "last_set": 0},
+        "purpose": {"value": "", "creator": "", "last_set": 0},
+    }
+    if ext:
+        channel["connected_team_ids"] = [found.team_id, *found.shared_with]
+    return {"channel": channel}
 
 
 @handles("usergroups.list")
@@ -130,6 +188,10 @@ def conversations_open(ws: Workspace, caller: Caller, args: dict[str, Any]) -> R
             return {"error": "user_disabled"}
         if user.is_bot:
             return {"error": "cannot_dm_bot"}
+        if ws.foreign(caller.team, user.team_id):
+            # A bot opens direct messages inside its own organisation only: a Slack Connect
+            # partner's people are in the shared channel, not in the app's workspace.
+            return {"error": "invalid_user_combination"}
     existing = ws.mpim_of(people)
     if existing is not None:
         return {"channel": {"id": existing.id}, "already_open": True, "no_op": True}
@@ -149,10 +211,31 @@ def conversations_history(ws: Workspace, caller: Caller, args: dict[str, Any]) -
     if ws.bot_user not in found.members:
         return {"error": "not_in_channel"}
     limit = int(args.get("limit") or 100)
-    messages = list(reversed(found.messages))[:limit]
+    top = [m for m in found.messages if m.get("thread_ts", m["ts"]) == m["ts"]]  # no replies
+    messages = list(reversed(top))[:limit]
     if not _truthy(args.get("include_all_metadata")):
         messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
-    return {"messages": messages, "has_more": len(found.messages) > limit}
+    return {"messages": messages, "has_more": len(top) > limit}
+
+
+@handles("conversations.replies")
+def conversations_replies(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    found = _conversation(ws, args.get("channel"))
+    if isinstance(found, dict):
+        return found
+    if "ts" not in args:  # the spec leaves it optional; Slack does not
+        return {"error": "thread_not_found", "detail": "no ts"}
+    if ws.bot_user not in found.members:
+        return {"error": "not_in_channel"}
+    ts = str(args["ts"])
+    thread = [m for m in found.messages if m["ts"] == ts or m.get("thread_ts") == ts]
+    if not thread:
+        return {"error": "thread_not_found"}
+    limit = int(args.get("limit") or 100)  # oldest first, the parent first
+    messages = thread[:limit]
+    if not _truthy(args.get("include_all_metadata")):
+        messages = [{k: v for k, v in m.items() if k != "metadata"} for m in messages]
+    return {"messages": messages, "has_more": len(thread) > limit}
 
 
 @handles("chat.postMessage")
@@ -177,6 +260,14 @@ def chat_post_message(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Re
     }
     if args.get("metadata"):
         message["metadata"] = args["metadata"]
+    if args.get("thread_ts"):
+        parent = next((m for m in found.messages if m["ts"] == str(args["thread_ts"])), None)
+        if parent is None or parent.get("thread_ts", parent["ts"]) != parent["ts"]:
+            return {"error": "thread_not_found", "detail": "no such parent message"}
+        parent["thread_ts"] = parent["ts"]
+        parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+        message["thread_ts"] = parent["ts"]
+        message["parent_user_id"] = parent.get("user")
     found.messages.append(message)
     return {"channel": found.id, "ts": message["ts"], "message": message}
 

@@ -27,13 +27,17 @@ class User:
     is_ultra_restricted: bool = False
     is_admin: bool = False
     is_owner: bool = False
+    team_id: str = "T0BRIDGE1"  # their own workspace: another for a Slack Connect partner's
+    enterprise_id: str | None = None  # their Enterprise Grid organisation, if any
 
-    def record(self, field_id: str) -> dict[str, Any]:
-        """The user object as users.info returns it."""
+    def record(self, field_id: str, teams: dict[str, Team] | None = None) -> dict[str, Any]:
+        """The user object as users.info returns it (objs_user in the spec): a person of
+        another workspace carries that workspace's ``team_id``, and of an Enterprise Grid
+        organisation its ``enterprise_user``."""
         real = f"{self.first_name} {self.last_name}".strip()
-        return {
+        record: dict[str, Any] = {
             "id": self.id,
-            "team_id": "T0BRIDGE1",
+            "team_id": self.team_id,
             "name": self.first_name.lower(),
             "deleted": self.deleted,
             "real_name": real,
@@ -47,8 +51,20 @@ class User:
             "is_ultra_restricted": self.is_ultra_restricted,
             "is_bot": self.is_bot,
             "is_app_user": False,
+            "updated": 1798000000,
             "profile": self.profile(field_id, with_fields=False),
         }
+        if self.enterprise_id is not None:
+            team = (teams or {}).get(self.team_id)
+            record["enterprise_user"] = {
+                "id": self.id,
+                "enterprise_id": self.enterprise_id,
+                "enterprise_name": team.enterprise_name if team else "",
+                "is_admin": self.is_admin,
+                "is_owner": self.is_owner,
+                "teams": [self.team_id],
+            }
+        return record
 
     def profile(self, field_id: str, *, with_fields: bool = True) -> dict[str, Any]:
         real = f"{self.first_name} {self.last_name}".strip()
@@ -104,12 +120,46 @@ class UserGroup:
 
 
 @dataclass
+class Team:
+    """A workspace as team.info returns it (objs_team): the app's own, a Slack Connect
+    partner's, or another workspace of the same Enterprise Grid organisation."""
+
+    id: str
+    name: str
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+
+    @property
+    def organisation(self) -> str:
+        """What Slack treats as one organisation: the Enterprise Grid org, else the workspace."""
+        return self.enterprise_id or self.id
+
+    def record(self) -> dict[str, Any]:
+        domain = self.name.lower().replace(" ", "-")
+        record: dict[str, Any] = {
+            "id": self.id,
+            "name": self.name,
+            "domain": domain,
+            "email_domain": f"{domain}.example",
+            "icon": {"image_default": True},
+        }
+        if self.enterprise_id is not None:
+            record["enterprise_id"] = self.enterprise_id
+            record["enterprise_name"] = self.enterprise_name or ""
+        return record
+
+
+@dataclass
 class Conversation:
     id: str
     kind: str  # channel, private, mpim, im
     members: list[str]
     archived: bool = False
-    messages: list[dict[str, Any]] = field(default_factory=list)  # oldest first
+    messages: list[dict[str, Any]] = field(default_factory=list)  # oldest first, replies too
+    # The workspaces a shared channel connects besides its host's (Slack Connect, or other
+    # workspaces of an Enterprise Grid organisation).
+    shared_with: list[str] = field(default_factory=list)
+    team_id: str = "T0BRIDGE1"  # the workspace that hosts it
 
 
 @dataclass(frozen=True)
@@ -129,6 +179,7 @@ class Workspace:
     field_label: str = "Department"
     base: str = ""
     users: dict[str, User] = field(default_factory=dict)
+    teams: dict[str, Team] = field(default_factory=dict)
     conversations: dict[str, Conversation] = field(default_factory=dict)
     usergroups: dict[str, UserGroup] = field(default_factory=dict)
     # Free workspaces have no user groups: usergroups.* answer plan_upgrade_required there.
@@ -145,6 +196,7 @@ class Workspace:
     _clock: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     def __post_init__(self) -> None:
+        self.teams.setdefault(self.team_id, Team(self.team_id, self.team_name))
         self.users[self.bot_user] = User(self.bot_user, "Bridgework", is_bot=True)
         self.users["USLACKBOT"] = User("USLACKBOT", "Slackbot")  # is_bot is false, as on Slack
 
@@ -152,9 +204,58 @@ class Workspace:
         self.users[user.id] = user
         return user
 
-    def add_channel(self, channel_id: str, members: list[str], *, private: bool = False) -> None:
+    def add_channel(
+        self,
+        channel_id: str,
+        members: list[str],
+        *,
+        private: bool = False,
+        shared_with: list[str] | None = None,
+        team_id: str | None = None,
+    ) -> None:
         kind = "private" if private else "channel"
-        self.conversations[channel_id] = Conversation(channel_id, kind, [*members, self.bot_user])
+        self.conversations[channel_id] = Conversation(
+            channel_id,
+            kind,
+            [*members, self.bot_user],
+            shared_with=list(shared_with or []),
+            team_id=team_id or self.team_id,
+        )
+
+    def add_team(
+        self,
+        team_id: str,
+        name: str,
+        *,
+        enterprise_id: str | None = None,
+        enterprise_name: str = "",
+    ) -> Team:
+        team = Team(team_id, name, enterprise_id, enterprise_name or None)
+        self.teams[team_id] = team
+        return team
+
+    def organisation_of(self, team_id: str) -> str:
+        team = self.teams.get(team_id)
+        return team.organisation if team else team_id
+
+    def foreign(self, caller_team: str, team_id: str) -> bool:
+        """Whether ``team_id`` is of another organisation than the caller's workspace. A token's
+        team never added with ``add_team`` sees every workspace's people as its own (the fake's
+        model before shared channels: one directory behind several tokens)."""
+        if caller_team not in self.teams or team_id not in self.teams:
+            return False
+        return self.organisation_of(team_id) != self.organisation_of(caller_team)
+
+    def connected(self, caller_team: str, team_id: str) -> bool:
+        """Whether the caller's workspace may see ``team_id``: its own, one of its Enterprise
+        Grid organisation, or one a channel the bot is in is shared with."""
+        if not self.foreign(caller_team, team_id):
+            return True
+        return any(
+            team_id in (c.team_id, *c.shared_with)
+            for c in self.conversations.values()
+            if c.kind in {"channel", "private"} and self.bot_user in c.members
+        )
 
     def new_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):08d}"

@@ -1,0 +1,106 @@
+"""Channels shared across organisations (Slack Connect) and workspaces (Enterprise Grid).
+
+A person's organisation is their Enterprise Grid organisation, else their own workspace; its
+name (``team.info``, the one method that names another workspace) tops their team path where
+the community's channel is shared with another organisation. A thread the bot opens for a
+group in a channel is the conversation ``CHANNEL/THREAD_TS``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+
+from bot.errors import Undeliverable
+from bot.ports import ConversationRef
+
+log = logging.getLogger(__name__)
+
+Call = Callable[..., Awaitable[AsyncSlackResponse]]
+THREAD = "/"
+
+
+def thread_ref(channel: str, ts: str) -> ConversationRef:
+    return ConversationRef(f"{channel}{THREAD}{ts}")
+
+
+def thread_of(conversation: str) -> tuple[str, str | None]:
+    """A conversation id as (channel, thread ts or None)."""
+    channel, _, ts = conversation.partition(THREAD)
+    return channel, ts or None
+
+
+class Organisations:
+    """What Slack says about the workspaces people come from, asked once a process each."""
+
+    def __init__(self, call: Call, workspace: str) -> None:
+        self._call = call
+        self.workspace = workspace  # the community's workspace (or Enterprise Grid org) id
+        self._teams: dict[str, Mapping[str, Any]] = {}
+        self._shared: dict[str, bool] = {}
+
+    async def shared(self, channel: str) -> bool:
+        """Whether the channel is shared with another organisation (``is_ext_shared``)."""
+        if channel not in self._shared:
+            try:
+                info = await self._call(
+                    "conversations.info",
+                    lambda client: _conversation_info(client, channel),
+                    patient=True,
+                )
+            except Undeliverable as exc:  # a channel the bot cannot see: nothing shared there
+                log.info("conversations.info for %s: %s", channel, exc.reason)
+                return False
+            self._shared[channel] = bool((info.get("channel") or {}).get("is_ext_shared"))
+        return self._shared[channel]
+
+    async def external(self, user: Mapping[str, Any]) -> bool:
+        """Whether a person (their users.info record) is of another organisation than the
+        community's workspace: a Slack Connect partner's, not a guest."""
+        team = str(user.get("team_id") or "")
+        if not team or not self.workspace or team == self.workspace:
+            return False
+        return _organisation_id(user) != await self._own()
+
+    async def name(self, user: Mapping[str, Any]) -> str | None:
+        """The name of a person's organisation: their Enterprise Grid organisation's, else their
+        workspace's; None where Slack will not say."""
+        enterprise = user.get("enterprise_user") or {}
+        if enterprise.get("enterprise_name"):
+            return str(enterprise["enterprise_name"])
+        team = await self._team(str(user.get("team_id") or ""))
+        return str(team.get("enterprise_name") or team.get("name") or "") or None
+
+    async def _own(self) -> str:
+        if self.workspace.startswith("E"):  # an org-wide install's community
+            return self.workspace
+        team = await self._team(self.workspace)
+        return str(team.get("enterprise_id") or self.workspace)
+
+    async def _team(self, team_id: str) -> Mapping[str, Any]:
+        if not team_id:
+            return {}
+        if team_id not in self._teams:
+            try:
+                found = await self._call(
+                    "team.info", lambda client: client.team_info(team=team_id), patient=True
+                )
+            except Undeliverable as exc:
+                log.info("team.info for workspace %s: %s", team_id, exc.reason)
+                self._teams[team_id] = {}
+            else:
+                self._teams[team_id] = found.get("team") or {}
+        return self._teams[team_id]
+
+
+def _organisation_id(user: Mapping[str, Any]) -> str:
+    enterprise = user.get("enterprise_user") or {}
+    return str(enterprise.get("enterprise_id") or user.get("team_id") or "")
+
+
+def _conversation_info(client: AsyncWebClient, channel: str) -> Awaitable[AsyncSlackResponse]:
+    return client.conversations_info(channel=channel)
