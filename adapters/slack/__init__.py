@@ -30,7 +30,8 @@ from slack_sdk.errors import SlackApiError
 
 from adapters.slack import oauth, redact, translate
 from adapters.slack.app import build_app
-from adapters.slack.chat import SlackChat, guard, web_client
+from adapters.slack.chat import SlackChat, web_client
+from adapters.slack.failures import guard
 from bot import web
 from bot.core import Core
 from bot.delivery.limits import Limits

@@ -27,8 +27,6 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-import aiohttp
-from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -38,9 +36,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import limits, render
+from adapters.slack.failures import guard
 from adapters.slack.shared import Organisations, thread_of, thread_ref
 from bot.delivery.limits import Limits
-from bot.errors import PlatformUnavailable, RateLimited, Undeliverable
+from bot.errors import RateLimited, Undeliverable
 from bot.messages import Form, Image, Message
 from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 from bot.texts import copy
@@ -51,7 +50,6 @@ TokenSource = str | Callable[[], Awaitable[str]]
 """A bot token, or a coroutine that finds the workspace's token (OAuth installations)."""
 
 SLACKBOT = "USLACKBOT"
-TRANSIENT = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 HISTORY_LIMIT = 100
 PAGE_SIZE = 200
 READ_RETRIES = 5
@@ -388,37 +386,3 @@ def display_name(user: Mapping[str, Any]) -> str:
         if candidate and str(candidate).strip():
             return str(candidate).strip()
     return str(user.get("name") or user.get("id") or "")
-
-
-async def guard(method: str, call: Awaitable[AsyncSlackResponse]) -> AsyncSlackResponse:
-    """Await a Web API call, turning its failures into the core's DeliveryError children."""
-    try:
-        return await call
-    except SlackApiError as exc:
-        raise delivery_error(method, exc.response.status_code, exc.response) from None
-    except (TimeoutError, aiohttp.ClientError, SlackRequestError) as exc:
-        raise PlatformUnavailable(f"{method}: {type(exc).__name__}") from None
-
-
-def delivery_error(
-    method: str, status: int, response: Mapping[str, Any] | AsyncSlackResponse
-) -> RateLimited | PlatformUnavailable | Undeliverable:
-    """The DeliveryError for a Slack error response (status code, body and headers)."""
-    error = str(response.get("error") or f"HTTP {status}")
-    if status == 429 or error == "ratelimited":
-        return RateLimited(_retry_after(response))
-    if status >= 500 or error in TRANSIENT:
-        return PlatformUnavailable(f"{method}: {error}")
-    return Undeliverable(f"{method}: {error}")
-
-
-def _retry_after(response: Mapping[str, Any] | AsyncSlackResponse) -> float:
-    headers = getattr(response, "headers", None) or {}
-    for name, value in headers.items():
-        if name.lower() == "retry-after":
-            raw = value[0] if isinstance(value, list) else value
-            try:
-                return max(0.0, float(raw))
-            except ValueError:
-                break
-    return 1.0
