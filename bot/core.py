@@ -19,10 +19,20 @@ from bot.lift import Lift
 from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
-from bot.services import followups, holdout, installs, intros, jobs, member_sync, roles
+from bot.services import (
+    followups,
+    holdout,
+    installs,
+    intros,
+    jobs,
+    member_sync,
+    roles,
+)
 from bot.services.context import Context
 from bot.services.digest import LLMConfig, Roster
 from bot.services.member_sync import SyncReport
+from bot.services.privacy import Kept
+from bot.services.retention import apply as retain
 from bot.services.taxonomy import set_taxonomy, taxonomy_of
 from bot.settings import Settings
 from bot.store import deliveries, migrate, repo
@@ -47,12 +57,14 @@ class Core:
         welcome: bool = False,
         llm_missing: tuple[str, ...] | None = None,
         uninstall_grace: timedelta = timedelta(days=30),
+        retention: timedelta = timedelta(days=365),
     ) -> None:
         self.db = db
         self.clock = clock
         self.threshold = anonymity_threshold
         self.llm = llm
         self.uninstall_grace = uninstall_grace  # an uninstalled community's data is kept so long
+        self.retention = retention  # what people write, and the messages sent, are kept so long
         self.limits = SharedLimits(db)  # the platforms' rate limits, shared through the database
         self.dispatcher = Dispatcher(
             db,
@@ -62,6 +74,7 @@ class Core:
             welcome=welcome,
             llm_missing=llm_missing,
         )
+        self.dispatcher.kept = Kept(retention.days, uninstall_grace.days)
 
     @property
     def welcome(self) -> bool:
@@ -117,11 +130,24 @@ class Core:
         return Sender(self.db, chats, clock=self.clock, seed=seed)
 
     async def ensure_community(
-        self, platform: Platform, workspace: str, channel: str, *, name: str, timezone: str = "UTC"
+        self,
+        platform: Platform,
+        workspace: str,
+        channel: str,
+        *,
+        name: str,
+        timezone: str = "UTC",
+        oauth: bool = False,
     ) -> int:
+        """The community of this channel, added if new. ``oauth``: its workspace installed
+        Bridgework itself (then its own admin alone turns the LLM on); a community added to a
+        workspace whose others were is too."""
         async with self.db.transaction() as session:
             row = await repo.find_exact(session, platform, workspace, channel)
             if row is None:
+                siblings = await installs.of_workspace(session, platform, workspace)
+                if any(s.installed_via == installs.OAUTH for s in siblings):
+                    oauth = True
                 row = await repo.add_community(
                     session,
                     platform=platform,
@@ -130,6 +156,8 @@ class Core:
                     name=name,
                     timezone=timezone,
                 )
+                if oauth:
+                    row.installed_via = installs.OAUTH
             return row.id
 
     async def home(self, where: Where, actor: Actor) -> Message:
@@ -248,6 +276,9 @@ class Core:
         housekeeping jobs (``purge``) ignore it. An uninstalled community runs nothing."""
         if kind == jobs.PURGE:
             return await self.purge_uninstalled()
+        if kind == jobs.RETENTION:
+            async with self.db.transaction() as session:
+                return str(await retain(session, self.clock(), self.retention))
         jobs.check_kind(kind)
         if kind == "schedule":
             async with self.db.session() as session:
@@ -305,4 +336,5 @@ async def open_core(
         welcome=settings.welcome_dm,
         llm_missing=settings.llm_missing,
         uninstall_grace=timedelta(days=settings.uninstall_grace_days),
+        retention=timedelta(days=settings.retention_days),
     )

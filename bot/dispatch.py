@@ -74,6 +74,7 @@ class Dispatcher:
         self.threshold = anonymity_threshold
         self.llm = llm
         self.welcome = welcome  # greet newcomers to the channel with a message, once
+        self.kept = privacy.Kept()  # how long what people write is kept (RETENTION_DAYS, …)
         self._llm_missing = llm_missing
         self.erasers: list[Eraser] = []  # adapters' own rows that may name a person
 
@@ -245,7 +246,11 @@ class Dispatcher:
                 return await membership.leave(ctx, event.actor, command)
             case commands.Set():
                 return await admin.apply_setting(
-                    ctx, command, actor=event.actor.platform_id, llm_missing=self.llm_missing
+                    ctx,
+                    command,
+                    actor=event.actor.platform_id,
+                    llm_missing=self.llm_missing,
+                    workspace_admin=event.actor.platform_admin,
                 )
             case SchedulePrompt():
                 return await prompts.schedule(ctx, event.actor, command)
@@ -264,7 +269,7 @@ class Dispatcher:
                 await digest.send(ctx, built, [event.actor.platform_id])
                 return Text(copy("digest.sent"))
             case commands.MyData():
-                return await privacy.export(ctx, event.actor)
+                return await privacy.export(ctx, event.actor, kept=self.kept)
             case commands.ForgetMe():
                 return await privacy.ask_to_forget(ctx, event.actor)
         member = await repo.get_member(ctx.session, ctx.community.id, event.actor.platform_id)

@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     # An uninstalled community's people's data is purged so many days later (unless installed
     # again first).
     uninstall_grace_days: int = Field(default=30, ge=0, le=3650)
+    # What people write (prompt and check-in answers) and the bodies of the messages sent are
+    # deleted so many days later; the counts the figures need stay.
+    retention_days: int = Field(default=365, ge=1, le=36500)
     welcome_dm: bool = True  # a newcomer synced in gets one message on how to pause or leave
 
     slack_bot_token: SecretStr | None = None

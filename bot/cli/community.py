@@ -47,8 +47,12 @@ def community_add(
         try:
             known = await core.communities(platform, workspace)
             existing = next((c for c in known if c.channel == channel), None)
+            # a Slack app installed by OAuth (no bot token of the operator's): the workspace's own
+            oauth = platform is Platform.SLACK and bool(
+                settings.slack_client_id and settings.slack_bot_token is None
+            )
             cid = await core.ensure_community(
-                platform, workspace, channel, name=name, timezone=timezone
+                platform, workspace, channel, name=name, timezone=timezone, oauth=oauth
             )
             kept = existing.name if existing is not None else name
             out.print(f"Community {cid}: {kept} ({platform.value} {workspace} #{channel}).")

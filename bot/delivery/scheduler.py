@@ -3,7 +3,8 @@
 Each community still installed has an ``intros`` job (its weekday and local time, in its own
 time zone), a ``followups`` job (``followup_days`` later), and on a platform a daily ``members``
 job (an hour before the intros' time) that syncs its members with its channel. A daily ``purge``
-job (target 0: every community at once) purges the data of those uninstalled past their grace.
+job (target 0: every community at once) purges the data of those uninstalled past their grace,
+and a daily ``retention`` job clears what people wrote past ``RETENTION_DAYS``.
 Jobs live in APScheduler's SQLAlchemy job store in the project's database, with ``coalesce`` and
 a grace window: a run missed during downtime runs once when the scheduler is back if within the
 window, else it is skipped and logged; never twice.
@@ -78,7 +79,10 @@ def cron(weekday: int, local_time: str, timezone: str) -> CronTrigger:
 
 async def desired_jobs(db: Database) -> list[JobSpec]:
     hour, minute = HOUSEKEEPING_TIME
-    specs = [JobSpec("purge", "purge", 0, CronTrigger(hour=hour, minute=minute, timezone="UTC"))]
+    specs = [
+        JobSpec(kind, kind, 0, CronTrigger(hour=hour, minute=minute, timezone="UTC"))
+        for kind in ("purge", "retention")
+    ]
     async with db.session() as session:
         gone = await uninstalled_ids(session)
         schedules = (await session.scalars(select(ScheduleRow).order_by(ScheduleRow.id))).all()

@@ -8,18 +8,32 @@ from bot.commands import WEEKDAYS, Set
 from bot.messages import Message, Text
 from bot.services import holdout
 from bot.services.context import Context
+from bot.services.installs import OAUTH
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
 
 
 async def apply_setting(
-    ctx: Context, command: Set, *, actor: str, llm_missing: tuple[str, ...] = ()
+    ctx: Context,
+    command: Set,
+    *,
+    actor: str,
+    llm_missing: tuple[str, ...] = (),
+    workspace_admin: bool = False,
 ) -> Message:
-    """Change one setting; each change is logged with who made it, the old and the new value."""
+    """Change one setting; each change is logged with who made it, the old and the new value.
+
+    The LLM of a community whose workspace installed Bridgework itself (OAuth) is turned on by
+    that workspace's own admin (``workspace_admin``: the platform says so), never by someone the
+    operator made an admin here."""
     community = ctx.community
     if command.setting == "llm" and command.value == "on" and llm_missing:
         return Text(copy("set.llm_unconfigured", missing=", ".join(llm_missing)))
+    turning_on = command.setting == "llm" and command.value == "on"
+    if turning_on and community.installed_via == OAUTH and not workspace_admin:
+        log.info("community %s: %s refused the LLM: not the workspace's admin", community.id, actor)
+        return Text(copy("set.llm_workspace_admin"))
     old = _current(ctx, command.setting)
     shown = str(command.value)
     match command.setting:

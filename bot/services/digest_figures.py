@@ -192,7 +192,7 @@ async def _answers(ctx: Context, since: date, now: datetime) -> tuple[ThemeAnswe
     for checkin in await _closed_checkins(ctx, since, now):
         rows = await ctx.session.execute(
             select(AnswerRow.text, AnswerRow.team, AnswerRow.member_id, AnswerRow.question)
-            .where(AnswerRow.checkin_id == checkin.id)
+            .where(AnswerRow.checkin_id == checkin.id, AnswerRow.text != "")  # "": past retention
             .order_by(AnswerRow.id)
         )
         found.extend(

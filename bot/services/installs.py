@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 OAUTH = "oauth"
 
 
-async def _of(session: AsyncSession, platform: Platform, workspace: str) -> Sequence[CommunityRow]:
+async def of_workspace(
+    session: AsyncSession, platform: Platform, workspace: str
+) -> Sequence[CommunityRow]:
     return (
         await session.scalars(
             select(CommunityRow)
@@ -43,7 +45,7 @@ async def uninstall(session: AsyncSession, event: Uninstalled, now: datetime) ->
     """Mark the workspace's communities uninstalled (the first mark's time and reason stay: Slack
     sends ``tokens_revoked`` and ``app_uninstalled`` in either order), and their undelivered
     messages dead with the reason. The ids of the communities."""
-    rows = await _of(session, event.platform, event.workspace)
+    rows = await of_workspace(session, event.platform, event.workspace)
     for row in rows:
         if row.uninstalled_at is None:
             row.uninstalled_at = now
@@ -66,7 +68,7 @@ async def install(session: AsyncSession, event: Installed) -> list[int]:
     was purged already), and note an install the workspace made itself (OAuth). The ids of the
     communities that were marked."""
     cleared: list[int] = []
-    for row in await _of(session, event.platform, event.workspace):
+    for row in await of_workspace(session, event.platform, event.workspace):
         if event.oauth:
             row.installed_via = OAUTH
         if row.uninstalled_at is not None:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 KINDS = ("intros", "followups", "prompts", "checkins", "digest", "sweep")
 NOT_YET: set[str] = set()
 PURGE = "purge"  # housekeeping, daily, for every community at once
+RETENTION = "retention"  # likewise: what people wrote, past RETENTION_DAYS
 
 
 def check_kind(kind: str) -> None:

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import delete, or_, select, update
 
@@ -40,7 +41,16 @@ from bot.texts import copy
 log = logging.getLogger(__name__)
 
 
-async def export(ctx: Context, actor: Actor) -> Message:
+@dataclass(frozen=True)
+class Kept:
+    """How long things are kept, as `my-data` tells people: what they write and the messages
+    sent (``RETENTION_DAYS``), and everything after an uninstall (``UNINSTALL_GRACE_DAYS``)."""
+
+    retention_days: int = 365
+    grace_days: int = 30
+
+
+async def export(ctx: Context, actor: Actor, *, kept: Kept | None = None) -> Message:
     member = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
     if member is None:
         return Text(copy("status.unknown"))
@@ -116,7 +126,16 @@ async def export(ctx: Context, actor: Actor) -> Message:
         "not_included": "anonymous answers: they are stored without who wrote them",
     }
     log.info("community %s: member %s exported their data", ctx.community.id, member.id)
-    return Text(copy("privacy.export", json=json.dumps(data, indent=2, ensure_ascii=False)))
+    shown = json.dumps(data, indent=2, ensure_ascii=False)
+    kept = kept or Kept()
+    return Text(
+        copy(
+            "privacy.export",
+            json=shown,
+            retention_days=kept.retention_days,
+            grace_days=kept.grace_days,
+        )
+    )
 
 
 async def ask_to_forget(ctx: Context, actor: Actor) -> Message:

@@ -43,7 +43,7 @@ async def test_the_scheduler_role_leads_and_stores_each_communitys_jobs(
     async with core.db.session() as session:
         ids = set((await session.execute(select(apscheduler_jobs.c.id))).scalars().all())
     kinds = ("intros", "followups", "sweep", "digest")
-    assert ids == {f"{kind}:{community}" for kind in kinds} | {"purge"}  # purge: every community
+    assert ids == {f"{kind}:{community}" for kind in kinds} | {"purge", "retention"}  # for all
 
 
 async def test_an_unknown_role_or_no_platform_is_refused(core: Core, settings: Settings) -> None:
