@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot import runtime
 from bot.core import Core
-from bot.errors import ConfigError, PlatformUnavailable
+from bot.errors import ConfigError, InputError, PlatformUnavailable
 from bot.plugins import load_adapter
 from bot.settings import Settings
 from bot.store.models import GroupRow, OutboxRow
@@ -182,3 +182,23 @@ def test_community_add_and_sync_say_discord_cannot_be_reached_and_exit_2(
     if command == "add":
         assert "Community 1: Coffee" in result.output
         assert "bridgework community sync --community 1" in result.output
+
+
+async def test_run_now_intros_before_any_sync_syncs_the_guild_first(
+    core: Core, fake: FakeDiscord, settings: Settings
+) -> None:
+    community = await registered(core, a_guild(fake, members=4, teams=2))  # never synced
+    done = await runtime.run_once(core, discord_settings(settings, fake), "intros", community.id)
+    assert done == "round 1: 2 groups; delivered 2, dead 0"
+
+
+async def test_run_now_intros_with_nobody_in_the_community_records_no_round(
+    core: Core, fake: FakeDiscord, settings: Settings
+) -> None:
+    community = await registered(core, a_guild(fake, members=4, teams=2, opt_in_role="coffee"))
+    for member in community.members:  # nobody holds the opt-in role any more
+        member.roles = [r for r in member.roles if r != community.guild.role_named("coffee").id]
+    opted = discord_settings(settings, fake, discord_opt_in_role="coffee")
+    with pytest.raises(InputError, match="has nobody to introduce yet: no round was run"):
+        await runtime.run_once(core, opted, "intros", community.id)
+    assert await queued(core) == (0, 0)
