@@ -208,6 +208,30 @@ class Core:
                 if (row.platform, row.workspace) == (platform.value, workspace)
             ]
 
+    async def communities_reaching(self, platform: Platform, workspace: str) -> list[Community]:
+        """Every community whose members come from a workspace or guild: its own, and those it
+        is linked into."""
+        return [
+            c
+            for c in await self.communities_on(platform)
+            if c.workspace == workspace or workspace in c.linked
+        ]
+
+    async def link_workspace(
+        self, community_id: int, workspace: str, *, unlink: bool = False
+    ) -> Community:
+        """Take the members of another workspace (a coalition's Discord server) into the
+        community, or (``unlink``) stop; their organisation is that server's name."""
+        async with self.db.session() as session, session.begin():
+            row = await repo.get_community(session, community_id)
+            if row is None:
+                raise InputError(f"there is no community {community_id}")
+            linked = [w for w in (row.linked_workspaces or []) if w != workspace or not unlink]
+            if not unlink and workspace not in (row.workspace, *linked):
+                linked.append(workspace)
+            row.linked_workspaces = linked
+            return repo.to_community(row)
+
     async def communities_on(self, platform: Platform) -> list[Community]:
         """Every community on one platform."""
         async with self.db.session() as session:

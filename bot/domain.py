@@ -127,6 +127,7 @@ class Community:
     channel: str
     name: str
     settings: CommunitySettings = field(default_factory=CommunitySettings)
+    linked: tuple[str, ...] = ()  # other servers of a coalition whose members it takes in
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from typing import Any, Literal, TypeVar
 
 import aiohttp
@@ -64,10 +65,12 @@ class DiscordChat:
         channel: str,
         rules: translate.Rules,
         interactions: dict[str, discord.Interaction[Any]] | None = None,
+        linked: Sequence[str] = (),
     ) -> None:
         self.client = client
         self.guild = guild
         self.channel = channel
+        self.linked = tuple(linked)  # a coalition's other servers, whose members take part
         self.rules = rules
         self.interactions = interactions if interactions is not None else {}
         # What this process did, for retries within it (the nonce covers the rest); bounded.
@@ -96,12 +99,37 @@ class DiscordChat:
             for m in guild.members
             if translate.in_space(m, channel, self.rules)
         ]
+        if self.linked:
+            infos = await self._coalition(guild, infos)
         if progress is not None:
             progress(len(infos), len(infos))
         return infos
 
+    async def _coalition(self, home: discord.Guild, infos: list[MemberInfo]) -> list[MemberInfo]:
+        """The home server's members and every linked server's, each under their server's name
+        (their organisation); someone in several servers counts once, for the first."""
+        found = [replace(i, organisation=home.name) for i in infos]
+        seen = {i.platform_id for i in found}
+        for linked in self.linked:
+            guild = self.client.get_guild(int(linked))
+            if guild is None:  # never guess who left: the sync waits for the server
+                raise PlatformUnavailable(f"linked guild {linked} is not available")
+            if not guild.chunked:
+                async with self._discord(f"list the members of guild {guild.id}"):
+                    await guild.chunk()
+            for member in guild.members:
+                if str(member.id) in seen or not translate.in_linked(member, self.rules):
+                    continue
+                seen.add(str(member.id))
+                info = translate.member_info(member, self.rules)
+                found.append(replace(info, organisation=guild.name))
+        return found
+
     async def open_group(self, people: Sequence[str]) -> ConversationRef:
-        if len(people) == 1 or self.mode() == DMS:  # one person: a direct message
+        """A private thread in the pairing channel; direct messages for one person, where
+        threads are not allowed, or where someone is not in the channel's server (a linked
+        server's member: a thread holds only its own server's people)."""
+        if len(people) == 1 or self.mode() == DMS or not self._all_here(people):
             return ConversationRef(DM_PREFIX + ",".join(people))
         try:
             thread_id = await self._thread_for(people)
@@ -171,6 +199,12 @@ class DiscordChat:
         spec = render.modal(form, guild=self.guild, channel=self.channel)
         async with self._discord("open a form"):
             await live.response.send_modal(FormModal(spec))
+
+    def _all_here(self, people: Sequence[str]) -> bool:
+        if not self.linked:
+            return True
+        guild = self.client.get_guild(int(self.guild))
+        return guild is not None and all(guild.get_member(int(p)) is not None for p in people)
 
     # What `status` reports, and how a group is opened.
 

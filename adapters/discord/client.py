@@ -73,7 +73,9 @@ class Chats:
         self._chats: dict[tuple[str, str], DiscordChat] = {}
 
     def __call__(self, community: Community) -> Chat:
-        return self.at(community.workspace, community.channel)
+        chat = self.at(community.workspace, community.channel)
+        chat.linked = community.linked
+        return chat
 
     def at(self, guild: str, channel: str) -> DiscordChat:
         key = (guild, channel)
@@ -194,7 +196,7 @@ class BridgeworkClient(discord.Client):
     async def sync_guild(self, guild: discord.Guild) -> None:
         """Bring each community in ``guild`` in line with who is in it now: each by its own
         channel (its visibility, or the opt-in role), never by another channel's."""
-        for community in await self.core.communities(Platform.DISCORD, str(guild.id)):
+        for community in await self.core.communities_reaching(Platform.DISCORD, str(guild.id)):
             try:
                 await self.core.sync_community(community.id, self.chats(community))
             except DeliveryError as exc:

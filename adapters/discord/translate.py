@@ -72,8 +72,17 @@ def in_space(member: discord.Member, channel: discord.abc.GuildChannel, rules: R
     return channel.permissions_for(member).view_channel
 
 
+def in_linked(member: discord.Member, rules: Rules) -> bool:
+    """Whether a member of a linked server (which has no pairing channel of its own) takes part:
+    by the opt-in role where one is set, else everyone."""
+    if rules.opt_in_role is not None:
+        return any(role.name == rules.opt_in_role for role in member.roles)
+    return True
+
+
 def actor(person: discord.Member | discord.User) -> Actor:
-    """Who acted, with their facts: Manage Server (or Administrator), and their role names."""
+    """Who acted, with their facts: Manage Server (or Administrator) in their server (``home``),
+    and their role names."""
     if isinstance(person, discord.Member):
         permissions = person.guild_permissions
         return Actor(
@@ -81,6 +90,7 @@ def actor(person: discord.Member | discord.User) -> Actor:
             display_name=person.display_name,
             platform_admin=permissions.manage_guild or permissions.administrator,
             platform_roles=frozenset(r.name for r in person.roles if not r.is_default()),
+            home=frozenset({str(person.guild.id)}),
         )
     return Actor(platform_id=str(person.id), display_name=person.display_name)
 

@@ -186,3 +186,35 @@ def community_list() -> None:
     for row in run_async(go()):
         table.add_row(*(str(v) for v in row))
     out.print(table)
+
+
+@community_app.command("link")
+def community_link(
+    community: CommunityOption,
+    workspace: Annotated[str, typer.Option(help="The Discord guild id of a coalition's server.")],
+    unlink: Annotated[bool, typer.Option("--unlink", help="Stop taking its members in.")] = False,
+) -> None:
+    """Take the members of another Discord server of a coalition into the community (each
+    server's name is its members' organisation), or stop with --unlink. The next sync (at
+    start-up, daily, or `community sync`) enrols them."""
+    from bot.core import open_core
+
+    async def go() -> None:
+        settings = load_and_log()
+        check_ids(Platform.DISCORD, workspace, workspace)
+        core = await open_core(settings)
+        try:
+            found = await core.community_of(community)
+            if found.platform is not Platform.DISCORD:
+                raise InputError(
+                    f"community {community} is on {found.platform.value}: only Discord "
+                    "communities link servers (a Slack Connect channel shares itself)",
+                    usage="bridgework community link --community ID --workspace GUILD",
+                )
+            linked = await core.link_workspace(community, workspace, unlink=unlink)
+            servers = ", ".join(linked.linked) or "none"
+            out.print(f"Community {community}: linked servers {servers}.")
+        finally:
+            await core.close()
+
+    run_async(go())

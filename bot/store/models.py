@@ -76,6 +76,8 @@ class CommunityRow(Base):
     # The admins were told that the digest has no lead to go to: "pending" until one was told
     # (by direct message, or in a platform admin's next reply), then "told"; None once a lead is.
     no_lead_notice: Mapped[str | None] = mapped_column(String(8), default=None)
+    # Other workspaces (Discord servers) of a coalition whose members this community takes in.
+    linked_workspaces: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     # "oauth" where a workspace installed the app itself (Slack OAuth): its admin alone turns
     # the LLM on. None: the operator's own install (a bot token, a Discord bot).
     installed_via: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -44,6 +44,7 @@ def to_community(row: CommunityRow) -> Community:
             recency=row.recency,
             followup_days=row.followup_days,
         ),
+        linked=tuple(row.linked_workspaces or ()),
     )
 
 
@@ -87,7 +88,16 @@ async def find_community(
             .limit(2)
         )
     ).all()
-    return rows[0] if len(rows) == 1 else None
+    if rows:
+        return rows[0] if len(rows) == 1 else None
+    linked = [
+        row
+        for row in await session.scalars(
+            select(CommunityRow).where(CommunityRow.platform == platform.value)
+        )
+        if workspace in (row.linked_workspaces or ())
+    ]
+    return linked[0] if len(linked) == 1 else None  # a linked server's only community
 
 
 async def find_exact(

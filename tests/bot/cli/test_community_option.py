@@ -21,6 +21,7 @@ VALID = {
     "role": "lead",
     "name": "Leads",
     "file": "themes.yaml",
+    "workspace": "1100223344556677889",
 }
 BAD = (
     str(10**50),
@@ -48,8 +49,9 @@ def test_every_command_with_a_community_is_covered() -> None:
         "outbox drain",
         "role grant",
         "themes import",
+        "community link",
     }
-    assert len(TAKING_COMMUNITY) == 12
+    assert len(TAKING_COMMUNITY) == 14
 
 
 def flat(output: str) -> str:

@@ -324,6 +324,8 @@ class Rest:
 
     async def _create_message(self, op: Operation, body: Any) -> Any:
         channel = self._channel(op.params["channel_id"])
+        if channel.type == DM and not self.world.shares_a_guild(channel.recipients[0].id):
+            raise DiscordError(403, 50007, "Cannot send messages to this user")  # no mutual server
         if channel.type == DM and channel.recipients[0].id in self.world.dms_closed:
             raise DiscordError(403, 50007, "Cannot send messages to this user")
         _check_message(body)

@@ -432,6 +432,10 @@ class World:
     def bot_may(self, channel: Channel, permission: int) -> bool:
         return bool(self.bot_permissions(channel) & permission)
 
+    def shares_a_guild(self, user_id: str) -> bool:
+        """Whether the bot and ``user_id`` are members of one server (a bot may DM only them)."""
+        return any(user_id in g.members and self.bot.id in g.members for g in self.guilds.values())
+
     def guild_of(self, channel_id: str) -> Guild | None:
         channel = self.channels.get(channel_id)
         if channel is None or channel.guild_id is None:
