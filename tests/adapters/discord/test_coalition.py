@@ -48,5 +48,5 @@ async def test_a_linked_servers_members_take_part_and_meet_across_servers_by_dm(
         assert not set(thread.members) & outside  # a thread holds only its server's people
     dms = {c.recipients[0].id: c for c in fake.world.channels.values() if c.type == DM}
     for group in mixed:
-        for person in group:  # each of them told privately, naming the others
-            assert fake.messages_in(dms[person].id), f"{person} got no direct message"
+        for pid in group:  # each of them told privately, naming the others
+            assert fake.messages_in(dms[pid].id), f"{pid} got no direct message"
