@@ -146,8 +146,9 @@ def socket_mode_handler(settings: Settings, core: Core) -> AsyncSocketModeHandle
     return AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
 
 
-def asgi_app(settings: Settings, core: Core) -> ASGIApp:
-    """The HTTP-mode ASGI app: ``POST /slack/events``, and the OAuth routes when configured."""
+def asgi_app(settings: Settings, core: Core, *, tier_scale: float = 1.0) -> ASGIApp:
+    """The HTTP-mode ASGI app: ``POST /slack/events``, and the OAuth routes when configured
+    (``tier_scale``: see :func:`~adapters.slack.app.build_app`)."""
     protect(settings)
     if settings.slack_signing_secret is None:
         raise ConfigError("SLACK_SIGNING_SECRET", "HTTP mode verifies every request with it")
@@ -156,14 +157,14 @@ def asgi_app(settings: Settings, core: Core) -> ASGIApp:
         held = oauth.stores(settings, core.db.engine)
         core.add_eraser(held.forget)  # forget-me scrubs who installed the app
         installed = oauth.oauth_settings(settings, held, on_install=_syncer(settings, core))
-        app = build_app(settings, core, oauth_settings=installed)
+        app = build_app(settings, core, oauth_settings=installed, tier_scale=tier_scale)
     elif settings.slack_bot_token is None:
         raise ConfigError(
             "SLACK_BOT_TOKEN",
             "HTTP mode needs the bot token, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth",
         )
     else:
-        app = build_app(settings, core)
+        app = build_app(settings, core, tier_scale=tier_scale)
     handler = AsyncSlackRequestHandler(app)
 
     async def serve_asgi(scope: Scope, receive: Receive, send: Send) -> None:

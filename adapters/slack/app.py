@@ -25,10 +25,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 from slack_bolt.async_app import AsyncApp, AsyncBoltRequest, AsyncRespond
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
-from slack_sdk.errors import SlackApiError
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -36,6 +34,7 @@ from adapters.slack import render, translate
 from adapters.slack.chat import SlackChat, web_client
 from bot.core import Core
 from bot.domain import Platform
+from bot.errors import DeliveryError
 from bot.events import Where
 from bot.messages import Form, FormErrors, Message
 from bot.ports import MemberInfo
@@ -59,13 +58,16 @@ class Listeners:
         core: Core,
         settings: Settings,
         installations: AsyncInstallationStore | None = None,
+        *,
+        tier_scale: float = 1.0,
     ) -> None:
         self.core = core
         self.settings = settings
         self.installations = installations  # OAuth installs' tokens, by workspace
+        self.tier_scale = tier_scale
         self._users: dict[str, tuple[float, dict[str, Any]]] = {}
         self._groups: dict[str, tuple[float, dict[str, frozenset[str]]]] = {}
-        self._chats: dict[str, SlackChat] = {}
+        self._chats: dict[tuple[str, str], SlackChat] = {}
         self._background: set[asyncio.Task[None]] = set()
 
     def after_ack(self, work: Coroutine[Any, Any, None]) -> None:
@@ -82,7 +84,7 @@ class Listeners:
     async def on_command(
         self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        event = translate.command(body, await self._user(client, str(body["user_id"])))
+        event = translate.command(body, await self._user(client, str(body["user_id"]), body))
         groups = await self._user_groups(client, str(body["team_id"]))
         held = groups.get(event.actor.platform_id, frozenset())
         event = replace(event, actor=replace(event.actor, platform_roles=held))
@@ -99,7 +101,7 @@ class Listeners:
     async def on_button(
         self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
     ) -> None:
-        event = translate.button(body, await self._user(client, translate.user_of(body)))
+        event = translate.button(body, await self._user(client, translate.user_of(body), body))
         reply = await self.core.handle(event)
         if isinstance(reply, Form):
             await self._reply(client, respond, reply, event.where, interaction=event.interaction)
@@ -112,7 +114,7 @@ class Listeners:
         await ack()
 
     async def on_submission(self, ack: Ack, body: Body, client: AsyncWebClient) -> None:
-        event = translate.submission(body, await self._user(client, translate.user_of(body)))
+        event = translate.submission(body, await self._user(client, translate.user_of(body), body))
         reply = await self.core.handle(event)
         if reply is None:
             await ack()
@@ -148,19 +150,22 @@ class Listeners:
         once = await self._first_delivery(body, request)
         if once is None:
             return
-        user = await self._user(client, str(body["event"]["user"]))
+        user = await self._user(client, str(body["event"]["user"]), body)
         event = translate.thread_reply(body, user)
         reply = await self.core.handle(event, once=once)
         if reply is not None:
             shown = render.ephemeral(reply, channel=event.where.channel)
             self.after_ack(
                 _discard(
-                    client.chat_postEphemeral(
-                        channel=event.where.channel,
-                        user=event.actor.platform_id,
-                        thread_ts=event.thread,
-                        text=shown.text,
-                        blocks=shown.blocks,
+                    self._chat(client, body).call(
+                        "chat.postEphemeral",
+                        lambda client: client.chat_postEphemeral(
+                            channel=event.where.channel,
+                            user=event.actor.platform_id,
+                            thread_ts=event.thread,
+                            text=shown.text,
+                            blocks=shown.blocks,
+                        ),
                     )
                 )
             )
@@ -222,11 +227,15 @@ class Listeners:
         self, client: AsyncWebClient, where: Where, uid: str, *, notice: Message | None = None
     ) -> None:
         """The Home tab: the person's status in each of the workspace's communities."""
-        person = translate.actor(uid, await self._user(client, uid))
+        chat = self._chat(client, {"team_id": where.workspace})
+        person = translate.actor(uid, await self._user(client, uid, {"team_id": where.workspace}))
         channels = await self._community_channels(where.workspace)
         places = [replace(where, channel=c) for c in channels] if len(channels) > 1 else [where]
         contents = [(p.channel, await self.core.home(p, person)) for p in places]
-        await client.views_publish(user_id=uid, view=render.home(contents, notice=notice))
+        view = render.home(contents, notice=notice)
+        await chat.call(
+            "views.publish", lambda client: client.views_publish(user_id=uid, view=view)
+        )
 
     async def _reply(
         self,
@@ -242,22 +251,25 @@ class Listeners:
         if isinstance(reply, Form):
             metadata = render.form_metadata(where.channel)
             view = render.modal(reply, private_metadata=metadata)
-            await client.views_open(trigger_id=interaction, view=view)
+            chat = self._chat(client, {"team_id": where.workspace})
+            await chat.call(
+                "views.open", lambda client: client.views_open(trigger_id=interaction, view=view)
+            )
             return
         shown = render.ephemeral(reply, channel=where.channel)
         await respond(
             text=shown.text, blocks=shown.blocks, response_type="ephemeral", replace_original=False
         )
 
-    async def _user(self, client: AsyncWebClient, uid: str) -> dict[str, Any] | None:
+    async def _user(self, client: AsyncWebClient, uid: str, body: Body) -> dict[str, Any] | None:
         """The person's users.info record (cached a few minutes), or None if Slack won't say."""
         now = time.monotonic()
         cached = self._users.get(uid)
         if cached is not None and cached[0] > now:
             return cached[1]
         try:
-            user: dict[str, Any] = (await client.users_info(user=uid))["user"]
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            user = await self._chat(client, body).user(uid)
+        except DeliveryError as exc:
             log.info(
                 "users.info for %s failed (%s): acting without their facts",
                 uid,
@@ -279,8 +291,10 @@ class Listeners:
             return cached[1]
         held: dict[str, set[str]] = {}
         try:
-            listed = await client.usergroups_list(include_users=True)
-        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            listed = await self._chat(client, {"team_id": team}).call(
+                "usergroups.list", lambda client: client.usergroups_list(include_users=True)
+            )
+        except DeliveryError as exc:
             log.info("usergroups.list failed (%s): no user group roles", exc.__class__.__name__)
         else:
             for group in listed.get("usergroups") or []:
@@ -294,22 +308,30 @@ class Listeners:
     async def _member(self, client: AsyncWebClient, uid: str, where: Where) -> MemberInfo:
         """The person's facts and team, with the token of the workspace the event came from;
         in a channel shared with other organisations, their organisation too."""
-        token = client.token or ""
         community = await self.core.community(where)
         workspace = community.workspace if community is not None else where.workspace
-        chat = self._chats.get(token + workspace)
-        if chat is None:
-            chat = SlackChat(  # answering people: not paced ahead, 429s waited out
-                token,
-                api_url=str(client.base_url),
-                team_field=self.settings.slack_team_field,
-                tier_scale=0.0,
-                workspace=workspace,
-            )
-            self._chats[token + workspace] = chat
+        chat = self._chat(client, {"team_id": workspace})
         ours = community is not None and community.channel == where.channel
         shared = await chat.organisations.shared(where.channel) if ours else False
         return await chat.member(uid, shared=shared)
+
+    def _chat(self, client: AsyncWebClient, body: Body) -> SlackChat:
+        """The Chat of the request's workspace, with its token: its calls keep to the rate limits
+        every process and the sender share (a 429 here holds the method for all of them)."""
+        token = client.token or ""
+        team = translate.team_of(body)
+        chat = self._chats.get((token, team))
+        if chat is None:
+            chat = SlackChat(
+                token,
+                api_url=str(client.base_url),
+                team_field=self.settings.slack_team_field,
+                workspace=team,
+                limits=self.core.limits,
+                tier_scale=self.tier_scale,
+            )
+            self._chats[(token, team)] = chat
+        return chat
 
 
 async def _discard(call: Awaitable[Any]) -> None:
@@ -342,8 +364,10 @@ def build_app(
     *,
     socket_mode: bool = False,
     oauth_settings: AsyncOAuthSettings | None = None,
+    tier_scale: float = 1.0,
 ) -> AsyncApp:
-    """The Bolt app with Bridgework's listeners, on ``SLACK_API_URL``."""
+    """The Bolt app with Bridgework's listeners, on ``SLACK_API_URL``; ``tier_scale`` shortens
+    the windows of Slack's limits that its calls keep to, for a sped-up fake."""
     token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
     secret = (
         settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -358,7 +382,7 @@ def build_app(
         logger=bolt_logger(),
     )
     store = oauth_settings.installation_store if oauth_settings else None
-    listeners = Listeners(core, settings, store)
+    listeners = Listeners(core, settings, store, tier_scale=tier_scale)
     app.command(COMMAND)(listeners.on_command)
     app.action(re.compile(r"^" + re.escape(render.ACTION_PREFIX)))(listeners.on_button)
     app.view_submission(re.compile(r".+"))(listeners.on_submission)

@@ -73,6 +73,8 @@ def web_client(token: str | None, api_url: str, *, rate_limit_retries: int = 1) 
 class SlackChat:
     """One workspace's Chat. ``channel`` is the community's channel (carried by buttons)."""
 
+    streams = 4  # each call checks the shared limits first: conversations may go side by side
+
     def __init__(
         self,
         token: TokenSource,
@@ -266,6 +268,12 @@ class SlackChat:
         await self._call(
             "views.open", lambda client: client.views_open(trigger_id=interaction, view=view)
         )
+
+    async def call(
+        self, method: str, call: Callable[[AsyncWebClient], Awaitable[AsyncSlackResponse]]
+    ) -> AsyncSlackResponse:
+        """Any other Web API call (a request handler's), paced and held like the rest."""
+        return await self._call(method, call)
 
     async def _already_sent(self, where: ConversationRef, key: str) -> dict[int, SentRef]:
         """The parts of ``key`` already in the conversation's recent history (in a thread:

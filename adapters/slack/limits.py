@@ -23,6 +23,9 @@ TIERS = {
     "users.profile.get": 4,
     "team.profile.get": 3,
     "views.open": 4,
+    "views.publish": 4,
+    "chat.postEphemeral": 4,
+    "usergroups.list": 2,
     "files.upload": 4,
 }
 PER_CHANNEL = frozenset({"chat.postMessage"})

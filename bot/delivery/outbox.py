@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,9 +15,12 @@ from sqlalchemy.orm import aliased
 
 from bot.clock import Clock, as_utc, system_clock
 from bot.delivery.codec import encode
+from bot.domain import Community
+from bot.errors import BridgeworkError
 from bot.messages import Message
+from bot.store import repo
 from bot.store.db import Database
-from bot.store.models import CommunityRow, OutboxRow
+from bot.store.models import CommunityRow, GroupRow, OutboxRow
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 
@@ -221,3 +225,44 @@ async def claim(
             row.status = SENDING
             row.next_attempt_at = until
         return [row.id for row in rows], doubtful
+
+
+async def streams(
+    db: Database, ids: Sequence[int], chat_for: Callable[[Community], object]
+) -> list[list[int]]:
+    """The rows ``ids`` as streams to deliver side by side, every lane wholly in one stream, each
+    stream in id order (its lanes' order). A community has one, unless its Chat checks its
+    platform's limits before each call itself and says how many (``streams``): then a 429 in one
+    conversation stops the others' next calls, not only their next messages."""
+    async with db.session() as session:
+        found = (
+            await session.execute(
+                select(OutboxRow.community_id, OutboxRow.lane, OutboxRow.id)
+                .where(OutboxRow.id.in_(ids))
+                .order_by(OutboxRow.id)
+            )
+        ).all()
+        rows = await session.scalars(
+            select(CommunityRow).where(CommunityRow.id.in_({c for c, _, _ in found}))
+        )
+        width = {row.id: _ways(chat_for, repo.to_community(row)) for row in rows.all()}
+    split: dict[tuple[int, int], list[int]] = {}
+    for community, lane, row_id in found:
+        stream = zlib.crc32(lane.encode()) % width.get(community, 1)
+        split.setdefault((community, stream), []).append(row_id)
+    return list(split.values())
+
+
+def _ways(chat_for: Callable[[Community], object], community: Community) -> int:
+    try:
+        return max(1, int(getattr(chat_for(community), "streams", 1)))
+    except BridgeworkError:  # no Chat here (its settings are missing): the sender says so
+        return 1
+
+
+async def read_ahead(session: AsyncSession, rows: Sequence[OutboxRow]) -> list[object]:
+    """The groups and communities of ``rows``, read into ``session`` at once, so that delivering
+    each row reads nothing more. Keep the list: the session holds what it read only weakly."""
+    groups = select(GroupRow).where(GroupRow.id.in_({r.group_id for r in rows}))
+    communities = select(CommunityRow).where(CommunityRow.id.in_({r.community_id for r in rows}))
+    return [*(await session.scalars(groups)).all(), *(await session.scalars(communities)).all()]

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, as_utc, system_clock
+from bot.delivery import outbox
 from bot.delivery.codec import decode
 from bot.delivery.lease import kept
 from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT, claim, communities_due
@@ -108,24 +109,20 @@ class Sender:
         """Claim one batch of due rows and deliver them. Returns whether any row was claimed.
 
         Each community's rows go out concurrently with the others', so that one workspace's
-        rate limit never holds up another's deliveries. Results are recorded every
-        ``record_every`` rows or ``record_seconds``, whichever comes first: a crash before that
-        re-sends those rows with their keys, which the port makes a no-op on the platform.
+        rate limit never holds up another's deliveries, and where its Chat allows, in streams of
+        conversations side by side (:func:`.outbox.streams`). Results are recorded every
+        ``record_every`` rows or ``record_seconds``: a crash before re-sends them with their keys.
         """
         claimed = await self._claim(community_id)
         if not claimed:
             return False
         policy = self.policy
         async with kept(self.db, claimed, policy.lease, self.clock, policy.renew_every):
-            async with self.db.session() as session:
-                found = await session.execute(
-                    select(OutboxRow.community_id, OutboxRow.id).where(OutboxRow.id.in_(claimed))
-                )
-            by_community: dict[int, list[int]] = {}
-            for community, row_id in found.all():
-                by_community.setdefault(community, []).append(row_id)
             done = await asyncio.gather(
-                *(self._deliver_batch(ids, claimed, report) for ids in by_community.values()),
+                *(
+                    self._deliver_batch(ids, claimed, report)
+                    for ids in await outbox.streams(self.db, claimed, self._chat_for)
+                ),
                 return_exceptions=True,
             )
             for outcome in done:
@@ -134,16 +131,15 @@ class Sender:
         return True
 
     async def _deliver_batch(self, ids: list[int], claimed: list[int], report: DrainReport) -> None:
-        """Deliver one community's claimed rows, in order, in a session of their own. Writes
-        wait for the next record (no autoflush), so a write transaction is short even while a
-        call waits on a rate limit."""
+        """Deliver a stream of one community's claimed rows, in order, in a session of its own.
+        Writes wait for the next record (no autoflush), so a write transaction is short even
+        while a call waits on a rate limit."""
         async with self.db.session() as session:
-            rows = (
-                await session.scalars(
-                    select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)
-                )
-            ).all()
+            query = select(OutboxRow).where(OutboxRow.id.in_(ids)).order_by(OutboxRow.id)
+            rows = (await session.scalars(query)).all()
+            session.info["read"] = await outbox.read_ahead(session, rows)  # kept while it works
             lanes = await self._lanes_waiting(session, rows, claimed)
+            await session.commit()  # no connection held while the platform is called
             chats: dict[int, Chat] = {}
             unrecorded, since = 0, time.monotonic()
             with session.no_autoflush:

@@ -5,7 +5,7 @@ Each key's row holds the pace (GCRA's theoretical arrival time, ``tat``) and the
 a 429's ``Retry-After`` told everyone to wait). A process does not lock the row for each call:
 it **reserves a batch** of the key's next slots in one transaction and spends them here, in
 order, sleeping until each: one slot at first, twice as many each time a batch is spent in full,
-up to a ``window``'s worth at the key's rate.
+up to ``most``, and none more than ``window`` seconds ahead (a burst's are all due at once).
 Every process reserves from the same row, so together they keep to one pace.
 
 A slot is spent in time or not at all: the i-th slot of a batch expires one interval after
@@ -34,7 +34,7 @@ from bot.delivery.limits import Limits, Rate, after_hold, slot_for
 from bot.store.db import Database
 from bot.store.ratelimits import RateLimitRow
 
-WINDOW = 0.25  # seconds of a key's calls a process reserves at once
+WINDOW = 0.25  # how far ahead a process reserves a key's slots, in seconds
 MOST = 16  # and at most this many slots
 FRESH = 0.5  # how old the holds read before a call may be, in seconds (a reservation reads its
 # key's hold too, at least every WINDOW while the key is in use)
@@ -65,14 +65,15 @@ class Batch:
 
 
 def reserve(
-    tat: float, held_until: float, now: float, rate: Rate, count: int, longest: float
+    tat: float, held_until: float, now: float, rate: Rate, count: int, longest: float, window: float
 ) -> tuple[list[tuple[float, float]], float]:
-    """Up to ``count`` next slots, none more than ``longest`` away, with their expiries; and the
-    arrival time after them. No slot: the first is too far away."""
+    """Up to ``count`` next slots, none more than ``longest`` away nor (but the first) more than
+    ``window``, with their expiries; and the arrival time after them. No slot: the first is too
+    far away."""
     slots: list[tuple[float, float]] = []
     for i in range(count):
         slot, moved = slot_for(tat, held_until, now, rate)
-        if slot - now > longest:
+        if slot - now > (longest if i == 0 else min(longest, window)):
             break
         slots.append((slot, max(slot, now + i * rate.interval) + rate.interval))
         tat = moved
@@ -144,15 +145,14 @@ class SharedLimits(Limits):
         return held
 
     def count(self, rate: Rate, spent: Batch | None, now: float) -> int:
-        """How many slots of ``rate`` to reserve at once: one for a key not in use here, twice the
-        last batch's while each is spent in full, up to a ``window``'s worth; what was spent of
-        the last batch when it was not (a process calling a key now and then wastes none)."""
-        most = max(1, min(self.most, int(self.window / rate.interval)))
+        """How many slots of ``rate`` to reserve at most: one for a key not in use here, twice the
+        last batch's while each is spent in full, up to ``most``; what was spent of the last
+        batch when it was not (a process calling a key now and then wastes none)."""
         if spent is None or spent.ends < now - self.window:
             return 1
         if spent.unspent:
             return max(1, spent.size - spent.unspent)
-        return min(most, 2 * spent.size)
+        return min(self.most, 2 * spent.size)
 
     async def _reserve(self, key: str, rate: Rate | None, longest: float) -> tuple[float, bool]:
         async with self._lock(key):
@@ -187,7 +187,7 @@ class SharedLimits(Limits):
                 tat -= spent.unspent * spent.interval
             now = self.now()  # after the row's lock, which may have been waited for
             count = self.count(rate, spent, now)
-            slots, moved = reserve(tat, held, now, rate, count, longest)
+            slots, moved = reserve(tat, held, now, rate, count, longest, self.window)
             if not slots:
                 return slot_for(tat, held, now, rate)[0], False
             await conn.execute(

@@ -112,9 +112,10 @@ class Web:
 
 
 @pytest.fixture
-async def web(slack_settings: Settings, core: Core) -> AsyncIterator[Web]:
-    """The HTTP-mode app (``bridgework run --role web``) served by uvicorn on 127.0.0.1."""
-    async for served in serve(asgi_app(slack_settings, core)):
+async def web(slack_settings: Settings, core: Core, fake: FakeSlack) -> AsyncIterator[Web]:
+    """The HTTP-mode app (``bridgework run --role web``) served by uvicorn on 127.0.0.1, its
+    calls paced on the fake's sped-up limits."""
+    async for served in serve(asgi_app(slack_settings, core, tier_scale=fake.scale)):
         yield served
 
 

@@ -91,9 +91,12 @@ async def test_a_429_in_one_workspace_never_pauses_anothers_deliveries(
     report = await core.sender(chats(fast, core.limits)).drain(max_wait=0)
     assert report.sent == free + 1  # the held workspace's first group, and all the other's
     opens = fast.calls_of("conversations.open")
-    assert sum(c.status == 429 for c in opens) == 1
-    assert len(opens) == free + 2  # nothing more was tried in the held workspace
-    assert fast.inside_retry_after == 0
+    refused = sum(c.status == 429 for c in opens)  # one, or one per conversation then in flight
+    assert 1 <= refused <= SlackChat.streams
+    assert len(opens) == free + 1 + refused  # nothing more was tried in the held workspace
+    # The limit here is below Slack's published tier, which the adapter paces on: the calls made
+    # side by side before the first 429 came back may land in its window; none made after.
+    assert fast.inside_retry_after <= refused - 1
 
 
 @pytest.mark.parametrize("processes", [1])

@@ -55,6 +55,7 @@ TIERS = {
     "usergroups.users.list": 2,
     "views.open": 4,
     "views.publish": 4,
+    "chat.postEphemeral": 4,
     "files.getUploadURLExternal": 4,
     "files.completeUploadExternal": 4,
     "oauth.v2.access": 4,
