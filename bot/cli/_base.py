@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable, Coroutine
-from typing import Annotated, Any, TypeVar
+from typing import IO, Annotated, Any, TypeVar, cast
 
 import typer
 from rich.console import Console
@@ -65,8 +66,44 @@ def community_id(raw: str | int) -> int:
 CommunityOption = Annotated[
     int, typer.Option("--community", parser=community_id, help="The community's id.")
 ]
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True, highlight=False)
+
+
+class _Printable:
+    """A text stream that writes what it cannot encode as U+FFFD: a value from argv that was not
+    UTF-8 (decoded with surrogateescape) is echoed in a message, never a UnicodeEncodeError."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(_SURROGATES.sub("\ufffd", text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
+def shown_path(path: object) -> str:
+    """A path as a message names it: cut short, quoted where it holds odd characters, so that a
+    100,000-character or control-character argument makes a short, plain line."""
+    text = str(path)
+    cut = text if len(text) <= 200 else f"{text[:120]}…{text[-40:]}"
+    return cut if cut.isprintable() else repr(cut)
+
+
+_SURROGATES = re.compile(r"[\ud800-\udfff]")
+
+
+class SafeConsole(Console):
+    """A rich Console on the current stdout or stderr (as a test runner swaps them), printing
+    lone surrogates as U+FFFD."""
+
+    @property  # type: ignore[misc]
+    def file(self) -> IO[str]:
+        return cast(IO[str], _Printable(Console.file.fget(self)))  # type: ignore[attr-defined]
+
+
+err = SafeConsole(stderr=True, soft_wrap=True)
+out = SafeConsole(soft_wrap=True, highlight=False)
 
 
 def load_and_log() -> Settings:

@@ -11,6 +11,7 @@ from rich.table import Table
 from bot.cli._base import CommunityOption, app, err, load_and_log, out, run_async
 from bot.domain import Platform
 from bot.errors import InputError, PlatformUnavailable
+from bot.events import safe_text
 
 if TYPE_CHECKING:
     from bot.core import Core
@@ -38,6 +39,8 @@ def community_add(
     from bot.commands import check_timezone
     from bot.core import open_core
     from bot.runtime import platforms_configured
+
+    name = safe_text(name)  # a name from argv that was not UTF-8 is stored as one that is
 
     async def go() -> None:
         check_timezone(timezone)

@@ -9,7 +9,16 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._base import app, community_id, err, load_and_log, open_with, out, run_async
+from bot.cli._base import (
+    app,
+    community_id,
+    err,
+    load_and_log,
+    open_with,
+    out,
+    run_async,
+    shown_path,
+)
 from bot.errors import ConfigError, InputError
 
 
@@ -97,10 +106,14 @@ def read_script(path: Path) -> list[str]:
     try:
         return path.read_text(encoding="utf-8").splitlines()
     except UnicodeDecodeError:
-        raise InputError(f"--script {path}: is not UTF-8 text", example=example) from None
-    except OSError as exc:
         raise InputError(
-            f"--script {path}: cannot be read ({exc.strerror})", example=example
+            f"--script {shown_path(path)}: is not UTF-8 text", example=example
+        ) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
+        problem = getattr(exc, "strerror", None) or exc
+        raise InputError(
+            f"--script {shown_path(path)}: cannot be read ({problem})",
+            example=example,
         ) from None
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.cli._base import CommunityOption, app, err, out, with_core
+from bot.cli._base import CommunityOption, app, err, out, shown_path, with_core
 from bot.core import Core
 
 themes_app = typer.Typer(
@@ -35,8 +35,9 @@ def themes_import(
     """Replace the community's themes by those in FILE (checked first; nothing changes if bad)."""
     try:
         source = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        err.print(f"[red]Cannot read {file}[/red]: {error}")
+    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError; so is a NUL
+        problem = getattr(error, "strerror", None) or type(error).__name__
+        err.print(f"Cannot read {shown_path(file)}: {problem}", markup=False)
         raise typer.Exit(2) from None
 
     async def go(core: Core) -> int:

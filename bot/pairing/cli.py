@@ -149,6 +149,15 @@ def _target(out: Path | None) -> Path | None:
     if out is None or out == STDOUT:
         return None
     usage = "--out FILE in an existing folder, or --out - for stdout"
+    try:
+        return _checked_target(out, usage)
+    except (OSError, ValueError) as error:  # a name too long, a NUL byte
+        shown = str(out) if len(str(out)) <= 60 else f"{str(out)[:60]}…"
+        problem = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"--out {shown!r}: cannot write there ({problem})", usage=usage) from None
+
+
+def _checked_target(out: Path, usage: str) -> Path:
     if out.is_dir():
         raise InputError(f"--out {out}: is a folder; name a file in it", usage=usage)
     if os.path.lexists(out) and not stat.S_ISREG(out.lstat().st_mode):
@@ -166,8 +175,9 @@ def _write_atomically(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` only whole: a temporary file beside it, then a rename."""
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    except OSError as error:
-        raise InputError(f"--out {path}: cannot write there ({error.strerror})") from error
+    except (OSError, ValueError) as error:
+        problem = getattr(error, "strerror", None) or str(error)
+        raise InputError(f"--out {path}: cannot write there ({problem})") from error
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(text)
