@@ -41,6 +41,11 @@ LOOSE_MADS = 2.0
 LOST_MADS = 3.0
 NEIGHBOURS = 4
 RELATIVE_FROM = 30  # answers: fewer give no stable median, and a mean close to each answer
+# When the answers nearly all say one thing, their mean is that thing, and taking it out leaves
+# noise: the relative path runs only while the length of the answers' mean unit vector is below
+# this. Measured: 0.35-0.39 on the tune split and the old set, 0.43-0.51 within any one labelled
+# theme, 0.93 for 1,500 answers that differ only by a number.
+MAX_CONCENTRATION = 0.6
 
 
 Mask = npt.NDArray[np.bool_]
@@ -211,7 +216,11 @@ def label_answers(
     vectoriser.fit([*documents, *texts])
     vectors = vectoriser.vectors(texts)
     centroids = _centroids(vectoriser, taxonomy)
-    relative = method == EMBEDDINGS and len(texts) >= RELATIVE_FROM
+    relative = (
+        method == EMBEDDINGS
+        and len(texts) >= RELATIVE_FROM
+        and float(np.linalg.norm(_unit(vectors).mean(axis=0))) < MAX_CONCENTRATION
+    )
     if relative:
         vectors, centroids = _centred(vectors, centroids)
     similarity = vectors @ centroids.T
