@@ -67,7 +67,6 @@ async def test_about_alone_shows_the_line_and_clear_removes_it(core: Core, commu
     [
         ("x" * 161, "161 characters; 160 at most"),
         ('""', "plain text"),
-        ("ask me\x00 about \x1b[31mred", "plain text"),
         ("\u202eevil", "plain text"),
     ],
 )
@@ -85,6 +84,13 @@ async def test_runs_of_spaces_and_line_breaks_become_one_line(core: Core, commun
     ids = await members(core, 2, teams=2)
     await core.handle(say(ids[0], "about  cycling\n\nand   payroll "))
     assert await about_of(core, ids[0]) == "cycling and payroll"
+
+
+async def test_control_characters_never_reach_the_line(core: Core, community: int) -> None:
+    ids = await members(core, 2, teams=2)
+    await core.handle(say(ids[0], "about ask me\x00 about \x1b[31mred"))
+    stored = await about_of(core, ids[0])
+    assert stored.startswith("ask me") and all(ch.isprintable() for ch in stored)
 
 
 async def test_someone_who_has_not_joined_is_told_to_join_first(core: Core, community: int) -> None:
