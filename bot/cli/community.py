@@ -22,6 +22,9 @@ community_app = typer.Typer(help="Set up communities from the command line.", no
 app.add_typer(community_app, name="community")
 
 
+MAX_NAME = 120  # the communities table's name column
+
+
 @community_app.command("add")
 def community_add(
     workspace: Annotated[
@@ -40,7 +43,13 @@ def community_add(
     from bot.core import open_core
     from bot.runtime import platforms_configured
 
-    name = safe_text(name)  # a name from argv that was not UTF-8 is stored as one that is
+    name = " ".join(safe_text(name).split())  # argv that was not UTF-8 is stored as UTF-8
+    if not 1 <= len(name) <= MAX_NAME:
+        shown = "an empty name" if not name else f"{len(name)} characters"
+        raise typer.BadParameter(
+            f"{shown}: name it in 1 to {MAX_NAME} characters, as in --name Coffee",
+            param_hint="--name",
+        )
 
     async def go() -> None:
         check_timezone(timezone)
