@@ -103,7 +103,12 @@ async def test_a_sender_without_slack_credentials_leaves_slacks_messages_pending
         update={"slack_bot_token": None, "slack_app_token": None, "slack_signing_secret": None}
     )
     task = asyncio.ensure_future(runtime.serve(core, bare, "sender", idle=0.05))
-    await asyncio.sleep(0.5)
+    for _ in range(400):  # until the sender has put every row back, at most 20 s
+        await asyncio.sleep(0.05)
+        async with core.db.session() as session:
+            errors = (await session.scalars(select(OutboxRow.last_error))).all()
+        if errors and all(e is not None for e in errors):
+            break
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task

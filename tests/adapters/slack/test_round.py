@@ -164,8 +164,11 @@ async def test_a_rate_limit_is_waited_out_by_the_outbox_not_by_slack_sdk(
     sender = Sender(core.db, chat_for(slack_settings, core), clock=clock, sleep=wait)
     report = await sender.drain(community_id=slack_community)
     assert report.sent == len(result.groups)
-    assert report.retried == 1 and any(w >= 30 for w in report.waits)
-    assert [c.status for c in fake.calls_of("conversations.open")][:2] == [429, 200]
+    # The 429 holds the whole workspace: the row it hit, and any row of a stream side by side
+    # that went to call Slack while the hold stood, wait it out; Slack answers 429 only once.
+    assert 1 <= report.retried < len(result.groups) and any(w >= 30 for w in report.waits)
+    opened = [c.status for c in fake.calls_of("conversations.open")]
+    assert opened[0] == 429 and opened.count(429) == 1
     assert len(fake.workspace.posts()) == len(result.groups)
 
 
