@@ -19,15 +19,17 @@ from bot.settings import Settings
 
 def _worker_database(url: str | None) -> str | None:
     """Under pytest-xdist each worker gets a database of its own on the PostgreSQL server: the
-    tests' schemas are unique anyway, but advisory locks (the scheduler's lead) are per database."""
+    tests' schemas are unique anyway, but advisory locks (the scheduler's lead) are per database.
+    The worker's database is named after the given one, so two runs given two databases share
+    nothing."""
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not url or not worker:
         return url
     import psycopg
 
     address, mark, query = url.partition("?")
-    base = address.rpartition("/")[0]
-    name = f"bridgework_test_{worker}"
+    base, _, given = address.rpartition("/")
+    name = f"{given or 'bridgework_test'}_{worker}"
     with psycopg.connect(url, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None:
             conn.execute(f'CREATE DATABASE "{name}"')
