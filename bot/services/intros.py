@@ -15,7 +15,7 @@ from bot.domain import UNASSIGNED, MemberStatus, Role, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
 from bot.pairing.leads import leads_this_round, place_leads
-from bot.services import holdout, library
+from bot.services import holdout, left_out, library
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
@@ -100,7 +100,10 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
     if len(candidates) < 2:
         log.info("community %s: no round, %s available", ctx.community.id, len(candidates))
         return RoundResult(0, 0, (), created=False)
-    groups = await _pair(ctx, candidates, history, settings, number)
+    first = await left_out.first_in_line(ctx)
+    groups, left = await left_out.place(
+        candidates, first, lambda present: _pair(ctx, present, history, settings, number)
+    )
     if last is not None:
         last.closed = True  # its follow-up buttons go stale from now on
     round_row = RoundRow(community_id=ctx.community.id, number=number, run_on=on, closed=False)
@@ -126,6 +129,7 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
             people=[p.platform_id for p in people],
             group_id=group.id,
         )
+    await left_out.settle(ctx, members, left, number, on)
     log.info("community %s round %s: %s groups", ctx.community.id, number, len(groups))
     return RoundResult(round_row.id, number, tuple(groups), created=True)
 
