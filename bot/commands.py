@@ -22,6 +22,8 @@ from bot.facilitation import (
 )
 from bot.facilitation import FacilitationCommand as Facilitation
 from bot.facilitation import words as split_words
+from bot.hours_command import USAGE as HOURS_USAGE
+from bot.hours_command import SetHours, parse_hours
 from bot.role_commands import USAGE as ROLE_USAGE
 from bot.role_commands import ListRoles, RoleCommand, parse_role
 from bot.set_command import SET_VERB_USAGE, Set, check_timezone, parse_set
@@ -33,6 +35,7 @@ MAX_COMMAND_LENGTH = 2000
 __all__ = [
     "WEEKDAYS",
     "About",
+    "SetHours",
     "Command",
     "parse",
     "required_role",
@@ -106,6 +109,7 @@ Command = (
     | SetTimezone
     | Status
     | About
+    | SetHours
     | Help
     | Set
     | MyData
@@ -125,6 +129,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "timezone": ("timezone Area/City", "timezone Europe/Berlin"),
     "status": ("status", "status"),
     "about": ABOUT_USAGE,
+    "hours": HOURS_USAGE,
     "help": ("help", "help"),
     "set": SET_VERB_USAGE,
     "my-data": ("my-data", "my-data"),
@@ -193,6 +198,7 @@ def command_name(command: Command) -> str:
         SetTimezone: "timezone",
         Status: "status",
         About: "about",
+        SetHours: "hours",
         Help: "help",
         Set: "set",
         MyData: "my-data",
@@ -228,6 +234,8 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         return parse_set(args, channels)
     if verb == "about":
         return parse_about(text.strip()[len(words[0]) :])
+    if verb == "hours":
+        return parse_hours(" ".join(args))
     if verb == "timezone":
         if len(args) != 1:
             _fail("timezone", "say one time zone")

@@ -293,6 +293,8 @@ class Dispatcher:
                 return await membership.status(ctx, member, command)
             case commands.About():
                 return membership.about(member, command)
+            case commands.SetHours():
+                return membership.hours(member, command)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
 
 

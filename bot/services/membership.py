@@ -7,12 +7,13 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.calendar import day_text
-from bot.commands import About, Join, Leave, Pause, Resume, SetTeam, Status
+from bot.commands import About, Join, Leave, Pause, Resume, SetHours, SetTeam, Status
 from bot.domain import UNASSIGNED, MemberStatus, TeamPath, first_name_of
 from bot.events import Actor
 from bot.messages import Button, Choices, Message, Text
 from bot.ports import MemberInfo
 from bot.services.context import Context
+from bot.slots import DEFAULT_HOURS, hours_of
 from bot.store import repo
 from bot.store.models import MemberRow
 from bot.texts import copy
@@ -124,6 +125,25 @@ def about(member: MemberRow, command: About) -> Message:
     return Text(copy("about.ok", first_name=name, about=command.text))
 
 
+def hours(member: MemberRow, command: SetHours) -> Message:
+    """Set, reset or show the member's working hours, inside which meeting slots are offered."""
+    name = member.first_name
+    if command.hours is not None:
+        member.hours = command.hours.stored()
+        return Text(copy("hours.ok", first_name=name, hours=str(command.hours)))
+    if command.reset:
+        member.hours = None
+        return Text(copy("hours.reset", first_name=name, hours=str(DEFAULT_HOURS)))
+    return Text(copy("hours.shown", first_name=name, hours=hours_text(member)))
+
+
+def hours_text(member: MemberRow) -> str:
+    """ "08:00–16:00", or "09:00–17:00 (the community's)" where the member set none."""
+    if member.hours:
+        return str(hours_of(member.hours))
+    return copy("hours.default", hours=str(DEFAULT_HOURS))
+
+
 async def status(ctx: Context, member: MemberRow, _command: Status) -> Message:
     return Text(
         copy(
@@ -133,6 +153,7 @@ async def status(ctx: Context, member: MemberRow, _command: Status) -> Message:
             team=member.team,
             timezone=member.timezone,
             about=member.about or copy("about.unset"),
+            hours=hours_text(member),
             intros=await repo.intro_count(ctx.session, member.id),
             next_round=await ctx.next_round_text(_back_on(member)),
         )

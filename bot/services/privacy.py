@@ -114,6 +114,7 @@ async def export(ctx: Context, actor: Actor, *, kept: Kept | None = None) -> Mes
             "paused_until": member.paused_until.isoformat() if member.paused_until else None,
             "never_with": member.never_with,
             "about": member.about,
+            "hours": member.hours,
         },
         "introductions": [
             {"round": n, "date": d.isoformat(), "answer": outcomes.get(g)}

@@ -104,6 +104,8 @@ class MemberRow(Base):
     paused_until: Mapped[date | None] = mapped_column(Date, default=None)
     never_with: Mapped[list[str]] = mapped_column(default=list)
     about: Mapped[str] = mapped_column(String(160), default="", server_default="")
+    # Their own working hours ("08:00-16:00", their zone); None: the community's 09:00–17:00.
+    hours: Mapped[str | None] = mapped_column(String(11), default=None)
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())
 
 
@@ -142,6 +144,21 @@ class GroupRow(Base):
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     conversation_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    # The meeting times offered to the group (ISO moments, UTC), and when it agreed on one.
+    slots: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
+    agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
+class SlotTapRow(Base):
+    """A member's "This works" on one of their group's offered meeting times."""
+
+    __tablename__ = "slot_taps"
+    __table_args__ = (UniqueConstraint("group_id", "member_id", "slot"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
+    slot: Mapped[int] = mapped_column(Integer)
 
 
 class GroupMemberRow(Base):

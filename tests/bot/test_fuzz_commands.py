@@ -66,6 +66,8 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("status {}", ""),
     ('about "{}"', "I look after payroll"),
     ("about {}", "clear"),
+    ("hours {}", "08:00-16:00"),
+    ("hours 08:00-{}", "16:00"),
     ("help {}", ""),
     ("my-data {}", ""),
     ("forget-me {}", ""),
