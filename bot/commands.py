@@ -8,6 +8,13 @@ from datetime import date, timedelta
 
 from bot.about_command import USAGE as ABOUT_USAGE
 from bot.about_command import About, parse_about
+from bot.control_commands import (
+    OPT_IN_USAGE,
+    OPT_OUT_USAGE,
+    OptCommand,
+    OptOut,
+    parse_opt,
+)
 from bot.domain import WEEKDAYS, Role, TeamPath
 from bot.errors import InputError
 from bot.facilitation import (
@@ -118,6 +125,7 @@ Command = (
     | Facilitation
     | ThemesCommand
     | RoleCommand
+    | OptCommand
 )
 
 USAGE: dict[str, tuple[str, str]] = {
@@ -147,6 +155,8 @@ USAGE: dict[str, tuple[str, str]] = {
     "themes": (THEMES_USAGE, "themes list"),
     "role": (ROLE_USAGE, "role grant @bob lead"),
     "roles": ("roles", "roles"),
+    "opt-out": OPT_OUT_USAGE,
+    "opt-in": OPT_IN_USAGE,
 }
 
 SIMPLE: dict[str, Command] = {
@@ -165,7 +175,7 @@ SIMPLE: dict[str, Command] = {
 def required_role(command: Command) -> Role:
     if isinstance(command, ListThemes):
         return Role.LEAD
-    if isinstance(command, Set | ThemesCommand | RoleCommand):
+    if isinstance(command, Set | ThemesCommand | RoleCommand | OptCommand):
         return Role.ADMIN
     if isinstance(command, Results | Digest):
         return Role.LEAD
@@ -189,6 +199,8 @@ def command_name(command: Command) -> str:
         return "roles"
     if isinstance(command, RoleCommand):
         return "role"
+    if isinstance(command, OptCommand):
+        return "opt-out" if isinstance(command, OptOut) else "opt-in"
     return {
         Join: "join",
         Leave: "leave",
@@ -240,6 +252,8 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         if len(args) != 1:
             _fail("timezone", "say one time zone")
         return SetTimezone(check_timezone(args[0], *USAGE["timezone"]))
+    if verb in {"opt-out", "opt-in"}:
+        return parse_opt(verb, args)
     if verb in {"prompt", "checkin", "library", "themes", "role"}:
         tokens = split_words(text)[1:]
         if verb == "role":

@@ -6,6 +6,7 @@ import logging
 
 from bot import commands
 from bot.clock import Clock, system_clock
+from bot.control_commands import OptIn, OptOut
 from bot.domain import Role, first_name_of
 from bot.errors import InputError
 from bot.events import (
@@ -33,6 +34,7 @@ from bot.services import (
     meet_again,
     member_sync,
     membership,
+    optout,
     privacy,
     prompts,
     roles,
@@ -240,6 +242,8 @@ class Dispatcher:
                 return Text(help_for(role))
             case ListRoles() | GrantRole() | RevokeRole() | LinkRole():
                 return await roles.handle(ctx, command)
+            case OptOut() | OptIn():
+                return await optout.handle(ctx, command, actor=event.actor.platform_id, me=event.me)
             case commands.Join():
                 return await membership.join(ctx, event.actor, command)
             case commands.Leave():

@@ -58,6 +58,8 @@ class CommandInvoked:
     # Channels the text mentions, as ids the platform resolved (`#C123` in the text): a fact
     # the adapter knows and the core checks a `#channel` argument against.
     channels: frozenset[str] = frozenset()
+    # The bot's own id on the platform, where the adapter knows it (a command naming the bot).
+    me: str = ""
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,8 @@ class ConsoleSpace:
 
 
 # "ada: join" speaks as Ada; "ada! set day friday" (or "ada!: …") as Ada with the admin flag.
+ME = "bridgework"  # the bot as the console names it: `opt-out @bridgework` names the bot
+
 SPEAKER = re.compile(r"([^\s:!]+)(?:(!):?|:)\s*(.*)", re.DOTALL)
 # "ada presses …", "ada replies …", "ada submits …": the verb is the word after the id.
 ACTION = re.compile(r"([^\s:!]+!?)\s+(presses|replies|submits)(?:\s+(.*))?", re.DOTALL)
@@ -169,7 +171,9 @@ def to_event(line: str, space: ConsoleSpace, names: dict[str, str]) -> Event | N
         )
     who, command = speaker.group(1) + (speaker.group(2) or ""), speaker.group(3)
     mentioned = frozenset(re.findall(r"#([\w-]+)", command))
-    return CommandInvoked(space.where, _actor(who, names), command.strip(), channels=mentioned)
+    return CommandInvoked(
+        space.where, _actor(who, names), command.strip(), channels=mentioned, me=ME
+    )
 
 
 def _reply(who: str, rest: str, space: ConsoleSpace, names: dict[str, str]) -> Event:

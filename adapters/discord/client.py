@@ -272,7 +272,10 @@ class BridgeworkClient(discord.Client):
             said, mentioned = translate.channel_mentions(command)
             channels = frozenset(c for c in mentioned if self._may_post(where.workspace, c))
             try:
-                event = CommandInvoked(where, actor, said, interaction=key, channels=channels)
+                me = str(interaction.client.user.id) if interaction.client.user else ""
+                event = CommandInvoked(
+                    where, actor, said, interaction=key, channels=channels, me=me
+                )
                 reply = await self.core.handle(event)
             finally:
                 self.chats.interactions.pop(key, None)

@@ -193,6 +193,16 @@ class AdminCommands(app_commands.Group):
     async def roles(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "roles")
 
+    @app_commands.command(name="opt-out", description=copy("discord.command.opt-out"))
+    @app_commands.describe(person=copy("discord.command.opt.person"))
+    async def opt_out(self, interaction: discord.Interaction[Any], person: discord.Member) -> None:
+        await self.run(interaction, command_text("opt-out", f"<@{person.id}>"))
+
+    @app_commands.command(name="opt-in", description=copy("discord.command.opt-in"))
+    @app_commands.describe(person=copy("discord.command.opt.person"))
+    async def opt_in(self, interaction: discord.Interaction[Any], person: discord.Member) -> None:
+        await self.run(interaction, command_text("opt-in", f"<@{person.id}>"))
+
 
 def all_commands(run: Run) -> list[app_commands.Group]:
     """The three top-level commands, for the command tree."""

@@ -82,9 +82,10 @@ class Listeners:
             log.error("slack: showing an answer failed", exc_info=task.exception())
 
     async def on_command(
-        self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond
+        self, ack: Ack, body: Body, client: AsyncWebClient, respond: AsyncRespond, context: Any
     ) -> None:
         event = translate.command(body, await self._user(client, str(body["user_id"]), body))
+        event = replace(event, me=str(context.get("bot_user_id") or ""))
         groups = await self._user_groups(client, str(body["team_id"]))
         held = groups.get(event.actor.platform_id, frozenset())
         event = replace(event, actor=replace(event.actor, platform_roles=held))

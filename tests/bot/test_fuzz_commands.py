@@ -103,6 +103,8 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ('role link lead "{}"', "Leads"),
     ('role unlink {} "Leads"', "lead"),
     ("role list {}", ""),
+    ("opt-out @{}", "ada"),
+    ("opt-in {}", "@bob"),
     ("{}", "help"),
 )
 

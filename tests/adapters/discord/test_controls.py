@@ -1,0 +1,41 @@
+"""Admins' controls by slash command on the fake Discord: opt-out and opt-in a member."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from adapters.discord import BridgeworkClient
+from bot.core import Core
+from bot.store.models import MemberRow, OutboxRow
+from bot.texts import copy
+from tests.adapters.discord.conftest import Community
+from tests.fakes.discord import FakeDiscord, reply_text
+
+
+async def status_of(core: Core, pid: str) -> str:
+    async with core.db.session() as session:
+        row = await session.scalar(select(MemberRow).where(MemberRow.platform_id == pid))
+    assert row is not None
+    return row.status
+
+
+async def test_an_admin_opts_a_member_out_and_in_and_the_bot_itself_is_refused(
+    running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
+) -> None:
+    community, _ = running
+    owner = fake.world.users[community.guild.owner_id]
+    bob = community.members[1]
+    out = await fake.slash(owner, community.guild, community.channel, "opt-out", person=bob)
+    assert reply_text(out) == copy("opt.done_out", first_name="Person001")
+    assert await status_of(core, bob.user.id) == "opted_out"
+    again = await fake.slash(owner, community.guild, community.channel, "opt-out", person=bob)
+    assert reply_text(again) == copy("opt.already_out", first_name="Person001")
+    back = await fake.slash(owner, community.guild, community.channel, "opt-in", person=bob)
+    assert reply_text(back) == copy("opt.done_in", first_name="Person001")
+    assert await status_of(core, bob.user.id) == "active"
+    me = community.guild.members[fake.world.bot.id]
+    refused = await fake.slash(owner, community.guild, community.channel, "opt-out", person=me)
+    assert reply_text(refused) == copy("opt.bot", verb="opt-out")
+    async with core.db.session() as session:
+        told = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "opt"))).all()
+    assert [row.people for row in told] == [[bob.user.id], [bob.user.id]]
