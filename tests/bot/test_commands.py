@@ -97,11 +97,11 @@ def test_the_digest_channel_is_a_channel_the_platform_resolved_or_direct() -> No
         assert "set digest-channel #CHANNEL|direct" in caught.value.usage
 
 
-def test_only_set_and_roles_need_an_admin() -> None:
+def test_only_settings_roles_and_admins_controls_need_an_admin() -> None:
     admin_only = {
         name for name in commands.USAGE if commands.required_role(_sample(name)).name == "ADMIN"
     }
-    assert admin_only == {"set", "role", "roles"}
+    assert admin_only == {"set", "role", "roles", "opt-out", "opt-in"}
 
 
 def _sample(name: str) -> commands.Command:
