@@ -62,4 +62,6 @@ async def handle(ctx: Context, command: OptCommand, *, actor: str, me: str = "")
         people=[person],
     )
     log.info("community %s: %s opted member %s %s", ctx.community.id, actor, member.id, word)
-    return Text(copy(f"opt.done_{word}", first_name=name))
+    if isinstance(command, OptOut):
+        return Text(copy("opt.done_out", first_name=name))
+    return Text(copy("opt.done_in", first_name=name))
