@@ -22,7 +22,6 @@ community's channel instead, under a message that mentions them (conversation id
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
@@ -362,7 +361,7 @@ class SlackChat:
             except RateLimited as waiting:  # held for longer than a call should sleep
                 if attempt >= attempts:
                     raise
-                await asyncio.sleep(waiting.retry_after)
+                await self.limits.sleep(waiting.retry_after)  # on the limits' own clock
                 continue
             try:
                 return await guard(method, call(client))

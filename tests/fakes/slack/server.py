@@ -9,6 +9,8 @@ limits each app per workspace, with windows multiplied by ``scale`` so tests are
 the limit gets 429 with ``Retry-After``: the whole seconds (at least 1) until the bucket has a
 request again. A call made while an earlier 429's ``Retry-After`` for its bucket has not run out
 is counted in ``inside_retry_after`` (what a client that honours Slack's limits never does).
+The buckets read ``now`` (``time.monotonic``; a test's virtual clock, with ``scale`` 1, runs
+Slack's own limits in no real time).
 """
 
 from __future__ import annotations
@@ -105,8 +107,15 @@ class Envelope:
 
 
 class FakeSlack:
-    def __init__(self, *, scale: float = 0.01, scopes: frozenset[str] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        scale: float = 0.01,
+        scopes: frozenset[str] | None = None,
+        now: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.scale = scale
+        self.now = now
         self.scopes = manifest_scopes() if scopes is None else scopes
         self.workspace = Workspace()
         self.calls: list[Call] = []
@@ -192,7 +201,7 @@ class FakeSlack:
             status, error, retry_after = injected.pop(0)
             if status == 429:
                 self._count_inside(name, args, team)
-                self._blocked[_bucket(name, args, team)] = time.monotonic() + retry_after
+                self._blocked[_bucket(name, args, team)] = self.now() + retry_after
             return self._answer(name, shown, status, error, retry_after=retry_after)
         wait = self._rate(name, args, team)
         if wait > 0:
@@ -258,7 +267,7 @@ class FakeSlack:
 
     def _count_inside(self, name: str, args: dict[str, Any], team: str) -> float:
         """Count a call made inside its bucket's Retry-After window; returns the time."""
-        now = time.monotonic()
+        now = self.now()
         if now < self._blocked.get(_bucket(name, args, team), 0.0):
             self.inside_retry_after += 1
         return now
