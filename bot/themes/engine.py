@@ -77,9 +77,17 @@ def quotable(text: str, redact: Redactor) -> bool:
 
 
 def _quotes(answers: Sequence[ThemeAnswer], group: Group, redact: Redactor) -> tuple[str, ...]:
-    """The most representative answers that may be quoted (see ``quotable``)."""
-    texts = [answers[i].text for i in group.members if quotable(answers[i].text, redact)]
-    return tuple(dict.fromkeys(texts))[:MAX_QUOTES]
+    """The most representative answers that may be quoted (see ``quotable``): the members are
+    ranked most representative first, so the search stops at the first ``MAX_QUOTES`` (redacting
+    every answer of a 5,000-answer theme took most of the time of theming 10,000 answers)."""
+    quotes: dict[str, None] = {}
+    for i in group.members:
+        text = answers[i].text
+        if text not in quotes and quotable(text, redact):
+            quotes[text] = None
+            if len(quotes) == MAX_QUOTES:
+                break
+    return tuple(quotes)
 
 
 def build_report(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -102,6 +103,13 @@ def phrases(text: str) -> set[str]:
     return found
 
 
+@lru_cache(maxsize=16_384)
+def _phrases_of(text: str) -> frozenset[str]:
+    """``phrases``, kept for the texts seen last: every emerging cluster looks through the whole
+    corpus, and 10,000 answers' phrases took seconds a cluster."""
+    return frozenset(phrases(text))
+
+
 def theme_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) -> list[str]:
     """Names for an emerging theme of the answers ``group`` among ``corpus`` (which holds them):
     2–4 word phrases from the group's own answers, each in at least ``PHRASE_SHARE`` of them and
@@ -112,12 +120,12 @@ def theme_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) 
         return []
     inside: Counter[str] = Counter()
     for text in group:
-        inside.update(phrases(text))
+        inside.update(_phrases_of(text))
     need = max(2, int(np.ceil(PHRASE_SHARE * len(group))))
     wanted = {p for p, n in inside.items() if n >= need}
     overall: Counter[str] = Counter()
     for text in corpus:
-        overall.update(phrases(text) & wanted)
+        overall.update(_phrases_of(text) & wanted)
     rest = max(1, len(corpus) - len(group))
     scored = sorted(
         (
