@@ -103,6 +103,34 @@ def quality(method: str, precision: Precision | None) -> dict[str, list[float]]:
     return out
 
 
+# all-MiniLM-L6-v2's matrix products per word piece: in each of 6 layers the attention's four
+# 384 × 384 projections and the feed-forward's 384 × 1536 and back (attention scores on answers of
+# ~30 pieces add under 3%).
+FLOP_PER_PIECE = 2 * (4 * 384 * 384 + 2 * 384 * 1536) * 6
+
+
+def model_floor(texts: Sequence[str], precision: Precision) -> dict[str, float]:
+    """How much arithmetic the model needs for ``texts`` (its word pieces times
+    ``FLOP_PER_PIECE``) and how fast this machine multiplies matrices of the model's shapes in
+    ``precision`` right now (best of 5): together, a floor no code around the model can go under."""
+    import torch
+
+    from bot.themes.embeddings import _model
+
+    tokenizer = _model().tokenizer  # type: ignore[attr-defined]
+    pieces = sum(len(ids) for ids in tokenizer(list(texts))["input_ids"])
+    dtype = torch.bfloat16 if precision == "bfloat16" else torch.float32
+    a, w = torch.randn(2048, 384, dtype=dtype), torch.randn(1536, 384, dtype=dtype)
+    best = float("inf")
+    with torch.inference_mode():
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(10):
+                torch.nn.functional.linear(a, w)
+            best = min(best, (time.perf_counter() - started) / 10)
+    return {"pieces": pieces, "gflops": 2 * 2048 * 384 * 1536 / best / 1e9}
+
+
 def worker(method: str, n: int, precision: Precision | None = None) -> dict[str, object]:
     """Measure one method in this process; printed as JSON for ``main``."""
     started = time.perf_counter()
@@ -127,6 +155,9 @@ def worker(method: str, n: int, precision: Precision | None = None) -> dict[str,
         "peak_mb": peak,
         "words": statistics.mean(len(a.text.split()) for a in many),
         "native_bfloat16": method == EMBEDDINGS and native_precision() == "bfloat16",
+        "floor": model_floor([a.text for a in many], precision or native_precision())
+        if method == EMBEDDINGS
+        else None,
     }
 
 
@@ -208,6 +239,17 @@ def main() -> None:
             f"{peak:.0f}{_mark(peak, MEMORY_TARGET_MB, at_most=True)}",
         )
     console.print(speed)
+    for (method, precision), r in results.items():
+        floor = cast(dict[str, float] | None, r["floor"])
+        if floor is None:
+            continue
+        tflop = floor["pieces"] * FLOP_PER_PIECE / 1e12
+        print(
+            f"{_label(method, precision, native)}: all-MiniLM-L6-v2 does {tflop:.2f} TFLOP of "
+            f"matrix products on these answers ({floor['pieces']:,.0f} word pieces); products of "
+            f"its shapes ran at {floor['gflops']:.0f} GFLOP/s here, so the model alone needs "
+            f"≥ {tflop * 1000 / floor['gflops']:.0f} s."
+        )
     print(f"Load average (1, 5, 15 min) on {os.cpu_count()} CPUs: {before} before, {after} after.")
     if not available():
         print("The themes extra is not installed: only the word-count fallback was measured.")
