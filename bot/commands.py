@@ -11,9 +11,12 @@ from bot.about_command import About, parse_about
 from bot.control_commands import (
     OPT_IN_USAGE,
     OPT_OUT_USAGE,
+    SKIP_USAGE,
     OptCommand,
     OptOut,
+    SkipCommand,
     parse_opt,
+    parse_skip,
 )
 from bot.domain import WEEKDAYS, Role, TeamPath
 from bot.errors import InputError
@@ -126,6 +129,7 @@ Command = (
     | ThemesCommand
     | RoleCommand
     | OptCommand
+    | SkipCommand
 )
 
 USAGE: dict[str, tuple[str, str]] = {
@@ -157,6 +161,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "roles": ("roles", "roles"),
     "opt-out": OPT_OUT_USAGE,
     "opt-in": OPT_IN_USAGE,
+    "skip": SKIP_USAGE,
 }
 
 SIMPLE: dict[str, Command] = {
@@ -175,7 +180,7 @@ SIMPLE: dict[str, Command] = {
 def required_role(command: Command) -> Role:
     if isinstance(command, ListThemes):
         return Role.LEAD
-    if isinstance(command, Set | ThemesCommand | RoleCommand | OptCommand):
+    if isinstance(command, Set | ThemesCommand | RoleCommand | OptCommand | SkipCommand):
         return Role.ADMIN
     if isinstance(command, Results | Digest):
         return Role.LEAD
@@ -201,6 +206,8 @@ def command_name(command: Command) -> str:
         return "role"
     if isinstance(command, OptCommand):
         return "opt-out" if isinstance(command, OptOut) else "opt-in"
+    if isinstance(command, SkipCommand):
+        return "skip"
     return {
         Join: "join",
         Leave: "leave",
@@ -254,6 +261,8 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         return SetTimezone(check_timezone(args[0], *USAGE["timezone"]))
     if verb in {"opt-out", "opt-in"}:
         return parse_opt(verb, args)
+    if verb == "skip":
+        return parse_skip(args, today)
     if verb in {"prompt", "checkin", "library", "themes", "role"}:
         tokens = split_words(text)[1:]
         if verb == "role":

@@ -6,7 +6,7 @@ import logging
 
 from bot import commands
 from bot.clock import Clock, system_clock
-from bot.control_commands import OptIn, OptOut
+from bot.control_commands import ClearSkips, ListSkips, OptIn, OptOut, Skip
 from bot.domain import Role, first_name_of
 from bot.errors import InputError
 from bot.events import (
@@ -27,6 +27,7 @@ from bot.ports import Eraser, MemberInfo
 from bot.role_commands import GrantRole, LinkRole, ListRoles, RevokeRole
 from bot.services import (
     admin,
+    blackouts,
     checkins,
     digest,
     followups,
@@ -242,6 +243,8 @@ class Dispatcher:
                 return Text(help_for(role))
             case ListRoles() | GrantRole() | RevokeRole() | LinkRole():
                 return await roles.handle(ctx, command)
+            case Skip() | ListSkips() | ClearSkips():
+                return await blackouts.handle(ctx, command)
             case OptOut() | OptIn():
                 return await optout.handle(ctx, command, actor=event.actor.platform_id, me=event.me)
             case commands.Join():

@@ -11,7 +11,7 @@ from bot.errors import InputError
 
 SET_VERB_USAGE = (
     "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
-    "leads-in-groups|holdout VALUE",
+    "leads-in-groups|holdout|blackout VALUE",
     "set day wednesday",
 )
 
@@ -44,6 +44,11 @@ SET_USAGE: dict[str, tuple[str, str]] = {
         f"set holdout 1…{MAX_HOLDOUT_PERCENT}%|off (never-met team pairs left unsteered for 12 "
         "rounds, to measure the steering's lift)",
         "set holdout 10%",
+    ),
+    "blackout": (
+        "set blackout move|skip (a round, prompt or check-in on a `skip` day moves to the day "
+        "after the blackout, or is skipped)",
+        "set blackout skip",
     ),
 }
 
@@ -81,6 +86,10 @@ def parse_set(args: list[str], channels: frozenset[str]) -> Set:
         value = f"{int(match.group(1)):02d}:{match.group(2)}"
     elif setting == "timezone":
         value = check_timezone(raw)
+    elif setting == "blackout":
+        if raw.lower() not in {"move", "skip"}:
+            raise InputError(f"'{raw[:30]}' is not move or skip", usage=usage, example=example)
+        value = raw.lower()
     elif setting == "llm":
         if raw.lower() not in {"on", "off"}:
             raise InputError(f"'{raw[:30]}' is not on or off", usage=usage, example=example)

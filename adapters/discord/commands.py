@@ -32,7 +32,16 @@ ROLE_ACTIONS = [app_commands.Choice(name=n, value=n) for n in ("grant", "revoke"
 
 SETTINGS = [
     app_commands.Choice(name=name, value=name)
-    for name in ("cadence", "day", "time", "timezone", "group-size", "llm", "digest-channel")
+    for name in (
+        "cadence",
+        "day",
+        "time",
+        "timezone",
+        "group-size",
+        "llm",
+        "digest-channel",
+        "blackout",
+    )
 ]
 
 
@@ -202,6 +211,11 @@ class AdminCommands(app_commands.Group):
     @app_commands.describe(person=copy("discord.command.opt.person"))
     async def opt_in(self, interaction: discord.Interaction[Any], person: discord.Member) -> None:
         await self.run(interaction, command_text("opt-in", f"<@{person.id}>"))
+
+    @app_commands.command(name="skip", description=copy("discord.command.skip"))
+    @app_commands.describe(days=copy("discord.command.skip.days"))
+    async def skip(self, interaction: discord.Interaction[Any], days: str = "list") -> None:
+        await self.run(interaction, command_text("skip", days))
 
 
 def all_commands(run: Run) -> list[app_commands.Group]:

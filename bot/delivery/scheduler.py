@@ -18,9 +18,10 @@ carry the core; :meth:`Scheduler.start` binds the one runner this process uses.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 from apscheduler.jobstores.memory import MemoryJobStore
@@ -32,12 +33,17 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.clock import as_utc
 from bot.commands import WEEKDAYS
+from bot.services import blackouts
+from bot.services.blackouts import Days
 from bot.services.installs import uninstalled_ids
 from bot.store import repo
 from bot.store.db import Database
 from bot.store.facilitation import ScheduleRow
+from bot.store.models import CommunityRow
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +83,10 @@ def cron(weekday: int, local_time: str, timezone: str) -> CronTrigger:
     )
 
 
-async def desired_jobs(db: Database) -> list[JobSpec]:
+async def desired_jobs(db: Database, now: datetime | None = None) -> list[JobSpec]:
+    """The jobs the database asks for; ``now`` (UTC, by default the wall clock) decides which
+    runs moved past a blackout are still ahead."""
+    now = now or datetime.now(UTC)
     hour, minute = HOUSEKEEPING_TIME
     specs = [
         JobSpec(kind, kind, 0, CronTrigger(hour=hour, minute=minute, timezone="UTC"))
@@ -85,16 +94,36 @@ async def desired_jobs(db: Database) -> list[JobSpec]:
     ]
     async with db.session() as session:
         gone = await uninstalled_ids(session)
+        rows = await repo.communities(session)
+        moving = {row.id: await _moving(session, row) for row in rows}
         schedules = (await session.scalars(select(ScheduleRow).order_by(ScheduleRow.id))).all()
         for schedule in schedules:
             if schedule.community_id in gone:
                 continue
-            trigger = _schedule_trigger(schedule)
+            days = moving.get(schedule.community_id, [])
+            trigger = _schedule_trigger(schedule, days)
             if trigger is not None:
                 specs.append(JobSpec(f"schedule:{schedule.id}", "schedule", schedule.id, trigger))
-        for row in await repo.communities(session):
+            if schedule.once_at is None and not schedule.paused:
+                specs.extend(
+                    _moved(
+                        now,
+                        days,
+                        "schedule",
+                        schedule.id,
+                        schedule.weekday,
+                        schedule.local_time,
+                        schedule.timezone,
+                    )
+                )
+        for row in rows:
             if row.id in gone:
                 continue  # uninstalled: its jobs stop
+            specs.extend(
+                _moved(
+                    now, moving[row.id], "intros", row.id, row.weekday, row.local_time, row.timezone
+                )
+            )
             specs.append(
                 JobSpec(f"sweep:{row.id}", "sweep", row.id, IntervalTrigger(minutes=SWEEP_MINUTES))
             )
@@ -141,12 +170,49 @@ def daily_before(local_time: str, timezone: str) -> CronTrigger:
     return CronTrigger(hour=(hour - 1) % 24, minute=minute, timezone=timezone)
 
 
-def _schedule_trigger(row: ScheduleRow) -> Trigger | None:
+def _schedule_trigger(row: ScheduleRow, moving: Sequence[Days] = ()) -> Trigger | None:
     if row.paused:
         return None
     if row.once_at is not None:
-        return None if row.last_run_at is not None else DateTrigger(run_date=row.once_at)
+        if row.last_run_at is not None:
+            return None
+        zone = ZoneInfo(row.timezone)
+        local = as_utc(row.once_at).astimezone(zone)
+        held = blackouts.covering(moving, local.date())
+        if held is not None:  # moved to the same time on the day after the blackout
+            after = held[1] + timedelta(days=1)
+            return DateTrigger(run_date=datetime.combine(after, local.timetz()))
+        return DateTrigger(run_date=row.once_at)
     return cron(row.weekday, row.local_time, row.timezone)
+
+
+async def _moving(session: AsyncSession, row: CommunityRow) -> list[Days]:
+    """The community's blackouts where what falls on them moves (none where it is skipped)."""
+    if row.blackout_mode != blackouts.MOVE:
+        return []
+    return await blackouts.ranges(session, row.id)
+
+
+def _moved(
+    utc_now: datetime,
+    days: Sequence[Days],
+    kind: str,
+    target: int,
+    weekday: int,
+    local_time: str,
+    timezone: str,
+) -> list[JobSpec]:
+    """One run, on the day after a blackout, of a weekly job that one fell in."""
+    zone = ZoneInfo(timezone)
+    now = utc_now.astimezone(zone)
+    hour, minute = (int(part) for part in local_time.split(":"))
+    specs = []
+    for day in blackouts.moved_runs(days, weekday, now.date() - timedelta(days=1)):
+        moment = datetime.combine(day, time(hour, minute), tzinfo=zone)
+        if moment > now:
+            trigger = DateTrigger(run_date=moment)
+            specs.append(JobSpec(f"{kind}:{target}:moved:{day.isoformat()}", kind, target, trigger))
+    return specs
 
 
 def sync_url(url: str) -> str:

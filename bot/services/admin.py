@@ -61,6 +61,8 @@ async def apply_setting(
                 shown = copy("set.holdout", percent=community.holdout_percent)
             else:
                 shown = copy("set.holdout_off")
+        case "blackout":
+            community.blackout_mode = str(command.value)
         case "llm":
             community.llm_enabled = command.value == "on"
         case "digest-channel":
@@ -95,6 +97,7 @@ def _current(ctx: Context, setting: str) -> str:
         "half-life": community.half_life_weeks,
         "leads-in-groups": community.leads_in_groups,
         "holdout": f"{community.holdout_percent}%",
+        "blackout": community.blackout_mode,
         "digest-channel": f"#{community.digest_channel}" if community.digest_channel else "direct",
     }
     return str(values.get(setting, "?"))

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from bot.calendar import local_date
 from bot.clock import as_utc
 from bot.domain import Cadence
 from bot.errors import InputError
-from bot.services import checkins, digest, followups, intros, meet_again, prompts, roles
+from bot.services import blackouts, checkins, digest, followups, intros, meet_again, prompts, roles
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import ScheduleRow
@@ -87,8 +88,19 @@ async def run_schedule(ctx: Context, row: ScheduleRow, *, force: bool = False) -
         weeks = Cadence(row.cadence).weeks
         if row.once_at is not None:
             return f"schedule {row.id} ran once already"
-        if ctx.clock() - as_utc(row.last_run_at) < timedelta(weeks=weeks, days=-1):
+        days = await blackouts.ranges(ctx.session, ctx.community.id)
+        ran_at = as_utc(row.last_run_at)
+        ran_on = local_date(ran_at, row.timezone)
+        counted = blackouts.usual_moment(days, ran_at, ran_on, row.weekday)
+        if ctx.clock() - counted < timedelta(weeks=weeks, days=-1):
             return f"schedule {row.id} is not due"
+    if not force:
+        today = local_date(ctx.clock(), row.timezone)
+        held = await blackouts.held(ctx, today, f"schedule {row.id}")
+        if held is not None:
+            if row.once_at is not None and ctx.community.blackout_mode == blackouts.SKIP:
+                row.last_run_at = ctx.clock()  # skipped for good: its one run is spent
+            return held
     if row.kind == "prompt":
         return await prompts.post(ctx, row)
     return await checkins.open_checkin(ctx, row)
@@ -97,9 +109,16 @@ async def run_schedule(ctx: Context, row: ScheduleRow, *, force: bool = False) -
 async def _intros(ctx: Context, *, force: bool) -> str:
     last = await repo.last_round(ctx.session, ctx.community.id)
     weeks = Cadence(ctx.community.cadence).weeks
-    if not force and last is not None and ctx.today - last.run_on < timedelta(weeks=weeks, days=-1):
-        log.info("community %s: intros not due (every %s weeks)", ctx.community.id, weeks)
-        return f"not due: the last round was on {last.run_on.isoformat()}"
+    if not force and last is not None:
+        days = await blackouts.ranges(ctx.session, ctx.community.id)
+        counted = blackouts.usual_day(days, last.run_on, ctx.community.weekday)
+        if ctx.today - counted < timedelta(weeks=weeks, days=-1):
+            log.info("community %s: intros not due (every %s weeks)", ctx.community.id, weeks)
+            return f"not due: the last round was on {last.run_on.isoformat()}"
+    if not force:
+        held = await blackouts.held(ctx, ctx.today, "round")
+        if held is not None:
+            return held
     result = await intros.run_round(ctx)
     if result.number == 0:
         return "no round: a round needs two members taking part"

@@ -1,5 +1,5 @@
 """The store: SQLAlchemy models, the database connection, migrations and queries."""
 
-from bot.store import deliveries, facilitation, models, ratelimits, standing, ties
+from bot.store import blackouts, deliveries, facilitation, models, ratelimits, standing, ties
 
-__all__ = ["deliveries", "facilitation", "models", "ratelimits", "standing", "ties"]
+__all__ = ["blackouts", "deliveries", "facilitation", "models", "ratelimits", "standing", "ties"]

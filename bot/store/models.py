@@ -81,6 +81,9 @@ class CommunityRow(Base):
     # "oauth" where a workspace installed the app itself (Slack OAuth): its admin alone turns
     # the LLM on. None: the operator's own install (a bot token, a Discord bot).
     installed_via: Mapped[str | None] = mapped_column(String(16), default=None)
+    # What a round, prompt or check-in falling on a blackout day does: "move" (to the day after
+    # the blackout) or "skip".
+    blackout_mode: Mapped[str] = mapped_column(String(8), default="move", server_default="move")
     # The platform removed Bridgework (Slack app_uninstalled or revoked tokens, Discord guild
     # removal): when, and why. Its jobs stop; its people's data is purged after the grace
     # period (``purged_at``) unless it is installed again first, which clears all three.

@@ -105,6 +105,10 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("role list {}", ""),
     ("opt-out @{}", "ada"),
     ("opt-in {}", "@bob"),
+    ("skip {}", "2027-12-21..2028-01-03"),
+    ("skip {}..2027-03-01", "2027-02-01"),
+    ("skip clear {}", "2027-12-21.."),
+    ("skip list {}", ""),
     ("{}", "help"),
 )
 

@@ -54,7 +54,7 @@ async def test_bridgework_commands_are_synced_to_each_guild_with_their_permissio
         "bridgework"
     )
     assert subcommands("bridgework-lead") == {"prompt", "checkin", "library", "themes", "digest"}
-    assert subcommands("bridgework-admin") == {"set", "role", "roles", "opt-out", "opt-in"}
+    assert subcommands("bridgework-admin") == {"set", "role", "roles", "opt-out", "opt-in", "skip"}
     assert commands["bridgework"]["default_member_permissions"] is None
     assert commands["bridgework-lead"]["default_member_permissions"] is None
     assert int(commands["bridgework-admin"]["default_member_permissions"]) == MANAGE_GUILD

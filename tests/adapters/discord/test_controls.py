@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from adapters.discord import BridgeworkClient
 from bot.core import Core
+from bot.store.blackouts import BlackoutRow
 from bot.store.models import MemberRow, OutboxRow
 from bot.texts import copy
 from tests.adapters.discord.conftest import Community
@@ -39,3 +40,25 @@ async def test_an_admin_opts_a_member_out_and_in_and_the_bot_itself_is_refused(
     async with core.db.session() as session:
         told = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "opt"))).all()
     assert [row.people for row in told] == [[bob.user.id], [bob.user.id]]
+
+
+async def test_an_admin_adds_blackout_days_and_sets_them_to_be_skipped(
+    running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
+) -> None:
+    community, _ = running
+    owner = fake.world.users[community.guild.owner_id]
+    mode = await fake.slash(
+        owner, community.guild, community.channel, "set", setting="blackout", value="skip"
+    )
+    assert "blackout is now skip" in reply_text(mode)
+    added = await fake.slash(
+        owner, community.guild, community.channel, "skip", days="2027-12-21..2028-01-03"
+    )
+    assert "are skipped" in reply_text(added)
+    listed = await fake.slash(owner, community.guild, community.channel, "skip")
+    assert "what falls on them is skipped" in reply_text(listed)
+    async with core.db.session() as session:
+        rows = (await session.scalars(select(BlackoutRow))).all()
+    assert [(r.first_day.isoformat(), r.last_day.isoformat()) for r in rows] == [
+        ("2027-12-21", "2028-01-03")
+    ]
