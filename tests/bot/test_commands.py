@@ -64,7 +64,7 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         (
             "set colour blue",
             "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
-            "leads-in-groups|holdout VALUE",
+            "leads-in-groups|holdout|blackout VALUE",
         ),
         ("set half-life forever", "set half-life 0…520"),
         ("set half-life 521", "set half-life 0…520"),
