@@ -19,7 +19,7 @@ OPT_OUT_USAGE = ("opt-out @PERSON (an admin leaves them out of everything)", "op
 OPT_IN_USAGE = ("opt-in @PERSON (an admin takes them back in)", "opt-in @bob")
 SKIP_USAGE = (
     "skip YYYY-MM-DD[..YYYY-MM-DD] | skip list | skip clear YYYY-MM-DD[..[YYYY-MM-DD]]|all",
-    "skip 2026-12-21..2027-01-03",
+    "skip 2027-12-20..2028-01-02",
 )
 MAX_BLACKOUT = timedelta(days=366)  # a range covers a year at most
 
