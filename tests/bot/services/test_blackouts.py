@@ -45,9 +45,7 @@ async def rounds(core: Core) -> list[date]:
 async def moved_jobs(core: Core, clock: MovableClock) -> dict[str, datetime]:
     specs = await desired_jobs(core.db, now=clock())
     return {
-        spec.id: spec.trigger.run_date.astimezone(UTC)
-        for spec in specs
-        if ":moved:" in spec.id
+        spec.id: spec.trigger.run_date.astimezone(UTC) for spec in specs if ":moved:" in spec.id
     }
 
 
