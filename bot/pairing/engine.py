@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from bot.errors import InputError
 from bot.pairing.balance import let_small_teams_meet
+from bot.pairing.cover import cover_one_team_groups
 from bot.pairing.crowding import TeamPairCounts
 from bot.pairing.greedy import SPREAD, groups_by_dealing, pairs_by_team_plan
 from bot.pairing.improve import (
@@ -95,6 +96,8 @@ def _searched(
     repair(groups, objective, rng, counts)
     if pairs:
         let_small_teams_meet(groups, objective, rng)
+    else:
+        cover_one_team_groups(groups, objective, counts)
     return groups
 
 

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
-from tests.bot.pairing.factories import cross_team_bound, cross_team_groups, team, ties
+from tests.bot.pairing.factories import (
+    a_roster,
+    cross_team_bound,
+    cross_team_groups,
+    team,
+    ties,
+)
 
 
 @dataclass(frozen=True)
@@ -88,3 +95,17 @@ def test_the_round_does_not_depend_on_input_order(r: Round) -> None:
     first = pair_round(r.members, r.history, r.settings, 4)
     again = pair_round(r.members[::-1], r.history[::-1], r.settings, 4)
     assert first == again
+
+
+@pytest.mark.parametrize("sizes", [(29, 2, 1), (28, 3, 1), (20, 1, 1, 1), (12, 5, 1)])
+@pytest.mark.parametrize("size", [3, 4])
+def test_no_group_is_left_of_one_team_while_a_swap_can_mix_it(
+    sizes: tuple[int, ...], size: int
+) -> None:
+    # A group holding three teams (its novel tie between two small ones) can be worth more to
+    # the objective than two groups of two teams: the round still mixes every group it can.
+    members = a_roster(sizes)
+    for seed in range(8):
+        settings = PairingSettings(group_size=size, recency=12, seed=seed)
+        groups = pair_round(members, [], settings, 1)
+        assert cross_team_groups(groups, members) == cross_team_bound(groups, members), seed
