@@ -337,7 +337,7 @@ def table(results: Sequence[Result]) -> str:
     """The results as a Markdown table, with coverage as a ratio to random's in the same run."""
     random_coverage = {r.n: r.coverage for r in results if r.system == "random"}
     lines = [
-        "| N | system | s / round | peak MB | cross-team / bound (worst round) | repeats "
+        "| N | system | s / round (CPU) | peak MB | cross-team / bound (worst round) | repeats "
         "| team pairs met | × random | E-I index | worth / optimum (worst round) |",
         "|---:|:---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -346,7 +346,8 @@ def table(results: Sequence[Result]) -> str:
         versus = f"{r.coverage / base:.2f}" if base else "–"
         optimum = "–" if r.of_optimum is None else f"{r.of_optimum:.2%}"
         lines.append(
-            f"| {r.n:,} | {r.system} | {r.seconds_per_round:.3f} | {r.peak_mb:.0f} "
+            f"| {r.n:,} | {r.system} | {r.seconds_per_round:.3f} ({r.cpu_seconds_per_round:.3f}) "
+            f"| {r.peak_mb:.0f} "
             f"| {r.cross_of_bound:.1%} | {r.repeats} | {r.coverage:.1%} | {versus} "
             f"| {r.ei_index:+.3f} | {optimum} |"
         )
@@ -383,6 +384,11 @@ def empty_history(sizes: Sequence[int], shapes: Sequence[str], rounds: int) -> l
     return results
 
 
+def _load() -> str:
+    """The machine's 1-minute load average, for reading the wall times."""
+    return f"{os.getloadavg()[0]:.1f}"
+
+
 def main() -> None:
     quick = os.environ.get("BENCH_QUICK") == "1"
     sizes = QUICK_SIZES if quick else SIZES
@@ -397,7 +403,7 @@ def main() -> None:
     print(
         f"{rounds} rounds after {HISTORY_ROUNDS} rounds of random history; group size 2, "
         f"recency 12; largest team {BIG_TEAM_SHARE:.0%}; s'up budget {SUP_BUDGET_SECONDS:.0f} s "
-        f"a round; {os.cpu_count()} cores\n"
+        f"a round; {os.cpu_count()} cores; load average {_load()} at the start\n"
     )
     print(table(results))
     empty_sizes = QUICK_EMPTY_SIZES if quick else EMPTY_SIZES
@@ -405,6 +411,7 @@ def main() -> None:
     print(empty_table(empty_history(empty_sizes, SHAPES, rounds)))
     print("\nThe held-out roster (never used to tune the engine):\n")
     print(empty_table(empty_history(empty_sizes, (HELD_OUT,), rounds)))
+    print(f"\nLoad average {_load()} at the end.")
 
 
 def _worker(argv: list[str]) -> None:
