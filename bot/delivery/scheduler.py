@@ -37,13 +37,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import as_utc
 from bot.commands import WEEKDAYS
-from bot.services import blackouts
+from bot.services import blackouts, local_time
 from bot.services.blackouts import Days
 from bot.services.installs import uninstalled_ids
 from bot.store import repo
 from bot.store.db import Database
 from bot.store.facilitation import ScheduleRow
-from bot.store.models import CommunityRow
+from bot.store.models import CommunityRow, MemberRow
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,12 @@ class JobSpec:
 
     @property
     def signature(self) -> str:
-        return str(self.trigger)
+        return signature(self.trigger)
+
+
+def signature(trigger: Trigger) -> str:
+    """A trigger as compared with the stored one: its fields and its time zone."""
+    return f"{trigger} {getattr(trigger, 'timezone', '')}".strip()
 
 
 async def run_job(kind: str, community_id: int) -> None:
@@ -96,12 +101,16 @@ async def desired_jobs(db: Database, now: datetime | None = None) -> list[JobSpe
         gone = await uninstalled_ids(session)
         rows = await repo.communities(session)
         moving = {row.id: await _moving(session, row) for row in rows}
+        zones = await _member_zones(session)
         schedules = (await session.scalars(select(ScheduleRow).order_by(ScheduleRow.id))).all()
         for schedule in schedules:
             if schedule.community_id in gone:
                 continue
             days = moving.get(schedule.community_id, [])
-            trigger = _schedule_trigger(schedule, days)
+            zone = schedule.timezone
+            if schedule.kind == "checkin":  # asked at their own local time: fire for the first
+                zone = local_time.earliest_zone(zones.get(schedule.community_id, ()), zone, now)
+            trigger = _schedule_trigger(schedule, days, zone)
             if trigger is not None:
                 specs.append(JobSpec(f"schedule:{schedule.id}", "schedule", schedule.id, trigger))
             if schedule.once_at is None and not schedule.paused:
@@ -170,20 +179,34 @@ def daily_before(local_time: str, timezone: str) -> CronTrigger:
     return CronTrigger(hour=(hour - 1) % 24, minute=minute, timezone=timezone)
 
 
-def _schedule_trigger(row: ScheduleRow, moving: Sequence[Days] = ()) -> Trigger | None:
+async def _member_zones(session: AsyncSession) -> dict[int, set[str]]:
+    """The time zones of each community's active members."""
+    found: dict[int, set[str]] = {}
+    rows = await session.execute(
+        select(MemberRow.community_id, MemberRow.timezone)
+        .where(MemberRow.status == "active")
+        .distinct()
+    )
+    for community_id, zone in rows.all():
+        found.setdefault(community_id, set()).add(zone)
+    return found
+
+
+def _schedule_trigger(
+    row: ScheduleRow, moving: Sequence[Days] = (), zone: str | None = None
+) -> Trigger | None:
     if row.paused:
         return None
     if row.once_at is not None:
         if row.last_run_at is not None:
             return None
-        zone = ZoneInfo(row.timezone)
-        local = as_utc(row.once_at).astimezone(zone)
+        local = as_utc(row.once_at).astimezone(ZoneInfo(row.timezone))
         held = blackouts.covering(moving, local.date())
         if held is not None:  # moved to the same time on the day after the blackout
             after = held[1] + timedelta(days=1)
             return DateTrigger(run_date=datetime.combine(after, local.timetz()))
         return DateTrigger(run_date=row.once_at)
-    return cron(row.weekday, row.local_time, row.timezone)
+    return cron(row.weekday, row.local_time, zone or row.timezone)
 
 
 async def _moving(session: AsyncSession, row: CommunityRow) -> list[Days]:
@@ -269,7 +292,7 @@ class Scheduler:
             spec = wanted.pop(job.id, None)
             if spec is None:
                 job.remove()
-            elif str(job.trigger) != spec.signature:
+            elif signature(job.trigger) != spec.signature:
                 self.aps.reschedule_job(job.id, jobstore="default", trigger=spec.trigger)
                 log.info("job %s rescheduled: %s", job.id, spec.signature)
         for spec in wanted.values():

@@ -8,7 +8,7 @@ import hmac
 import logging
 import secrets
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 
@@ -21,7 +21,7 @@ from bot.events import Actor, FormSubmitted
 from bot.facilitation import Results, ScheduleCheckIn
 from bot.ids import parse_id
 from bot.messages import Button, Choices, Field, Form, FormErrors, Message, Text
-from bot.services import library, schedules
+from bot.services import library, local_time, schedules
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow, ScheduleRow
@@ -72,6 +72,14 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
     if not questions:
         questions = [(await library.next_item(ctx, "reflection")).text]
     now = ctx.clock()
+    window = timedelta(days=int(payload.get("window_days", 2)))
+    askable = [
+        member
+        for member in await repo.members(ctx.session, ctx.community.id)
+        if member.status == MemberStatus.ACTIVE.value
+        and _in_teams(member, list(payload.get("teams") or []))
+    ]
+    dues = _dues(row, askable, now)
     checkin = CheckInRow(
         community_id=ctx.community.id,
         schedule_id=row.id,
@@ -79,17 +87,15 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
         teams=list(payload.get("teams") or []),
         anonymous=bool(payload.get("anonymous")),
         opens_at=now,
-        closes_at=now + timedelta(days=int(payload.get("window_days", 2))),
+        closes_at=max([now, *dues.values()]) + window,
         secret=secrets.token_hex(16) if payload.get("anonymous") else None,
     )
     ctx.session.add(checkin)
     await ctx.session.flush()
     asked = 0
-    for member in await repo.members(ctx.session, ctx.community.id):
-        if member.status != MemberStatus.ACTIVE.value or not _in_teams(member, checkin.teams):
-            continue
+    for member in askable:
         ctx.session.add(ParticipantRow(checkin_id=checkin.id, member_id=member.id, state="asked"))
-        await enqueue(
+        queued = await enqueue(
             ctx.session,
             community_id=ctx.community.id,
             key=f"checkin:{checkin.id}:{member.id}",
@@ -97,9 +103,22 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
             message=_ask(checkin, member.first_name, ctx.community.timezone),
             people=[member.platform_id],
         )
+        if dues.get(member.id, now) > now:
+            queued.next_attempt_at = dues[member.id]  # the sender holds it until then
         asked += 1
     row.last_run_at = now
     return f"check-in {checkin.id}: {asked} asked"
+
+
+def _dues(row: ScheduleRow, members: Sequence[MemberRow], now: datetime) -> dict[int, datetime]:
+    """When each member is asked: the schedule's time on its day in their own zone (a weekly
+    schedule's; a once schedule asks everyone at its moment)."""
+    if row.once_at is not None:
+        return {}
+    day = local_time.schedule_day(row.weekday, now, row.timezone)
+    return {
+        m.id: local_time.due_at(day, row.local_time, m.timezone or row.timezone) for m in members
+    }
 
 
 def _ask(checkin: CheckInRow, first_name: str, timezone: str) -> Choices:

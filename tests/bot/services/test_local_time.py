@@ -1,0 +1,106 @@
+"""Check-ins by direct message reach each member at the schedule's time in their own zone: a
+check-in every Friday at 15:00 reaches Tokyo, Berlin and Los Angeles each at their own 15:00,
+once, and still at 15:00 in a week when the clocks change."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from bot.core import Core
+from bot.delivery.scheduler import desired_jobs
+from bot.events import Actor, MemberJoined
+from bot.messages import Text
+from bot.services.local_time import due_at, earliest_zone, schedule_day
+from bot.store.facilitation import CheckInRow
+from tests.conftest import WHERE, MovableClock, say
+from tests.recording import RecordingChat
+
+ZONES = {"tokyo": "Asia/Tokyo", "berlin": "Europe/Berlin", "la": "America/Los_Angeles"}
+
+
+async def three_zones(core: Core) -> None:
+    for pid, zone in ZONES.items():
+        team = f"Acme/Dept/{pid.capitalize()}"
+        await core.handle(MemberJoined(WHERE, Actor(pid, pid.capitalize()), team))
+        reply = await core.handle(say(pid, f"timezone {zone}"))
+        assert isinstance(reply, Text) and zone in reply.body
+    reply = await core.handle(
+        say("boss", 'checkin schedule "How are you?" every friday 15:00', admin=True)
+    )
+    assert isinstance(reply, Text) and "Scheduled" in reply.body
+
+
+async def sent_to(core: Core, clock: MovableClock, moment: datetime) -> list[str]:
+    """Whom the sender reaches when it drains at ``moment`` (a fresh chat: a second send of one
+    message would show)."""
+    clock.now = moment
+    chat = RecordingChat()
+    await core.sender(chat).drain(max_wait=0.0)
+    return sorted(call.conversation.removeprefix("G-") for call in chat.sends())
+
+
+async def test_a_check_in_reaches_each_of_three_zones_at_its_own_local_time_once(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)
+    jobs = {spec.id: spec for spec in await desired_jobs(core.db, now=clock())}
+    assert "Asia/Tokyo" in jobs["schedule:1"].signature  # fires when Tokyo reaches 15:00
+    tokyo_15 = datetime(2027, 1, 8, 6, 0, tzinfo=UTC)  # Friday 15:00 in Tokyo
+    clock.now = tokyo_15
+    assert (await core.run_job("schedule", 1)).startswith("check-in 1")
+    assert (await core.run_job("schedule", 1)) == "schedule 1 is not due"
+    assert await sent_to(core, clock, tokyo_15) == ["tokyo"]
+    assert await sent_to(core, clock, datetime(2027, 1, 8, 13, 59, tzinfo=UTC)) == []
+    assert await sent_to(core, clock, datetime(2027, 1, 8, 14, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 1, 8, 22, 59, tzinfo=UTC)) == []
+    assert await sent_to(core, clock, datetime(2027, 1, 8, 23, 0, tzinfo=UTC)) == ["la"]
+    assert await sent_to(core, clock, datetime(2027, 1, 9, 12, 0, tzinfo=UTC)) == []
+    async with core.db.session() as session:
+        checkin = await session.scalar(select(CheckInRow))
+    assert checkin is not None  # the window counts from the last one asked
+    assert checkin.closes_at.replace(tzinfo=UTC) == datetime(2027, 1, 10, 23, 0, tzinfo=UTC)
+
+
+async def test_a_check_in_opened_at_tokyos_time_is_queued_for_the_others_later_that_day(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)
+    clock.now = datetime(2027, 1, 15, 6, 0, tzinfo=UTC)  # the job fires at Tokyo's Friday 15:00
+    assert (await core.run_job("schedule", 1)).startswith("check-in")
+    assert await sent_to(core, clock, clock.now) == ["tokyo"]
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 14, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 23, 0, tzinfo=UTC)) == ["la"]
+
+
+def test_the_local_time_stays_15_00_across_a_daylight_saving_week() -> None:
+    # Europe changes on Sunday 28 March 2027, the United States on Sunday 14 March 2027.
+    before, after = schedule_day(4, datetime(2027, 3, 26, 6, 0, tzinfo=UTC), "Asia/Tokyo"), None
+    after = schedule_day(4, datetime(2027, 4, 2, 6, 0, tzinfo=UTC), "Asia/Tokyo")
+    assert (before.isoformat(), after.isoformat()) == ("2027-03-26", "2027-04-02")
+    assert due_at(before, "15:00", "Europe/Berlin") == datetime(2027, 3, 26, 14, 0, tzinfo=UTC)
+    assert due_at(after, "15:00", "Europe/Berlin") == datetime(2027, 4, 2, 13, 0, tzinfo=UTC)
+    assert due_at(before, "15:00", "America/Los_Angeles") == datetime(
+        2027, 3, 26, 22, 0, tzinfo=UTC
+    )
+    winter = schedule_day(4, datetime(2027, 3, 5, 6, 0, tzinfo=UTC), "Asia/Tokyo")
+    assert due_at(winter, "15:00", "America/Los_Angeles") == datetime(2027, 3, 5, 23, 0, tzinfo=UTC)
+
+
+async def test_in_a_daylight_saving_week_berlin_is_asked_at_15_00_summer_time(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)
+    clock.now = datetime(2027, 4, 2, 6, 0, tzinfo=UTC)  # Friday after Europe's change
+    assert (await core.run_job("schedule", 1)).startswith("check-in")
+    assert await sent_to(core, clock, clock.now) == ["tokyo"]
+    assert await sent_to(core, clock, datetime(2027, 4, 2, 12, 59, tzinfo=UTC)) == []
+    assert await sent_to(core, clock, datetime(2027, 4, 2, 13, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 4, 2, 22, 0, tzinfo=UTC)) == ["la"]
+
+
+def test_the_job_fires_in_the_zone_furthest_ahead() -> None:
+    now = datetime(2027, 1, 8, 0, 0, tzinfo=UTC)
+    assert earliest_zone(ZONES.values(), "Europe/London", now) == "Asia/Tokyo"
+    assert earliest_zone(["America/Los_Angeles"], "Europe/London", now) == "Europe/London"
