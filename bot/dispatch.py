@@ -13,6 +13,7 @@ from bot.events import (
     Actor,
     ButtonPressed,
     CommandInvoked,
+    ConversationMessage,
     Event,
     FormSubmitted,
     MemberJoined,
@@ -31,6 +32,7 @@ from bot.services import (
     checkins,
     digest,
     followups,
+    ghosts,
     library,
     meet_again,
     member_sync,
@@ -170,6 +172,8 @@ class Dispatcher:
         return role
 
     async def _route(self, ctx: Context, role: Role, event: Event) -> Message | None:
+        if isinstance(event, ButtonPressed | MessagePosted | ConversationMessage):
+            await ghosts.heard(ctx, event)  # an answer to an introduction, if it is one
         match event:
             case CommandInvoked():
                 return await self._command(ctx, role, event)
@@ -184,6 +188,8 @@ class Dispatcher:
             case ButtonPressed(action="pause"):
                 pressed = CommandInvoked(event.where, event.actor, f"pause {event.value}")
                 return await self._command(ctx, role, pressed)
+            case ButtonPressed(action=ghosts.KEEP_ACTION):
+                return await ghosts.keep_me_in(ctx, event)
             case ButtonPressed(action="checkin_answer"):
                 return await checkins.answer_form(ctx, event.actor, event.value)
             case ButtonPressed(action="checkin_skip"):
@@ -206,6 +212,8 @@ class Dispatcher:
                 return await prompts.record_reply(
                     ctx, event.actor, event.thread, event.text, event.message
                 )
+            case ConversationMessage():
+                return None
             case MemberJoined() | MemberLeft() if event.where.channel != ctx.community.channel:
                 return None  # another channel of the workspace: not the community's business
             case MemberJoined():

@@ -115,6 +115,18 @@ class MessagePosted:
 
 
 @dataclass(frozen=True)
+class ConversationMessage:
+    """A person wrote in a conversation the bot is part of, outside a thread of its messages:
+    a Slack group DM (``message.mpim``). ``conversation`` is the platform's id of it, ``message``
+    this message's own id. What they wrote is none of the core's business and is not carried."""
+
+    where: Where
+    actor: Actor
+    conversation: str
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Uninstalled:
     """The platform took Bridgework out of a workspace or guild: Slack's ``app_uninstalled``, or
     ``tokens_revoked`` for its bot token; Discord's removal of the bot from a guild. ``reason``
@@ -136,7 +148,15 @@ class Installed:
 
 
 InstallEvent = Uninstalled | Installed
-Event = CommandInvoked | ButtonPressed | FormSubmitted | MemberJoined | MemberLeft | MessagePosted
+Event = (
+    CommandInvoked
+    | ButtonPressed
+    | FormSubmitted
+    | MemberJoined
+    | MemberLeft
+    | MessagePosted
+    | ConversationMessage
+)
 
 
 def _safe_character(found: re.Match[str]) -> str:

@@ -146,7 +146,13 @@ class Listeners:
     async def on_message(
         self, body: Body, client: AsyncWebClient, context: Any, request: AsyncBoltRequest
     ) -> None:
-        if not translate.is_thread_reply(body, str(context.get("bot_user_id") or "")):
+        bot_user = str(context.get("bot_user_id") or "")
+        if translate.is_group_message(body, bot_user):
+            once = await self._first_delivery(body, request)
+            if once is not None:
+                await self.core.handle(translate.group_message(body), once=once)
+            return
+        if not translate.is_thread_reply(body, bot_user):
             return
         once = await self._first_delivery(body, request)
         if once is None:

@@ -22,6 +22,7 @@ from bot.events import (
     Actor,
     ButtonPressed,
     CommandInvoked,
+    ConversationMessage,
     FormSubmitted,
     Installed,
     MemberJoined,
@@ -146,6 +147,34 @@ def thread_reply(body: Payload, user: Payload | None = None) -> MessagePosted:
         actor=actor(str(event.get("user") or ""), user),
         text=unescape(str(event.get("text") or "")),
         thread=str(event["thread_ts"]),
+        message=str(event.get("ts") or ""),
+    )
+
+
+def is_group_message(body: Payload, bot_user: str) -> bool:
+    """Whether a message event is a person's message in a group DM (an introduction's
+    conversation) that is not a reply under one of our messages. Edits and deletions
+    (subtypes) and bots are not."""
+    event: Payload = body.get("event") or {}
+    return bool(
+        event.get("type") == "message"
+        and event.get("channel_type") == "mpim"
+        and not event.get("subtype")
+        and not event.get("bot_id")
+        and event.get("user")
+        and event.get("user") != bot_user
+        and not is_thread_reply(body, bot_user)
+    )
+
+
+def group_message(body: Payload) -> ConversationMessage:
+    """A message in a group DM: who wrote where (what they wrote is not carried)."""
+    event: Payload = body["event"]
+    channel = str(event.get("channel") or "")
+    return ConversationMessage(
+        where=where(_event_team(body), channel),
+        actor=actor(str(event.get("user") or ""), None),
+        conversation=channel,
         message=str(event.get("ts") or ""),
     )
 

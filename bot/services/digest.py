@@ -19,6 +19,7 @@ from bot.errors import DeliveryError
 from bot.messages import Image, Message, Text
 from bot.network import NetworkReport
 from bot.picture import NetworkPicture, draw
+from bot.services import ghosts
 from bot.services.context import Context
 from bot.services.digest_figures import Figures, gather
 from bot.services.taxonomy import taxonomy_of
@@ -65,7 +66,8 @@ async def build(ctx: Context, *, llm: LLMConfig | None = None, days: int = 7) ->
         title=copy("picture.title"),
         x_label=copy("picture.x_label"),
     )
-    return Digest(_text(ctx, figures, themes, picture), picture, themes)
+    quiet = await ghosts.paused_count(ctx)
+    return Digest(_text(ctx, figures, themes, picture, quiet), picture, themes)
 
 
 async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> ThemeReport:
@@ -108,7 +110,9 @@ async def _themes(ctx: Context, figures: Figures, llm: LLMConfig | None) -> Them
     )
 
 
-def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture) -> str:
+def _text(
+    ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture, quiet: int
+) -> str:
     n = f.network
     lines = [
         copy("digest.heading", community=ctx.community.name, since=day_text(f.since)),
@@ -124,6 +128,7 @@ def _text(ctx: Context, f: Figures, themes: ThemeReport, picture: NetworkPicture
                 else copy("digest.rounds", n=f.period_rounds)
             ),
         ),
+        *([copy("digest.quiet", people=texts.people(quiet))] if quiet else []),
         copy("digest.meetings", met=f.groups_met, groups=f.groups, undeliverable=f.undeliverable),
         _lasting(f),
         *_lift(f),

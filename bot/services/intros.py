@@ -15,7 +15,7 @@ from bot.domain import UNASSIGNED, MemberStatus, Role, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
 from bot.pairing.leads import leads_this_round, place_leads
-from bot.services import holdout, left_out, library
+from bot.services import ghosts, holdout, left_out, library
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
@@ -62,7 +62,7 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
         return RoundResult(existing.id, existing.number, same, created=False)
     last = await repo.last_round(ctx.session, ctx.community.id)
     number = (last.number if last else 0) + 1
-    members = await available_members(ctx, on)
+    members, quiet = await ghosts.sort_out(ctx, await available_members(ctx, on), on)
     by_id = {m.platform_id: m for m in members}
     settings = PairingSettings(
         group_size=ctx.community.group_size,
@@ -101,8 +101,14 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
         log.info("community %s: no round, %s available", ctx.community.id, len(candidates))
         return RoundResult(0, 0, (), created=False)
     first = await left_out.first_in_line(ctx)
+
+    async def pair(present: list[Candidate]) -> list[tuple[str, ...]]:
+        return await _pair(ctx, present, history, settings, number)
+
     groups, left = await left_out.place(
-        candidates, first, lambda present: _pair(ctx, present, history, settings, number)
+        candidates,
+        first,
+        lambda present: ghosts.pair_around(present, quiet, pair, history, settings, number),
     )
     if last is not None:
         last.closed = True  # its follow-up buttons go stale from now on

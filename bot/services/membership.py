@@ -169,7 +169,7 @@ def _back_on(member: MemberRow) -> date | None:
 def _state(member: MemberRow) -> str:
     if member.status == MemberStatus.PAUSED.value:
         until: date | None = member.paused_until
-        return copy("state.paused", until=day_text(until) if until else "?")
+        return copy("state.paused", until=day_text(until)) if until else copy("state.paused_open")
     if member.status == MemberStatus.OPTED_OUT.value:
         return copy("state.opted_out")
     if member.status == MemberStatus.LEFT.value:

@@ -93,6 +93,7 @@ def test_the_manifest_declares_the_command_home_interactivity_and_events() -> No
         "member_left_channel",
         "message.channels",
         "message.groups",
+        "message.mpim",
         "tokens_revoked",
     ]
 

@@ -8,6 +8,7 @@ from bot.events import (
     Actor,
     ButtonPressed,
     CommandInvoked,
+    ConversationMessage,
     FormSubmitted,
     MemberJoined,
     MemberLeft,
@@ -114,6 +115,36 @@ def test_a_reply_in_the_thread_of_our_message_is_a_message_in_that_thread() -> N
         thread="1798000000.000001",
         message="1798000100.000200",
     )
+
+
+def test_a_message_in_a_group_dm_is_a_message_in_that_conversation_without_its_text() -> None:
+    body = recorded("message_mpim")
+    assert translate.is_group_message(body, "U0BRIDGEBOT")
+    assert not translate.is_thread_reply(body, "U0BRIDGEBOT")
+    assert translate.group_message(body) == ConversationMessage(
+        Where(Platform.SLACK, TEAM, "G00000001"),
+        Actor("U0ADA00001", "U0ADA00001"),
+        conversation="G00000001",
+        message="1798000300.000400",
+    )
+
+
+def test_edits_bots_channels_and_replies_to_us_are_no_group_dm_message() -> None:
+    body = recorded("message_mpim")
+    edited = {**body, "event": {**body["event"], "subtype": "message_changed"}}
+    by_bot = {**body, "event": {**body["event"], "bot_id": "B0OTHER01"}}
+    ours = {**body, "event": {**body["event"], "user": "U0BRIDGEBOT"}}
+    in_channel = {**body, "event": {**body["event"], "channel_type": "channel"}}
+    reply = {
+        **body,
+        "event": {
+            **body["event"],
+            "thread_ts": "1798000000.000001",
+            "parent_user_id": "U0BRIDGEBOT",
+        },
+    }
+    for other in (edited, by_bot, ours, in_channel, reply):
+        assert not translate.is_group_message(other, "U0BRIDGEBOT")
 
 
 def test_a_channel_in_a_command_arrives_as_its_id_and_is_one_of_its_channels() -> None:
