@@ -188,7 +188,7 @@ class Dispatcher:
             case ButtonPressed(action="pause"):
                 pressed = CommandInvoked(event.where, event.actor, f"pause {event.value}")
                 return await self._command(ctx, role, pressed)
-            case ButtonPressed(action=ghosts.KEEP_ACTION):
+            case ButtonPressed(action="keep_me_in"):
                 return await ghosts.keep_me_in(ctx, event)
             case ButtonPressed(action="checkin_answer"):
                 return await checkins.answer_form(ctx, event.actor, event.value)

@@ -35,7 +35,6 @@ log = logging.getLogger(__name__)
 QUIET_AFTER = 3  # unanswered introductions in a row that pause a member
 LIKELY_AFTER = 2  # … that make them likely quiet: the extra member of a group
 LOOK_BACK = timedelta(weeks=26)  # introductions older than this are not counted
-KEEP_ACTION = "keep_me_in"
 # The buttons of an introduction, whose value begins with its group's id ("12:met"): every
 # button an introduction or its group's later messages carry belongs here.
 GROUP_ACTIONS = frozenset({"outcome", "meet_again"})
@@ -103,7 +102,7 @@ async def sort_out(
             kind="notice",
             message=Choices(
                 copy("quiet.paused", first_name=member.first_name, n=QUIET_AFTER),
-                (Button(copy("quiet.keep_me_in"), KEEP_ACTION, "in"),),
+                (Button(copy("quiet.keep_me_in"), "keep_me_in", "in"),),
             ),
             people=[member.platform_id],
         )

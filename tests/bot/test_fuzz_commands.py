@@ -173,6 +173,7 @@ BUTTONS = (
     "forget_confirm",
     "forget_cancel",
     "meet_again",
+    "keep_me_in",
 )
 FORMS = ("checkin:",)
 
