@@ -35,6 +35,7 @@ from bot.services import (
     ghosts,
     library,
     meet_again,
+    meeting,
     member_sync,
     membership,
     optout,
@@ -179,6 +180,8 @@ class Dispatcher:
                 return await self._command(ctx, role, event)
             case ButtonPressed(action="outcome"):
                 return await followups.record_outcome(ctx, event.actor, event.value)
+            case ButtonPressed(action="slot"):
+                return await meeting.tap(ctx, event.actor, event.value)
             case ButtonPressed(action="meet_again"):
                 return await meet_again.answer(ctx, event.actor, event.value)
             case ButtonPressed(action="join"):

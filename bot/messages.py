@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -77,6 +78,17 @@ class IntroPerson:
 
 
 @dataclass(frozen=True)
+class MeetingTime:
+    """A 30-minute time offered to a group: ``starts_at`` in UTC (a platform that can shows it in
+    each reader's own time), ``for_each`` as each member reads it ("Tue 14:00 for Ana, 09:00 for
+    Ben"), and the one-tap "This works" button."""
+
+    starts_at: datetime
+    for_each: str
+    button: Button
+
+
+@dataclass(frozen=True)
 class Intro:
     """A cross-team introduction: who is in the group, what to talk about, who suggests a time."""
 
@@ -86,9 +98,20 @@ class Intro:
     scheduler_note: str
     buttons: tuple[Button, ...] = field(default_factory=tuple)
     followup: str = ""  # the "did you meet?" question, once the follow-up updates the intro
+    times_note: str = ""  # above the times offered; where none suits everyone, says so instead
+    times: tuple[MeetingTime, ...] = ()
 
 
-Message = Text | Choices | Image | Form | Intro | FormErrors
+@dataclass(frozen=True)
+class Invite:
+    """A text with a calendar invite attached: ``ics`` is an RFC 5545 calendar, as text."""
+
+    body: str
+    ics: str
+    filename: str
+
+
+Message = Text | Choices | Image | Form | Intro | FormErrors | Invite
 
 
 def plain_text(message: Message) -> str:
@@ -107,6 +130,8 @@ def plain_text(message: Message) -> str:
             return _intro_text(message)
         case FormErrors(errors=errors):
             return "\n".join(problem for _, problem in errors)
+        case Invite(body=body, filename=filename):
+            return f"{body}\n📎 {filename}"
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
 
 
@@ -118,11 +143,22 @@ def _intro_text(intro: Intro) -> str:
             lines.append(f"  {person.about}")
     lines.append(intro.starter)
     lines.append(intro.scheduler_note)
+    lines.extend(times_lines(intro))
     if intro.followup:
         lines.append(intro.followup)
     if intro.buttons:
         lines.append(" ".join(f"[{b.label}]" for b in intro.buttons))
     return "\n".join(lines)
+
+
+def times_lines(intro: Intro, button: Callable[[Button], str] | None = None) -> list[str]:
+    """The times offered, one a line with its button (shown by ``button``, by default its label),
+    under the note; the note alone where no time suits everyone."""
+    lines = [intro.times_note] if intro.times_note else []
+    for number, offered in enumerate(intro.times, start=1):
+        shown = button(offered.button) if button else f"[{offered.button.label}]"
+        lines.append(f"{number}. {offered.for_each} {shown}")
+    return lines
 
 
 def split_text(body: str, limit: int) -> Sequence[str]:

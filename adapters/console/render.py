@@ -4,7 +4,9 @@ typed from what is on the screen: ``[We met → outcome 12:met]``."""
 
 from __future__ import annotations
 
-from bot.messages import Button, Choices, Form, Intro, Message, plain_text
+from dataclasses import replace
+
+from bot.messages import Button, Choices, Form, Intro, Message, plain_text, times_lines
 
 
 def render(message: Message, who: str = "ID") -> str:
@@ -12,9 +14,14 @@ def render(message: Message, who: str = "ID") -> str:
     match message:
         case Choices(body=body, buttons=buttons):
             return f"{body}\n{buttons_line(buttons)}" if buttons else body
-        case Intro(buttons=buttons) if buttons:
+        case Intro(buttons=buttons) if buttons or message.times:
             lines = plain_text(message).splitlines()
-            return "\n".join([*lines[:-1], buttons_line(buttons)])
+            if buttons:
+                lines[-1] = buttons_line(buttons)
+            plain = times_lines(replace(message, times_note=""))
+            pressed = times_lines(replace(message, times_note=""), lambda b: buttons_line((b,)))
+            at = {line: shown for line, shown in zip(plain, pressed, strict=True)}
+            return "\n".join(at.get(line, line) for line in lines)
         case Form(form_id=form_id, title=title, fields=fields):
             shown = [f"{title} (form {form_id})"]
             shown.extend(f"- {f.name}: {f.label}" for f in fields)

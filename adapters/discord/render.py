@@ -17,6 +17,7 @@ from bot.messages import (
     FormErrors,
     Image,
     Intro,
+    Invite,
     Message,
     Text,
     plain_text,
@@ -91,6 +92,13 @@ def render(message: Message, *, guild: str, channel: str) -> list[Piece]:
             return [_intro(message, guild, channel)]
         case Image():
             return [_image(message)]
+        case Invite(body=body, ics=ics, filename=filename):
+            return [
+                Piece(
+                    content=_clip(body, MAX_CONTENT),
+                    attachment=Attachment(ics.encode("utf-8"), filename, _clip(body, 1024)),
+                )
+            ]
         case Form() | FormErrors():  # a modal cannot show errors: the problems, as text
             return _text(plain_text(message))
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
@@ -129,13 +137,27 @@ def _buttons(buttons: tuple[Button, ...], guild: str, channel: str) -> tuple[But
 def _intro(intro: Intro, guild: str, channel: str) -> Piece:
     people = "\n".join(f"• {p.label}" + _about(p.about) for p in intro.people)
     description = f"{people}\n\n{intro.starter}\n\n{intro.scheduler_note}"
+    if intro.times_note:
+        description += f"\n\n{intro.times_note}"
+    for number, offered in enumerate(intro.times, start=1):
+        # Discord shows <t:…> in each reader's own time zone and clock.
+        stamp = int(offered.starts_at.timestamp())
+        description += f"\n**{number}.** <t:{stamp}:F> (your time)"
     if intro.followup:
         description += f"\n\n**{intro.followup}**"
     embed = discord.Embed(description=_clip(description, MAX_DESCRIPTION))
     return Piece(
         content=_clip(intro.greeting, MAX_CONTENT),
         embeds=(embed,),
-        buttons=_buttons(intro.buttons, guild, channel),
+        buttons=_buttons(
+            tuple(
+                Button(f"{t.button.label} · {n}", t.button.action, t.button.value)
+                for n, t in enumerate(intro.times, start=1)
+            )
+            + intro.buttons,
+            guild,
+            channel,
+        ),
     )
 
 

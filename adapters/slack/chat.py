@@ -39,7 +39,7 @@ from adapters.slack.failures import guard
 from adapters.slack.shared import Organisations, thread_of, thread_ref
 from bot.delivery.limits import Limits
 from bot.errors import RateLimited, Undeliverable
-from bot.messages import Form, Image, Message
+from bot.messages import Form, Image, Invite, Message
 from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
 from bot.texts import copy
 
@@ -211,6 +211,8 @@ class SlackChat:
             return self._sent[key]
         if isinstance(message, Form):
             raise Undeliverable("a form opens from an interaction, not in a conversation")
+        if isinstance(message, Invite):
+            return self._remember(key, await self._invite(where, message))
         found = await self._already_sent(where, key)
         if isinstance(message, Image):
             pages = [] if 0 in found else [await self._image(message)]
@@ -236,13 +238,42 @@ class SlackChat:
             )
             at = where if thread else ConversationRef(str(posted["channel"]))
             sent[part] = SentRef(at, str(posted["ts"]))
-        first = sent[0]
+        return self._remember(key, sent[0])
+
+    def _remember(self, key: str, sent: SentRef) -> SentRef:
         if len(self._sent) >= SENT_MEMORY:
             self._sent.clear()  # only a shortcut: the conversation's history is the record
-        self._sent[key] = first
-        return first
+        self._sent[key] = sent
+        return sent
+
+    async def _invite(self, where: ConversationRef, invite: Invite) -> SentRef:
+        """Share the calendar file in the conversation, its text as the initial comment
+        (files.getUploadURLExternal, the upload, files.completeUploadExternal with the
+        channel). A shared file carries no message metadata: the file's name, which is the
+        group's own, marks it, so a retry after a crash finds it and shares nothing twice."""
+        for item in await self._history(where):
+            if any(f.get("name") == invite.filename for f in item.get("files") or []):
+                return SentRef(where, str(item["ts"]))
+        channel, thread = thread_of(where.id)
+        uploaded = await self._call(
+            "files.upload",
+            lambda client: client.files_upload_v2(
+                content=invite.ics.encode("utf-8"),
+                filename=invite.filename,
+                title=invite.filename,
+                channel=channel,
+                initial_comment=invite.body,
+                thread_ts=thread or None,
+            ),
+            channel=channel,
+        )
+        # Slack shares the file in the background and answers without the message's ts: the
+        # file's id stands for it (an invite is never updated).
+        return SentRef(where, str(uploaded["file"]["id"]))
 
     async def update(self, sent: SentRef, message: Message) -> None:
+        if isinstance(message, Invite):
+            raise Undeliverable("a shared file cannot replace a message")
         if isinstance(message, Image):
             page = await self._image(message)
         elif isinstance(message, Form):
@@ -277,6 +308,15 @@ class SlackChat:
     async def _already_sent(self, where: ConversationRef, key: str) -> dict[int, SentRef]:
         """The parts of ``key`` already in the conversation's recent history (in a thread:
         among its replies)."""
+        found: dict[int, SentRef] = {}
+        for item in await self._history(where):
+            marked = render.metadata_key(item)
+            if marked is not None and marked[0] == key:
+                found[marked[1]] = SentRef(where, str(item["ts"]))
+        return found
+
+    async def _history(self, where: ConversationRef) -> list[dict[str, Any]]:
+        """The conversation's recent messages (in a thread: its replies), with metadata."""
         channel, thread = thread_of(where.id)
         if thread:
             history = await self._call(
@@ -292,12 +332,7 @@ class SlackChat:
                     channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
                 ),
             )
-        found: dict[int, SentRef] = {}
-        for item in history.get("messages") or []:
-            marked = render.metadata_key(item)
-            if marked is not None and marked[0] == key:
-                found[marked[1]] = SentRef(where, str(item["ts"]))
-        return found
+        return list(history.get("messages") or [])
 
     async def _image(self, image: Image) -> render.SlackMessage:
         """Upload the picture (unshared) and return the message that shows it."""

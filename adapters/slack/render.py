@@ -26,6 +26,8 @@ from bot.messages import (
     FormErrors,
     Image,
     Intro,
+    Invite,
+    MeetingTime,
     Message,
     Text,
     plain_text,
@@ -70,9 +72,15 @@ def render(message: Message, *, channel: str = "") -> list[SlackMessage]:
             return _paged(_sections(body), _actions(buttons, channel, shown), shown)
         case Intro():
             shown = plain_text(message)
-            return _paged(_intro_blocks(message), _actions(message.buttons, channel, shown), shown)
+            return _paged(
+                _intro_blocks(message, channel, shown),
+                _actions(message.buttons, channel, shown),
+                shown,
+            )
         case Image():
             raise TypeError("an Image is uploaded first; render it with image_message()")
+        case Invite():
+            raise TypeError("an Invite is a file upload with its text as the initial comment")
         case Form():
             raise TypeError("a Form opens as a modal; render it with modal()")
         case FormErrors():  # outside a modal: the problems, as text
@@ -173,7 +181,7 @@ def home(sections: Sequence[tuple[str, Message]], *, notice: Message | None = No
 
 def ephemeral(message: Message, *, channel: str = "") -> SlackMessage:
     """A reply only the actor sees: the first page of ``message`` (replies are short)."""
-    if isinstance(message, (Image, Form)):
+    if isinstance(message, (Image, Form, Invite)):
         message = Text(plain_text(message))
     return render(message, channel=channel)[0]
 
@@ -274,7 +282,7 @@ def _entity_safe(text: str, limit: int) -> int:
     return amp if amp > 0 and ";" not in text[amp:limit] else limit
 
 
-def _intro_blocks(intro: Intro) -> list[Block]:
+def _intro_blocks(intro: Intro, channel: str = "", shown: str = "") -> list[Block]:
     blocks = _sections(intro.greeting)
     fields = [
         {
@@ -293,9 +301,42 @@ def _intro_blocks(intro: Intro) -> list[Block]:
     quoted = "\n".join(f"> {line}" if line else ">" for line in intro.starter.split("\n"))
     blocks.append(_section(_cut(escape_quote(quoted), MAX_SECTION_TEXT)))
     blocks.extend(_sections(intro.scheduler_note))
+    if intro.times_note:
+        blocks.extend(_sections(intro.times_note))
+    revision = _revision(shown, [t.button for t in intro.times])
+    blocks.extend(_time_block(t, n, channel, revision) for n, t in enumerate(intro.times))
     if intro.followup:
         blocks.extend(_sections(intro.followup))
     return blocks
+
+
+def _time_block(offered: MeetingTime, number: int, channel: str, revision: str) -> Block:
+    """One offered time, shown in each reader's own time zone and clock (Slack's date
+    formatting; the fallback names each member's time), with its "This works" beside it."""
+    stamp = int(offered.starts_at.timestamp())
+    fallback = escape(offered.for_each).replace("|", "/")
+    text = f"{number + 1}. <!date^{stamp}^{{date_short_pretty}}, {{time}}|{fallback}> (your time)"
+    button = offered.button
+    accessory: Block = {
+        "type": "button",
+        "text": _plain(_cut(button.label, MAX_BUTTON_TEXT)),
+        "action_id": f"{ACTION_PREFIX}{button.action}.t{number}",
+    }
+    if button.value:
+        accessory["value"] = button.value[:MAX_BUTTON_VALUE]
+    return {
+        "type": "section",
+        "block_id": f"{BLOCK_PREFIX}{channel}|t{number}|{revision}",
+        "text": {"type": "mrkdwn", "text": _cut(text, MAX_SECTION_TEXT)},
+        "accessory": accessory,
+    }
+
+
+def _revision(shown: str, buttons: Sequence[Button]) -> str:
+    # Slack asks for a new block_id when a message is updated: the id carries a digest of what
+    # the message shows, so an intro and the follow-up that replaces it differ.
+    digest = repr((shown, [(b.label, b.action, b.value) for b in buttons]))
+    return hashlib.sha1(digest.encode(), usedforsecurity=False).hexdigest()[:8]
 
 
 def escape_quote(text: str) -> str:
@@ -309,10 +350,7 @@ def escape_quote(text: str) -> str:
 def _actions(buttons: Sequence[Button], channel: str, shown: str, *, first: int = 0) -> list[Block]:
     """Actions blocks of at most 25 buttons; ``first`` numbers the buttons on from earlier
     actions in the same view (action ids must be unique in it)."""
-    # Slack asks for a new block_id when a message is updated: the id carries a digest of what
-    # the message shows, so an intro and the follow-up that replaces it differ.
-    digest = repr((shown, [(b.label, b.action, b.value) for b in buttons]))
-    revision = hashlib.sha1(digest.encode(), usedforsecurity=False).hexdigest()[:8]
+    revision = _revision(shown, buttons)
     blocks: list[Block] = []
     for start in range(0, len(buttons), MAX_BUTTONS):
         chunk = buttons[start : start + MAX_BUTTONS]

@@ -3,9 +3,22 @@
 from __future__ import annotations
 
 import base64
+from datetime import datetime
 from typing import Any
 
-from bot.messages import Button, Choices, Field, Form, Image, Intro, IntroPerson, Message, Text
+from bot.messages import (
+    Button,
+    Choices,
+    Field,
+    Form,
+    Image,
+    Intro,
+    IntroPerson,
+    Invite,
+    MeetingTime,
+    Message,
+    Text,
+)
 
 
 def encode(message: Message) -> dict[str, Any]:
@@ -40,6 +53,22 @@ def encode(message: Message) -> dict[str, Any]:
                 "scheduler_note": message.scheduler_note,
                 "buttons": [_button(b) for b in message.buttons],
                 "followup": message.followup,
+                "times_note": message.times_note,
+                "times": [
+                    {
+                        "starts_at": t.starts_at.isoformat(),
+                        "for_each": t.for_each,
+                        "button": _button(t.button),
+                    }
+                    for t in message.times
+                ],
+            }
+        case Invite():
+            return {
+                "type": "invite",
+                "body": message.body,
+                "ics": message.ics,
+                "filename": message.filename,
             }
     raise TypeError(f"not a message: {message!r}")  # pragma: no cover - exhaustive above
 
@@ -72,7 +101,16 @@ def decode(data: dict[str, Any]) -> Message:
             scheduler_note=data["scheduler_note"],
             buttons=tuple(Button(**b) for b in data["buttons"]),
             followup=data.get("followup", ""),
+            times_note=data.get("times_note", ""),
+            times=tuple(
+                MeetingTime(
+                    datetime.fromisoformat(t["starts_at"]), t["for_each"], Button(**t["button"])
+                )
+                for t in data.get("times", [])
+            ),
         )
+    if kind == "invite":
+        return Invite(data["body"], data["ics"], data["filename"])
     raise ValueError(f"unknown message type {kind!r}")
 
 

@@ -15,7 +15,7 @@ from bot.domain import UNASSIGNED, MemberStatus, Role, TeamPath
 from bot.messages import Button, Intro, IntroPerson
 from bot.pairing import Candidate, PairingSettings, PastGroup, pair_round
 from bot.pairing.leads import leads_this_round, place_leads
-from bot.services import ghosts, holdout, left_out, library
+from bot.services import ghosts, holdout, left_out, library, meeting
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
@@ -126,11 +126,16 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
             community_id=ctx.community.id,
             key=intro_key(ctx.community.id, number, position),
             kind="intro",
-            message=intro_message(
+            message=await meeting.offer(
+                ctx,
+                group,
                 people,
-                group.id,
-                suggester=await _suggester(ctx, people),
-                starter=(await library.next_item(ctx, "starter")).text,
+                intro_message(
+                    people,
+                    group.id,
+                    suggester=await _suggester(ctx, people),
+                    starter=(await library.next_item(ctx, "starter")).text,
+                ),
             ),
             people=[p.platform_id for p in people],
             group_id=group.id,

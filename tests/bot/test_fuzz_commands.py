@@ -174,6 +174,7 @@ BUTTONS = (
     "forget_cancel",
     "meet_again",
     "keep_me_in",
+    "slot",
 )
 FORMS = ("checkin:",)
 

@@ -53,7 +53,11 @@ async def test_a_round_opens_a_private_thread_per_group_with_its_people_and_one_
         assert fake.world.channels[thread].parent_id == community.channel.id
         (intro,) = fake.messages_in(thread)
         assert intro["content"].startswith("Hello ")
-        assert set(button_ids(intro)) == {"We met", "Not yet", "Skip this round"}
+        shown = set(button_ids(intro))
+        assert {"We met", "Not yet", "Skip this round"} <= shown
+        assert {b for b in shown if b.startswith("This works")} == {
+            f"This works · {n}" for n in (1, 2, 3)
+        }
     posts = fake.requests("POST", MESSAGES)
     assert all(p.body["enforce_nonce"] is True and p.body["nonce"] for p in posts)
     assert fake.rest.violations == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -72,6 +73,9 @@ class Rest:
     replies: dict[str, JsonObject] = field(default_factory=dict)  # the messages answers made
     follow_ups: dict[str, list[JsonObject]] = field(default_factory=dict)
     gateway_url: str = ""
+    # What multipart requests uploaded, by the attachment url of the message they made.
+    files: dict[str, bytes] = field(default_factory=dict)
+    _uploading: dict[str, tuple[str, bytes]] = field(default_factory=dict)
     _answered: asyncio.Condition = field(default_factory=asyncio.Condition)
 
     def routes(self) -> list[web.RouteDef]:
@@ -97,7 +101,8 @@ class Rest:
         if operation is None:
             self.violations.append(f"{request.method} {path}: not in the spec")
             return self._error(request, path, "?", None, DiscordError(404, 0, "404: Not Found"))
-        body, files = await _read_body(request)
+        body, parts = await _read_body(request)
+        files = len(parts)
         checked = commands.for_spec(body) if operation.template.endswith("/commands") else body
         problems = discord_spec().check_body(operation, _media(request), checked)
         if problems:
@@ -132,6 +137,12 @@ class Rest:
             return self._error(request, path, operation.template, body, error)
         if request.method == "GET":
             body = dict(request.query)  # a read's arguments are its query
+        unmatched = _unmatched_attachments(body, parts)
+        if unmatched:
+            self.violations.append(f"{request.method} {path}: {unmatched}")
+            error = DiscordError(400, 50035, f"Invalid Form Body: {unmatched}")
+            return self._error(request, path, operation.template, body, error)
+        self._uploading = parts
         try:
             result = await self._handle(operation, body)
         except DiscordError as error:
@@ -371,6 +382,22 @@ class Rest:
         ]
         return sorted(found, key=lambda m: int(m["id"]), reverse=True)[:limit]
 
+    def _attachment(self, message_id: str, index: int, given: JsonObject) -> JsonObject:
+        """An attachment as Discord stores it: the uploaded part ``files[id]``'s bytes, at a
+        CDN url (kept in ``files``)."""
+        filename, data = self._uploading.get(f"files[{given.get('id', index)}]", ("file", b""))
+        filename = str(given.get("filename") or filename)
+        url = f"https://cdn.invalid/{message_id}/{filename}"
+        self.files[url] = data
+        return {
+            "id": str(given.get("id", index)),
+            "filename": filename,
+            "description": given.get("description"),
+            "size": len(data),
+            "url": url,
+            "proxy_url": url,
+        }
+
     def _new_message(self, channel: Channel, body: JsonObject) -> JsonObject:
         message_id = self.world.ids.next()
         nonce = body.get("nonce")
@@ -386,14 +413,7 @@ class Rest:
             "mentions": [],
             "mention_roles": [],
             "attachments": [
-                {
-                    "id": str(a.get("id", index)),
-                    "filename": a.get("filename", "file"),
-                    "description": a.get("description"),
-                    "size": 1,
-                    "url": f"https://cdn.invalid/{message_id}/{a.get('filename', 'file')}",
-                    "proxy_url": f"https://cdn.invalid/{message_id}/{a.get('filename', 'file')}",
-                }
+                self._attachment(message_id, index, a)
                 for index, a in enumerate(body.get("attachments") or [])
             ],
             "embeds": body.get("embeds") or [],
@@ -507,12 +527,14 @@ def _media(request: web.Request) -> str:
     return request.content_type or "application/json"
 
 
-async def _read_body(request: web.Request) -> tuple[Any, int]:
+async def _read_body(request: web.Request) -> tuple[Any, dict[str, tuple[str, bytes]]]:
+    """The JSON body, and in a multipart request the file parts by name (``files[n]``):
+    their filename and bytes."""
     if not request.can_read_body:
-        return None, 0
+        return None, {}
     if request.content_type == "multipart/form-data":
         fields: dict[str, Any] = {}
-        files = 0
+        files: dict[str, tuple[str, bytes]] = {}
         reader = await request.multipart()
         async for part in reader:
             if not isinstance(part, BodyPartReader):
@@ -521,7 +543,20 @@ async def _read_body(request: web.Request) -> tuple[Any, int]:
             if part.name == "payload_json":
                 fields.update(json.loads(data))
             else:
-                files += 1
+                files[str(part.name)] = (part.filename or "", bytes(data))
         return fields, files
     raw = await request.read()
-    return (json.loads(raw) if raw else None), 0
+    return (json.loads(raw) if raw else None), {}
+
+
+def _unmatched_attachments(body: Any, parts: dict[str, tuple[str, bytes]]) -> str:
+    """What Discord refuses in a multipart body: a file part named other than ``files[n]``, or
+    an attachment whose ``id`` names no uploaded part; "" when all match."""
+    if not parts:
+        return ""
+    odd = [name for name in parts if not re.fullmatch(r"files\[\d+\]", name)]
+    if odd:
+        return f"file parts must be named files[n], not {odd}"
+    given = (body or {}).get("attachments") or [] if isinstance(body, dict) else []
+    missing = [a.get("id") for a in given if f"files[{a.get('id')}]" not in parts]
+    return f"attachments {missing} name no uploaded file" if missing else ""

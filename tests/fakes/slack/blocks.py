@@ -63,6 +63,11 @@ def _block(block: dict[str, Any], action_ids: set[str]) -> list[str]:
         if len(fields) > 10:
             found.append(f"{len(fields)} fields (at most 10)")
         found.extend("field over 2000 characters" for f in fields if len(f.get("text", "")) > 2000)
+        accessory = block.get("accessory")
+        if accessory is not None:
+            if accessory.get("type") not in {"button", "image", "overflow", "datepicker"}:
+                found.append(f"unexpected accessory {accessory.get('type')}")
+            found.extend(_element(accessory, action_ids))
     elif kind == "actions":
         elements = block.get("elements") or []
         if not 1 <= len(elements) <= 25:

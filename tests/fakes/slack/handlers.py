@@ -4,6 +4,7 @@ the response's fields (``ok`` is added) or ``{"error": …}`` as Slack would ans
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -347,18 +348,57 @@ def files_get_upload_url(ws: Workspace, caller: Caller, args: dict[str, Any]) ->
 
 @handles("files.completeUploadExternal")
 def files_complete_upload(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    """Completes the uploads; with ``channel_id`` (or ``channels``) shares them there as one
+    message carrying the files and ``initial_comment``, in ``thread_ts``'s thread if given, as
+    Slack does. Like chat.postMessage it refuses a conversation the bot is not in, and an upload
+    completed once cannot be completed again."""
+    items = args["files"]
+    if isinstance(items, str):
+        items = json.loads(items)
+    shared = args.get("channel_id") or args.get("channels")
+    target: Conversation | None = None
+    if shared:
+        if args.get("channel_id") and args.get("channels"):
+            return {"error": "invalid_arguments", "detail": "channel_id and channels both given"}
+        found = _conversation(ws, str(shared).split(",")[0])
+        if isinstance(found, dict):
+            return found
+        target = found
+        if target.archived:
+            return {"error": "is_archived"}
+        if ws.bot_user not in target.members:
+            return {"error": "not_in_channel"}
     done: list[dict[str, Any]] = []
-    for item in args["files"]:
+    for item in items:
         upload = ws.uploads.get(item.get("id"))
-        if upload is None or upload["content"] is None:
+        if upload is None or upload["content"] is None or upload["completed"]:
             return {"error": "file_not_found"}
         if len(upload["content"]) != upload["length"]:
             return {"error": "file_upload_size_mismatch", "detail": "length differs from upload"}
+        done.append({"id": item["id"], "name": upload["filename"], "title": item.get("title")})
+    for item in items:
+        upload = ws.uploads[item["id"]]
         upload["completed"] = True
         upload["title"] = item.get("title")
-        shared = args.get("channel_id") or args.get("channels")
         upload["shared"] = shared
-        done.append({"id": item["id"], "name": upload["filename"], "title": item.get("title")})
+    if target is not None:
+        message: dict[str, Any] = {
+            "type": "message",
+            "user": ws.bot_user,
+            "bot_id": ws.bot_id,
+            "ts": ws.new_ts(),
+            "text": args.get("initial_comment") or "",
+            "upload": True,
+            "files": [{**f, "mode": "hosted"} for f in done],
+        }
+        if args.get("thread_ts"):
+            parent = next((m for m in target.messages if m["ts"] == str(args["thread_ts"])), None)
+            if parent is None:
+                return {"error": "thread_not_found", "detail": "no such parent message"}
+            parent["thread_ts"] = parent["ts"]
+            parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
+            message["thread_ts"] = parent["ts"]
+        target.messages.append(message)
     return {"files": done}
 
 
