@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import random
+import re
 import shlex
 from collections import Counter
 from collections.abc import Callable
@@ -22,12 +23,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from adapters.console.adapter import ConsoleChat, ConsoleSpace
+from adapters.console.adapter import ConsoleChat, ConsoleSpace, Delivered
 from adapters.console.runner import ConsoleRunner
 from adapters.console.summary import summary_lines
 from bot.core import Core, open_core
 from bot.domain import Platform, TeamPath
-from bot.messages import Image, Intro, Text, plain_text
+from bot.messages import Image, Intro, Invite, Text, plain_text
 from bot.ports import MemberInfo
 from bot.settings import Settings
 from bot.store.models import OutcomeRow
@@ -41,6 +42,13 @@ PAUSES = {
     "u058": "pause until 2027-02-15",
     "u060": "pause 10 days",
 }
+ABOUT = (
+    "I look after the payroll system; ask me about cycling routes",
+    "New to the team: I'd love to hear how your team plans its quarter",
+    "I run our customer interviews, and the Thursday running club",
+    "Ask me about the data warehouse, or sourdough",
+)
+OWN_HOURS = {"u050": "hours 11:00-19:00", "u036": "hours 08:00-16:00"}
 ANSWERS = (("met", 7), ("not_yet", 2), ("skipped", 1))
 QUESTION = "What helped or got in your way this week?"
 PICTURE = "digest-network.png"
@@ -127,7 +135,15 @@ class _Demo:
             f"+{r.id} {shlex.quote(r.name)} {r.team} {r.timezone}" for r in self.roster
         )
         await runner.run_script(f"{who}: {line}" for who, line in PAUSES.items())
-        self.say(f"{len(self.roster)} joined; {len(PAUSES)} paused for a while.\n")
+        await runner.run_script(
+            f'{r.id}: about "{ABOUT[i % len(ABOUT)]}"' for i, r in enumerate(self.roster[::3])
+        )
+        await runner.run_script(f"{who}: {line}" for who, line in OWN_HOURS.items())
+        self.say(
+            f"{len(self.roster)} joined; {len(PAUSES)} paused for a while; "
+            f"{len(self.roster[::3])} added a line about themselves, "
+            f"{len(OWN_HOURS)} their own working hours.\n"
+        )
         history: list[tuple[tuple[str, ...], ...]] = []
         for number in range(1, rounds + 1):
             self.clock.now = START + timedelta(weeks=number - 1)
@@ -135,8 +151,7 @@ class _Demo:
             sent_before = len(self.chat.transcript)
             await runner.sender.drain(community_id=community)
             if number == 1 and self.chat.transcript:
-                self.say("One of round 1's introductions, as the console shows it:")
-                self.say(_indent(plain_text(self.chat.transcript[sent_before].message)) + "\n")
+                await self._show_and_agree(runner, sent_before)
             history.append(result.groups)
             self.clock.now += timedelta(days=3)
             await self.core.send_followups(community)
@@ -160,6 +175,34 @@ class _Demo:
             delivered=len(self.chat.transcript),
             outcomes=outcomes,
         )
+
+    async def _show_and_agree(self, runner: ConsoleRunner, since: int) -> None:
+        """Show one of the round's intros (one with a line about someone and times to meet),
+        then its people tap the same time and get the invite."""
+        sent = self.chat.transcript[since:]
+        intros = [d for d in sent if isinstance(d.message, Intro)]
+        # Best: times offered across time zones, and a line about someone.
+        shown = max(intros, key=_showcase) if intros else sent[0]
+        self.say("One of round 1's introductions, as the console shows it:")
+        self.say(_indent(plain_text(shown.message)) + "\n")
+        if not isinstance(shown.message, Intro) or not shown.message.times:
+            return
+        chosen = shown.message.times[-1]
+        people = shown.conversation.removeprefix("group:").split("+")
+        lines = [f"{who} presses {chosen.button.action} {chosen.button.value}" for who in people]
+        self.say('Each of them taps "This works" under the last time:')
+        self.say(_indent("\n".join(lines)))
+        told_from = len(self.chat.transcript)
+        await runner.run_script(lines)
+        await runner.sender.drain(community_id=runner.community_id)
+        for delivered in self.chat.transcript[told_from:]:
+            if isinstance(delivered.message, Invite):
+                invite = delivered.message
+                self.say("The group is told once, with the invite attached:")
+                self.say(_indent(plain_text(invite)))
+                event = [line for line in invite.ics.splitlines() if line.startswith("DT")]
+                self.say(_indent(f"({len(invite.ics)} bytes of iCalendar: {', '.join(event)})"))
+        self.say("")
 
     async def _checkin_and_digest(self, runner: ConsoleRunner, picture: Path) -> None:
         """An admin's anonymous check-in, answered by most members; then the digest to #leads."""
@@ -222,6 +265,14 @@ class _Demo:
     async def _outcomes(self) -> dict[str, int]:
         async with self.core.db.session() as session:
             return dict(Counter((await session.scalars(select(OutcomeRow.outcome))).all()))
+
+
+def _showcase(delivered: Delivered) -> tuple[bool, bool, bool]:
+    intro = delivered.message
+    if not isinstance(intro, Intro):
+        return (False, False, False)
+    across = any(len(set(re.findall(r"\d\d:\d\d", t.for_each))) > 1 for t in intro.times)
+    return (bool(intro.times), across, any(p.about for p in intro.people))
 
 
 def _people(groups: tuple[tuple[str, ...], ...]) -> int:

@@ -43,6 +43,11 @@ def test_the_demo_shows_an_introduction_by_first_names() -> None:
     assert result.exit_code == 0, result.output
     assert "One of round 1's introductions" in result.output
     assert "[We met] [Not yet] [Skip this round]" in result.output
+    assert "1. " in result.output and " [This works]" in result.output  # times to meet
+    intro = result.output.split("One of round 1's introductions")[1].split("Round 1 (")[0]
+    assert any(line.startswith("      ") for line in intro.splitlines())  # a line about someone
+    assert "The group is told once, with the invite attached:" in intro
+    assert "It's settled" in intro and ".ics" in intro and "DTSTART:" in intro
     assert "Dr." not in result.output and "Prof." not in result.output
 
 
