@@ -110,6 +110,11 @@ class Digest:
     pass
 
 
+@dataclass(frozen=True)
+class Dashboard:
+    pass
+
+
 Command = (
     Join
     | Leave
@@ -125,6 +130,7 @@ Command = (
     | MyData
     | ForgetMe
     | Digest
+    | Dashboard
     | Facilitation
     | ThemesCommand
     | RoleCommand
@@ -147,6 +153,7 @@ USAGE: dict[str, tuple[str, str]] = {
     "my-data": ("my-data", "my-data"),
     "forget-me": ("forget-me", "forget-me"),
     "digest": ("digest", "digest"),
+    "dashboard": ("dashboard", "dashboard"),
     "prompt": (
         'prompt schedule "TEXT"|library WHEN #CHANNEL | list | pause N | resume N | delete N',
         "prompt list",
@@ -173,6 +180,7 @@ SIMPLE: dict[str, Command] = {
     "my-data": MyData(),
     "forget-me": ForgetMe(),
     "digest": Digest(),
+    "dashboard": Dashboard(),
     "roles": ListRoles(),
 }
 
@@ -182,7 +190,7 @@ def required_role(command: Command) -> Role:
         return Role.LEAD
     if isinstance(command, Set | ThemesCommand | RoleCommand | OptCommand | SkipCommand):
         return Role.ADMIN
-    if isinstance(command, Results | Digest):
+    if isinstance(command, Results | Digest | Dashboard):
         return Role.LEAD
     if isinstance(command, SchedulePrompt | ScheduleCheckIn | ManageSchedule | AddToLibrary):
         return Role.FACILITATOR
@@ -223,6 +231,7 @@ def command_name(command: Command) -> str:
         MyData: "my-data",
         ForgetMe: "forget-me",
         Digest: "digest",
+        Dashboard: "dashboard",
     }[type(command)]
 
 

@@ -6,13 +6,14 @@ import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock, system_clock
+from bot.dashboard import access
 from bot.delivery.sender import ChatFor, Sender
 from bot.delivery.shared_limits import SharedLimits
 from bot.dispatch import Dispatcher
-from bot.domain import Community, Platform
+from bot.domain import Community, Platform, Role
 from bot.errors import InputError
 from bot.events import Actor, Event, Installed, InstallEvent, Where, sanitized
 from bot.lift import Lift
@@ -58,6 +59,7 @@ class Core:
         llm_missing: tuple[str, ...] | None = None,
         uninstall_grace: timedelta = timedelta(days=30),
         retention: timedelta = timedelta(days=365),
+        dashboard_url: str | None = None,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -75,6 +77,7 @@ class Core:
             llm_missing=llm_missing,
         )
         self.dispatcher.kept = Kept(retention.days, uninstall_grace.days)
+        self.dispatcher.dashboard_url = dashboard_url
 
     @property
     def welcome(self) -> bool:
@@ -262,6 +265,15 @@ class Core:
         async with self._context(community_id) as ctx:
             return await holdout.estimate(ctx)
 
+    async def dashboard_link(
+        self, community_id: int, platform_id: str, role: Role, *, base_url: str, now: datetime
+    ) -> str:
+        """A one-use dashboard link for ``platform_id`` as ``role`` (lead or admin), valid from
+        ``now`` (the wall clock: the demo's own clock runs in its story's weeks)."""
+        async with self.db.transaction() as session:
+            token = await access.issue(session, community_id, platform_id, role, now)
+        return access.link_url(base_url, token)
+
     async def send_followups(self, community_id: int) -> int:
         """Queue the follow-ups of the community's latest round."""
         async with self._context(community_id) as ctx:
@@ -361,4 +373,5 @@ async def open_core(
         llm_missing=settings.llm_missing,
         uninstall_grace=timedelta(days=settings.uninstall_grace_days),
         retention=timedelta(days=settings.retention_days),
+        dashboard_url=settings.dashboard_url,
     )

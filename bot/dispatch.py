@@ -7,6 +7,7 @@ import logging
 from bot import commands
 from bot.clock import Clock, system_clock
 from bot.control_commands import ClearSkips, ListSkips, OptIn, OptOut, Skip
+from bot.dashboard import access
 from bot.domain import Role, first_name_of
 from bot.errors import InputError
 from bot.events import (
@@ -83,6 +84,7 @@ class Dispatcher:
         self.kept = privacy.Kept()  # how long what people write is kept (RETENTION_DAYS, …)
         self._llm_missing = llm_missing
         self.erasers: list[Eraser] = []  # adapters' own rows that may name a person
+        self.dashboard_url: str | None = None  # DASHBOARD_URL: where dashboard links point
 
     @property
     def llm_missing(self) -> tuple[str, ...]:
@@ -286,6 +288,8 @@ class Dispatcher:
                 built = await digest.build(ctx, llm=self.llm)
                 await digest.send(ctx, built, [event.actor.platform_id])
                 return Text(copy("digest.sent"))
+            case commands.Dashboard():
+                return await self._dashboard(ctx, role, event)
             case commands.MyData():
                 return await privacy.export(ctx, event.actor, kept=self.kept)
             case commands.ForgetMe():
@@ -314,6 +318,23 @@ class Dispatcher:
             case commands.SetHours():
                 return membership.hours(member, command)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover
+
+    async def _dashboard(self, ctx: Context, role: Role, event: CommandInvoked) -> Message:
+        """A one-use link to the dashboard, for the actor only (the reply is private)."""
+        first_name = first_name_of(event.actor.display_name)
+        if self.dashboard_url is None:
+            return Text(copy("dashboard.not_set", first_name=first_name))
+        token = await access.issue(
+            ctx.session, ctx.community.id, event.actor.platform_id, role, self.clock()
+        )
+        return Text(
+            copy(
+                "dashboard.link",
+                first_name=first_name,
+                url=access.link_url(self.dashboard_url, token),
+                community=ctx.community.name,
+            )
+        )
 
 
 def help_for(role: Role) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 import time
 from typing import TextIO
@@ -22,6 +23,22 @@ HANDLER_NAME = "bridgework"
 NEVER_BELOW_WARNING = ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "psycopg", "alembic")
 # Libraries that narrate routine work at INFO speak at WARNING unless LOG_LEVEL is DEBUG.
 QUIET_UNLESS_DEBUG = ("sentence_transformers", "httpx", "uvicorn.access")
+
+
+class HideLinkTokens(logging.Filter):
+    """Take the token out of a dashboard link in a record (uvicorn's access log names paths):
+    whoever reads the logs must not be able to open the dashboard with what they find."""
+
+    LINK = re.compile(r"(/dashboard/login/)[^\s\"?]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "/dashboard/login/" in message:
+            record.msg, record.args = self.LINK.sub(r"\1…", message), None
+        return True
+
+
+HIDE_LINK_TOKENS = HideLinkTokens()
 
 
 class UTCFormatter(logging.Formatter):
@@ -72,3 +89,5 @@ def adopt_uvicorn() -> None:
         logger = logging.getLogger(name)
         logger.handlers.clear()
         logger.propagate = True
+        if HIDE_LINK_TOKENS not in logger.filters:
+            logger.addFilter(HIDE_LINK_TOKENS)

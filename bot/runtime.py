@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from bot import web
 from bot.core import Core
+from bot.dashboard.app import Dashboard
 from bot.delivery.leader import Leadership
 from bot.delivery.outbox import PENDING, SENDING
 from bot.delivery.scheduler import Scheduler
@@ -268,12 +269,20 @@ async def serve(core: Core, settings: Settings, role: str, *, idle: float = 1.0)
         if role in ("all", "web"):
             parts.extend(platforms.servers(role))
             app = platforms.web_app(role)
-            if role == "web" and app is None:
+            if role == "web" and app is None and settings.dashboard_url is None:
                 raise ConfigError(
-                    "SLACK_SIGNING_SECRET", "--role web serves Slack's HTTP mode only"
+                    "SLACK_SIGNING_SECRET / DASHBOARD_URL",
+                    "--role web serves Slack's HTTP mode and the leads' dashboard: set either",
                 )
-            if app is not None or settings.port is not None:
-                parts.append(web.serve(web.with_health(app, core.db, leadership), settings))
+            if app is not None or settings.port is not None or settings.dashboard_url:
+                board = Dashboard(
+                    core.db,
+                    clock=core.clock,
+                    threshold=settings.anonymity_threshold,
+                    base_url=settings.dashboard_url,
+                )
+                served = web.with_health(board.mounted(app), core.db, leadership)
+                parts.append(web.serve(served, settings))
         if leadership is not None:
             parts.append(lead_scheduler(core, settings, leadership=leadership, platforms=platforms))
         if role in ("all", "sender"):

@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     slack_port: int = Field(default=3000, ge=1, le=65535)
     web_host: str = "127.0.0.1"  # the web role's address; 0.0.0.0 to listen on every interface
     port: int | None = Field(default=None, ge=1, le=65535)  # set by PaaS hosts; beats SLACK_PORT
+    # The web role's public base URL; the `dashboard` command sends links under it.
+    dashboard_url: str | None = None
 
     discord_token: SecretStr | None = None
     discord_api_url: str | None = None  # REST base URL override, for tests and proxies
@@ -95,6 +97,16 @@ class Settings(BaseSettings):
         if shards in {"", "auto"} or (shards.isdigit() and int(shards) >= 1):
             return shards
         raise ValueError("auto, or a number of shards of at least 1")
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", url):
+            raise ValueError("an http:// or https:// address, as in https://bridgework.example.org")
+        return url
 
     @field_validator("database_url")
     @classmethod

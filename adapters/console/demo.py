@@ -26,12 +26,14 @@ from sqlalchemy import select
 from adapters.console.adapter import ConsoleChat, ConsoleSpace, Delivered
 from adapters.console.runner import ConsoleRunner
 from adapters.console.summary import summary_lines
+from bot.clock import system_clock
 from bot.core import Core, open_core
-from bot.domain import Platform, TeamPath
+from bot.domain import Platform, Role, TeamPath
 from bot.messages import Image, Intro, Invite, Text, plain_text
 from bot.ports import MemberInfo
 from bot.settings import Settings
 from bot.store.models import OutcomeRow
+from bot.web import port_of
 
 SPACE = ConsoleSpace("demo", "coffee")
 START = datetime(2027, 1, 4, 9, 0, tzinfo=UTC)  # a Monday, 09:00 in London
@@ -69,6 +71,8 @@ class DemoResult:
     team_of: dict[str, TeamPath]
     delivered: int
     outcomes: dict[str, int]
+    finished: datetime = START  # the demo's clock when it posted the digest
+    dashboard_link: str = ""  # the admin's one-use link, valid for 15 minutes from the run
 
 
 class DemoClock:
@@ -101,14 +105,22 @@ async def run_demo(
     clock = DemoClock(START)
     core = await open_core(settings, clock=clock, url=f"sqlite+aiosqlite:///{path}")
     try:
-        return await _Demo(core, clock, seed, say).run(path, rounds)
+        return await _Demo(core, clock, seed, say, settings).run(path, rounds)
     finally:
         await core.close()
 
 
 class _Demo:
-    def __init__(self, core: Core, clock: DemoClock, seed: int, say: Callable[[str], None]):
+    def __init__(
+        self,
+        core: Core,
+        clock: DemoClock,
+        seed: int,
+        say: Callable[[str], None],
+        settings: Settings,
+    ):
         self.core = core
+        self.settings = settings
         self.clock = clock
         self.rng = random.Random(seed)
         self.seed = seed
@@ -168,12 +180,15 @@ class _Demo:
             self.say(line)
         await self._checkin_and_digest(runner, path.with_name(PICTURE))
         self.say(f"\nThe demo's data is in {path} (a fresh copy each run).")
+        link = await self._dashboard(community, path)
         return DemoResult(
             database=path,
             rounds=tuple(history),
             team_of=team_of,
             delivered=len(self.chat.transcript),
             outcomes=outcomes,
+            finished=self.clock.now,
+            dashboard_link=link,
         )
 
     async def _show_and_agree(self, runner: ConsoleRunner, since: int) -> None:
@@ -203,6 +218,23 @@ class _Demo:
                 event = [line for line in invite.ics.splitlines() if line.startswith("DT")]
                 self.say(_indent(f"({len(invite.ics)} bytes of iCalendar: {', '.join(event)})"))
         self.say("")
+
+    async def _dashboard(self, community: int, path: Path) -> str:
+        """The admin's dashboard link, and the command that serves it."""
+        base = (
+            self.settings.dashboard_url
+            or f"http://{self.settings.web_host}:{port_of(self.settings)}"
+        )
+        link = await self.core.dashboard_link(
+            community, self.roster[0].id, Role.ADMIN, base_url=base, now=system_clock()
+        )
+        self.say(
+            "\nThe leads' dashboard, in your browser: run\n"
+            f"    DATABASE_URL=sqlite:///{path} DASHBOARD_URL={base} bridgework run --role web\n"
+            "and open, within 15 minutes (the link works once):\n"
+            f"    {link}"
+        )
+        return link
 
     async def _checkin_and_digest(self, runner: ConsoleRunner, picture: Path) -> None:
         """An admin's anonymous check-in, answered by most members; then the digest to #leads."""

@@ -117,6 +117,10 @@ class LeadCommands(app_commands.Group):
     async def digest(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "digest")
 
+    @app_commands.command(name="dashboard", description=copy("discord.command.dashboard"))
+    async def dashboard(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "dashboard")
+
     @app_commands.command(name="prompt", description=copy("discord.command.prompt"))
     @app_commands.describe(
         what=copy("discord.command.prompt.what"), channel=copy("discord.command.prompt.channel")

@@ -72,7 +72,8 @@ def run(
             lines = read_script(script) if script else None
             await adapter.run_console(settings, lines=lines)
             return
-        if role in ("all", "web") and not platforms_configured(settings):
+        dashboard_only = role == "web" and settings.dashboard_url is not None
+        if role in ("all", "web") and not dashboard_only and not platforms_configured(settings):
             raise ConfigError(
                 "SLACK_BOT_TOKEN / DISCORD_TOKEN",
                 "no platform is configured; set one, or try `bridgework run --console`",

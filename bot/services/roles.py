@@ -7,6 +7,7 @@ import logging
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.dashboard import access
 from bot.delivery.outbox import enqueue
 from bot.domain import Role
 from bot.messages import Message, Text
@@ -31,7 +32,10 @@ async def handle(ctx: Context, command: RoleCommand) -> Message:
         case RevokeRole():
             return Text(await revoke(ctx, command.person, command.role))
         case LinkRole():
-            return Text(link(ctx, command))
+            answer = link(ctx, command)
+            if not command.linked:  # its holders' dashboard sessions end with it
+                await access.end_for(ctx.session, ctx.community.id, ctx.clock())
+            return Text(answer)
     raise AssertionError(f"unhandled role command {command!r}")  # pragma: no cover
 
 
@@ -65,6 +69,7 @@ async def revoke(ctx: Context, person: str, role: Role) -> str:
     name, _ = await _names(ctx, person)
     if not await repo.revoke_role(ctx.session, ctx.community.id, person, role):
         return copy("roles.not_granted", name=name, role=WORDS[role])
+    await access.end_for(ctx.session, ctx.community.id, ctx.clock(), person)
     log.info("community %s: role %s revoked", ctx.community.id, WORDS[role])
     return copy("roles.revoked", name=name, role=WORDS[role])
 

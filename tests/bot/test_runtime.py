@@ -49,7 +49,7 @@ async def test_the_scheduler_role_leads_and_stores_each_communitys_jobs(
 async def test_an_unknown_role_or_no_platform_is_refused(core: Core, settings: Settings) -> None:
     with pytest.raises(InputError, match="there is no role 'chef'"):
         await runtime.serve(core, settings, "chef")
-    with pytest.raises(ConfigError, match="--role web serves Slack.s HTTP mode only"):
+    with pytest.raises(ConfigError, match="--role web serves Slack.s HTTP mode and the leads"):
         await runtime.serve(core, settings, "web")
 
 
