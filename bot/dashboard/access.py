@@ -6,8 +6,9 @@ community. Only the tokens' SHA-256 digests are stored; the tokens are never log
 
 Every request checks the session again: not ended, not expired, its community still installed,
 and — where the role came from a grant — the grant still held (a revoked role ends the session
-at once). A role from a platform fact (a workspace admin, a linked platform role) is ended when
-an admin unlinks a role name or revokes the person's role.
+at once). A role from a platform fact is known only when the person speaks to the bot: a linked
+platform role's sessions end when an admin unlinks a role name; a workspace admin's session runs
+until it expires or they sign out.
 """
 
 from __future__ import annotations

@@ -72,6 +72,7 @@ TEMPLATES: tuple[tuple[str, str], ...] = (
     ("my-data {}", ""),
     ("forget-me {}", ""),
     ("digest {}", ""),
+    ("dashboard {}", ""),
     ("roles {}", ""),
     *(
         (f"set {setting} {{}}", example.split()[-1])

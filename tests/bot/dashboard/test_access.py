@@ -151,7 +151,7 @@ async def test_a_lead_sees_no_rounds_page_and_no_groups_csv_but_an_admin_does(
     assert (await call(app, f"/dashboard/{history}/rounds", cookie=lead)).status == 403
     assert (await call(app, f"/dashboard/{history}/csv/groups.csv", cookie=lead)).status == 404
     overview = await call(app, f"/dashboard/{history}/", cookie=lead)
-    assert f"/dashboard/{history}/rounds\"" not in overview.text
+    assert f'/dashboard/{history}/rounds"' not in overview.text
     admin = (await call(app, await link_for(core, ADMIN))).cookie()
     rounds = await call(app, f"/dashboard/{history}/rounds", cookie=admin)
     assert rounds.status == 200 and "Round 2" in rounds.text and "Round 1" in rounds.text
