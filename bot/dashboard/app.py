@@ -51,6 +51,12 @@ SECURITY_HEADERS = (
 )
 PAGE = re.compile(r"^/dashboard/(\d{1,18})/(|network|themes|rounds|csv/([a-z-]{1,40})\.csv)$")
 REFUSED_STATUS = {"role": 403, "ended": 403}
+CSV_PAGES = {
+    "overview": ("summary", "rounds", "least-connected"),
+    "network": ("teams", "ties"),
+    "themes": ("themes",),
+    "rounds": ("groups",),
+}
 
 
 class Dashboard:
@@ -166,7 +172,7 @@ class Dashboard:
                 return
             ctx = Context(session, self.clock, community, self.threshold)
             if csv_name is not None:
-                table = (await self._tables(ctx, seen)).get(csv_name)
+                table = (await self._tables(ctx, seen, csv_name)).get(csv_name)
                 if table is None:
                     await self._not_found(send)
                     return
@@ -181,15 +187,18 @@ class Dashboard:
             html = await self._render(ctx, seen, view or "overview")
         await self._send(send, 200, html.encode(), "text/html; charset=utf-8")
 
-    async def _tables(self, ctx: Context, seen: Access) -> dict[str, tables.Table]:
-        found = {
-            **tables.overview(await pages.overview(ctx)),
-            **tables.network(await pages.network(ctx)),
-            **tables.themes(await pages.themes(ctx)),
-        }
-        if seen.admin:
-            found.update(tables.rounds(await pages.rounds(ctx)))
-        return found
+    async def _tables(self, ctx: Context, seen: Access, name: str) -> dict[str, tables.Table]:
+        """The tables of the page that holds the CSV called ``name`` (only that page is read:
+        the themes page runs the themes model)."""
+        if name in CSV_PAGES["overview"]:
+            return tables.overview(await pages.overview(ctx))
+        if name in CSV_PAGES["network"]:
+            return tables.network(await pages.network(ctx))
+        if name in CSV_PAGES["themes"]:
+            return tables.themes(await pages.themes(ctx))
+        if name in CSV_PAGES["rounds"] and seen.admin:
+            return tables.rounds(await pages.rounds(ctx))
+        return {}
 
     async def _render(self, ctx: Context, seen: Access, view: str) -> str:
         values: dict[str, Any] = {

@@ -8,6 +8,7 @@ import io
 import re
 
 from bot.core import Core
+from bot.dashboard.app import CSV_PAGES
 from bot.events import Actor, FormSubmitted
 from bot.services import digest
 from bot.services.context import Context
@@ -189,3 +190,15 @@ async def test_every_answer_carries_the_security_headers(
         if answer.headers["content-type"].startswith("text/html"):
             assert "<script>" not in answer.text and " on" not in answer.text.split("<body")[0]
             assert not re.search(r"<[^>]+\son[a-z]+=", answer.text)  # no inline handlers
+
+
+async def test_each_csv_name_belongs_to_one_page_and_an_unknown_one_is_not_found(
+    core: Core, history: int, app: ASGIApp
+) -> None:
+    assert sorted(n for names in CSV_PAGES.values() for n in names) == sorted(CSVS)
+    cookie = (await call(app, await link_for(core, ADMIN))).cookie()
+    for name in CSVS:
+        answer = await call(app, f"/dashboard/{history}/csv/{name}.csv", cookie=cookie)
+        assert answer.status == 200 and answer.headers["content-type"].startswith("text/csv")
+        assert f'filename="{name}.csv"' in answer.headers["content-disposition"]
+    assert (await call(app, f"/dashboard/{history}/csv/nope.csv", cookie=cookie)).status == 404
