@@ -34,6 +34,14 @@ from bot.facilitation import FacilitationCommand as Facilitation
 from bot.facilitation import words as split_words
 from bot.hours_command import USAGE as HOURS_USAGE
 from bot.hours_command import SetHours, parse_hours
+from bot.intro_commands import (
+    INTRO_USAGE,
+    SUGGEST_USAGE,
+    IntroMe,
+    Suggest,
+    parse_intro,
+    parse_suggest,
+)
 from bot.role_commands import USAGE as ROLE_USAGE
 from bot.role_commands import ListRoles, RoleCommand, parse_role
 from bot.set_command import SET_VERB_USAGE, Set, check_timezone, parse_set
@@ -46,6 +54,8 @@ __all__ = [
     "WEEKDAYS",
     "About",
     "SetHours",
+    "IntroMe",
+    "Suggest",
     "Command",
     "parse",
     "required_role",
@@ -131,6 +141,8 @@ Command = (
     | ForgetMe
     | Digest
     | Dashboard
+    | IntroMe
+    | Suggest
     | Facilitation
     | ThemesCommand
     | RoleCommand
@@ -147,6 +159,8 @@ USAGE: dict[str, tuple[str, str]] = {
     "timezone": ("timezone Area/City", "timezone Europe/Berlin"),
     "status": ("status", "status"),
     "about": ABOUT_USAGE,
+    "intro": INTRO_USAGE,
+    "suggest": SUGGEST_USAGE,
     "hours": HOURS_USAGE,
     "help": ("help", "help"),
     "set": SET_VERB_USAGE,
@@ -192,7 +206,9 @@ def required_role(command: Command) -> Role:
         return Role.ADMIN
     if isinstance(command, Results | Digest | Dashboard):
         return Role.LEAD
-    if isinstance(command, SchedulePrompt | ScheduleCheckIn | ManageSchedule | AddToLibrary):
+    if isinstance(
+        command, SchedulePrompt | ScheduleCheckIn | ManageSchedule | AddToLibrary | Suggest
+    ):
         return Role.FACILITATOR
     return Role.MEMBER
 
@@ -225,6 +241,8 @@ def command_name(command: Command) -> str:
         SetTimezone: "timezone",
         Status: "status",
         About: "about",
+        IntroMe: "intro",
+        Suggest: "suggest",
         SetHours: "hours",
         Help: "help",
         Set: "set",
@@ -264,6 +282,10 @@ def parse(text: str, today: date, channels: frozenset[str] = frozenset()) -> Com
         return parse_about(text.strip()[len(words[0]) :])
     if verb == "hours":
         return parse_hours(" ".join(args))
+    if verb == "intro":
+        return parse_intro(args)
+    if verb == "suggest":
+        return parse_suggest(split_words(text)[1:])
     if verb == "timezone":
         if len(args) != 1:
             _fail("timezone", "say one time zone")

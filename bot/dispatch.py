@@ -39,6 +39,7 @@ from bot.services import (
     meeting,
     member_sync,
     membership,
+    on_demand,
     optout,
     privacy,
     prompts,
@@ -282,6 +283,8 @@ class Dispatcher:
                 return await checkins.results(ctx, command, self.threshold)
             case AddToLibrary():
                 return await library.add(ctx, event.actor.platform_id, command)
+            case commands.Suggest():
+                return await on_demand.suggest(ctx, event.actor, command)
             case ListThemes() | AddTheme() | RemoveTheme() | ResetThemes():
                 return await taxonomy.handle(ctx, command)
             case commands.Digest():
@@ -315,6 +318,8 @@ class Dispatcher:
                 return await membership.status(ctx, member, command)
             case commands.About():
                 return membership.about(member, command)
+            case commands.IntroMe():
+                return await on_demand.intro_me(ctx, member)
             case commands.SetHours():
                 return membership.hours(member, command)
         raise AssertionError(f"unhandled command {command!r}")  # pragma: no cover

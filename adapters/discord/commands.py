@@ -17,7 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord.translate import command_text, pause_text
+from adapters.discord.translate import command_text, pause_text, quoted
 from bot.texts import copy
 
 Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
@@ -83,6 +83,10 @@ class BridgeworkCommands(app_commands.Group):
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "status")
 
+    @app_commands.command(name="intro", description=copy("discord.command.intro"))
+    async def intro(self, interaction: discord.Interaction[Any]) -> None:
+        await self.run(interaction, "intro me")
+
     @app_commands.command(name="help", description=copy("discord.command.help"))
     async def help(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "help")
@@ -133,6 +137,24 @@ class LeadCommands(app_commands.Group):
     ) -> None:
         where = f"<#{channel.id}>" if channel is not None else ""
         await self.run(interaction, command_text("prompt", what, where))
+
+    @app_commands.command(name="suggest", description=copy("discord.command.suggest"))
+    @app_commands.describe(
+        first=copy("discord.command.suggest.person"),
+        second=copy("discord.command.suggest.person"),
+        topic=copy("discord.command.suggest.topic"),
+        third=copy("discord.command.suggest.person"),
+    )
+    async def suggest(
+        self,
+        interaction: discord.Interaction[Any],
+        first: discord.Member,
+        second: discord.Member,
+        topic: str,
+        third: discord.Member | None = None,
+    ) -> None:
+        people = [f"<@{p.id}>" for p in (first, second, third) if p is not None]
+        await self.run(interaction, command_text("suggest", *people, quoted(topic)))
 
     @app_commands.command(name="checkin", description=copy("discord.command.checkin"))
     @app_commands.describe(what=copy("discord.command.checkin.what"))

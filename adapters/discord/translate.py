@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -148,6 +149,13 @@ def channel_mentions(text: str) -> tuple[str, frozenset[str]]:
     """Discord's channel mentions (``<#123>``) as the core's ``#123``, and the ids mentioned."""
     ids = frozenset(CHANNEL_MENTION.findall(text))
     return CHANNEL_MENTION.sub(r"#\1", text), ids
+
+
+def quoted(text: str) -> str:
+    """A text option as one quoted word of a command line (curly quotes made straight first,
+    as the core's parser makes them)."""
+    straight = text.replace("“", '"').replace("”", '"').replace("‘", "'").replace("’", "'")
+    return shlex.quote(" ".join(straight.split()))
 
 
 def command_text(subcommand: str, *arguments: str) -> str:

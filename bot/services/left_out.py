@@ -10,7 +10,7 @@ round that places them clears it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -41,10 +41,13 @@ async def first_in_line(ctx: Context) -> frozenset[str]:
 
 async def place(
     candidates: Sequence[Candidate],
-    first: frozenset[str],
+    first: Mapping[str, int] | frozenset[str],
     pair: Callable[[list[Candidate]], Awaitable[Groups]],
 ) -> tuple[Groups, list[str]]:
-    """The groups ``pair`` makes of as many ``candidates`` as it can, and the ids left out."""
+    """The groups ``pair`` makes of as many ``candidates`` as it can, and the ids left out.
+
+    ``first`` ranks whom to keep: those it names (or ranks higher) are left out last."""
+    rank = first if isinstance(first, Mapping) else dict.fromkeys(first, 1)
     present = list(candidates)
     left: list[str] = []
     while len(present) >= 2:
@@ -54,7 +57,7 @@ async def place(
             clashes = _clashes(present)
             if not clashes:
                 raise
-            out = min(clashes, key=lambda pid: (pid in first, -clashes[pid], pid))
+            out = min(clashes, key=lambda pid: (rank.get(pid, 0), -clashes[pid], pid))
             left.append(out)
             present = [c for c in present if c.id != out]
     return [], left + [c.id for c in present]

@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     Unicode,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -37,6 +39,9 @@ NAMING = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
     type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+
+
+WEEKLY, ON_DEMAND = "weekly", "on_demand"  # the kinds of round
 
 
 def _now() -> Any:
@@ -127,13 +132,24 @@ class RoleGrantRow(Base):
 class RoundRow(Base):
     __tablename__ = "rounds"
     __table_args__ = (
-        UniqueConstraint("community_id", "number"),
-        UniqueConstraint("community_id", "run_on", name="uq_rounds_community_day"),
+        # One round of each kind a day; the weekly rounds' numbers count on, and the day's
+        # on-demand round (``intro me``, ``suggest``) takes the number of the weekly round it
+        # follows, so that pairing counts its groups as that round's.
+        Index(
+            "uq_rounds_weekly_number",
+            "community_id",
+            "number",
+            unique=True,
+            sqlite_where=text("kind = 'weekly'"),
+            postgresql_where=text("kind = 'weekly'"),
+        ),
+        UniqueConstraint("community_id", "kind", "run_on", name="uq_rounds_community_day"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16), default=WEEKLY, server_default=WEEKLY)
     run_on: Mapped[date] = mapped_column(Date)
     closed: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_now())

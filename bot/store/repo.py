@@ -19,6 +19,7 @@ from bot.domain import (
     TeamPath,
 )
 from bot.store.models import (
+    WEEKLY,
     CommunityRow,
     GroupMemberRow,
     GroupRow,
@@ -220,17 +221,24 @@ async def grants(session: AsyncSession, community_id: int) -> list[tuple[str, Ro
 
 
 async def last_round(session: AsyncSession, community_id: int) -> RoundRow | None:
+    """The community's latest weekly round (on-demand rounds are not counted)."""
     return await session.scalar(
         select(RoundRow)
-        .where(RoundRow.community_id == community_id)
+        .where(RoundRow.community_id == community_id, RoundRow.kind == WEEKLY)
         .order_by(RoundRow.number.desc())
         .limit(1)
     )
 
 
-async def round_on(session: AsyncSession, community_id: int, run_on: date) -> RoundRow | None:
+async def round_on(
+    session: AsyncSession, community_id: int, run_on: date, kind: str = WEEKLY
+) -> RoundRow | None:
     return await session.scalar(
-        select(RoundRow).where(RoundRow.community_id == community_id, RoundRow.run_on == run_on)
+        select(RoundRow).where(
+            RoundRow.community_id == community_id,
+            RoundRow.run_on == run_on,
+            RoundRow.kind == kind,
+        )
     )
 
 

@@ -4,9 +4,9 @@ no introduction, and which introductions they answered (a button, a message in t
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer
+from sqlalchemy import Date, DateTime, ForeignKey, Integer
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -50,3 +50,15 @@ async def standing_of(session: AsyncSession, member_id: int) -> StandingRow:
         )
         session.add(row)
     return row
+
+
+class QueuedRow(Base):
+    """A member who said `intro me`: waiting, for a day at most, for someone of another team."""
+
+    __tablename__ = "intro_queue"
+
+    member_id: Mapped[int] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
