@@ -91,7 +91,8 @@ async def intro_me(ctx: Context, member: MemberRow) -> Message:
     mine: list[MemberRow] = []
     for ids in groups:
         people = [by_id[i] for i in ids]
-        await introduce(ctx, people, starter=None, greeting="on_demand.greeting")
+        greeting = copy("on_demand.greeting", names=_names([p.first_name for p in people]))
+        await introduce(ctx, people, starter=None, greeting=greeting)
         await ctx.session.execute(
             delete(QueuedRow).where(QueuedRow.member_id.in_([p.id for p in people]))
         )
@@ -122,7 +123,8 @@ async def suggest(ctx: Context, actor: Actor, command: Suggest) -> Message:
         clash = [p for p in people if p.platform_id in member.never_with]
         if clash:
             _refuse(f"{member.first_name} asked not to be paired with {clash[0].first_name}")
-    await introduce(ctx, people, starter=command.topic, greeting="suggest.greeting")
+    greeting = copy("suggest.greeting", names=_names([p.first_name for p in people]))
+    await introduce(ctx, people, starter=command.topic, greeting=greeting)
     names = _names([p.first_name for p in people])
     return Text(copy("suggest.done", names=names, topic=command.topic))
 
@@ -134,8 +136,8 @@ def _refuse(problem: str) -> None:
 async def introduce(
     ctx: Context, people: Sequence[MemberRow], *, starter: str | None, greeting: str
 ) -> int:
-    """Introduce ``people`` now, in the day's on-demand round, greeted by the copy named
-    ``greeting``; the new group's id."""
+    """Introduce ``people`` now, in the day's on-demand round, with ``greeting``; the new
+    group's id."""
     on = ctx.today
     round_row = await repo.round_on(ctx.session, ctx.community.id, on, ON_DEMAND)
     if round_row is None:
@@ -160,14 +162,12 @@ async def introduce(
         suggester=people[0],
         starter=starter or (await library.next_item(ctx, "starter")).text,
     )
-    names = _names([p.first_name for p in people])
-    greeted = copy(greeting, names=names)
     await enqueue(
         ctx.session,
         community_id=ctx.community.id,
         key=f"intro-now:{ctx.community.id}:{group.id}",
         kind="intro",
-        message=replace(message, greeting=greeted),
+        message=replace(message, greeting=greeting),
         people=[p.platform_id for p in people],
         group_id=group.id,
     )
