@@ -79,6 +79,16 @@ class BridgeworkCommands(app_commands.Group):
     async def timezone(self, interaction: discord.Interaction[Any], zone: str) -> None:
         await self.run(interaction, command_text("timezone", zone))
 
+    @app_commands.command(name="hours", description=copy("discord.command.hours"))
+    @app_commands.describe(hours=copy("discord.command.hours.hours"))
+    async def hours(self, interaction: discord.Interaction[Any], hours: str = "") -> None:
+        await self.run(interaction, command_text("hours", hours))
+
+    @app_commands.command(name="about", description=copy("discord.command.about"))
+    @app_commands.describe(line=copy("discord.command.about.line"))
+    async def about(self, interaction: discord.Interaction[Any], line: str = "") -> None:
+        await self.run(interaction, command_text("about", line))
+
     @app_commands.command(name="status", description=copy("discord.command.status"))
     async def status(self, interaction: discord.Interaction[Any]) -> None:
         await self.run(interaction, "status")

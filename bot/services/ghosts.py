@@ -37,7 +37,7 @@ LIKELY_AFTER = 2  # … that make them likely quiet: the extra member of a group
 LOOK_BACK = timedelta(weeks=26)  # introductions older than this are not counted
 # The buttons of an introduction, whose value begins with its group's id ("12:met"): every
 # button an introduction or its group's later messages carry belongs here.
-GROUP_ACTIONS = frozenset({"outcome", "meet_again"})
+GROUP_ACTIONS = frozenset({"outcome", "meet_again", "slot"})  # any tap in the intro
 
 Groups = list[tuple[str, ...]]
 Heard = ButtonPressed | MessagePosted | ConversationMessage

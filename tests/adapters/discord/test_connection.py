@@ -50,10 +50,11 @@ async def test_bridgework_commands_are_synced_to_each_guild_with_their_permissio
     def subcommands(name: str) -> set[str]:
         return {option["name"] for option in commands[name]["options"]}
 
-    assert {"join", "leave", "pause", "resume", "team", "status", "help"} <= subcommands(
-        "bridgework"
-    )
-    assert subcommands("bridgework-lead") == {"prompt", "checkin", "library", "themes", "digest"}
+    member = {"join", "leave", "pause", "resume", "team", "hours", "about", "intro", "status"}
+    assert member | {"help"} <= subcommands("bridgework")
+    assert subcommands("bridgework-lead") == {
+        *("prompt", "checkin", "library", "themes", "digest", "dashboard", "suggest")
+    }
     assert subcommands("bridgework-admin") == {"set", "role", "roles", "opt-out", "opt-in", "skip"}
     assert commands["bridgework"]["default_member_permissions"] is None
     assert commands["bridgework-lead"]["default_member_permissions"] is None

@@ -174,3 +174,21 @@ async def test_resume_brings_a_quiet_member_back_with_their_count_afresh(
     clock.advance(weeks=1)
     back = await core.run_round(community)
     assert ghost in placed(back) and len(group_of(back, ghost)) == 2
+
+
+async def test_a_tap_on_a_time_to_meet_answers_its_introduction(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    ids = await members(core, 4, teams=2)
+    tapper = ids[0]
+    for _ in range(3):
+        result = await core.run_round(community)
+        await core.sender(ConsoleChat(None)).drain(community_id=community, max_wait=5)
+        await everyone_but(core, result, {tapper})
+        [(group, _)] = [(g, p) for g, p in await groups_of(core, result) if tapper in p]
+        works = ButtonPressed(WHERE, Actor(tapper, "Ada"), "slot", f"{group.id}:0")
+        await core.handle(works)
+        clock.advance(weeks=1)
+    fourth = await core.run_round(community)
+    assert tapper in placed(fourth)
+    assert await notices(core) == []
