@@ -23,9 +23,10 @@ import discord
 from discord import app_commands
 
 from adapters.discord import render, translate
-from adapters.discord.chat import DMS, DiscordChat, delivery_mode
+from adapters.discord.chat import DiscordChat
 from adapters.discord.commands import HOME, all_commands
 from adapters.discord.limits import Pacer, trace
+from adapters.discord.threads import DMS, delivery_mode
 from adapters.discord.views import ActionButton, FormModal, button_view
 from bot.core import Core
 from bot.delivery.limits import Limits

@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from adapters.discord import PERMISSIONS, chat_for, check_credentials, invite_url
-from adapters.discord.chat import scrub
+from adapters.discord.failures import scrub
 from bot.core import Core
 from bot.settings import Settings
 from bot.store.models import OutboxRow

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from adapters.discord import render, translate
-from adapters.discord.chat import Recent
+from adapters.discord.recent import Recent
 from bot.domain import Platform
 from bot.events import Where
 from bot.messages import Button, Choices, Field, Form, Image, Intro, IntroPerson, Text
