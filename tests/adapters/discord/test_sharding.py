@@ -78,6 +78,10 @@ async def test_auto_sharding_takes_discords_count_and_serves_every_guild_from_it
         assert {str(g.id) for g in client.guilds} == {c.guild.id for c in communities}
         by_shard = {fake.gateway.shard_of(c.guild.id, 2) for c in communities}
         assert by_shard == {0, 1}, "the test's guilds should fall on both shards"
+        for _ in range(400):  # each shard registers its guilds' commands once it is ready
+            if all(fake.world.commands.get(c.guild.id) for c in communities):
+                break
+            await asyncio.sleep(0.05)
         for community in communities:  # each guild's command reaches the client on its shard
             who = community.members[0].user
             answer = await fake.slash(who, community.guild, community.channel, "status")
