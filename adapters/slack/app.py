@@ -32,6 +32,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import render, translate
 from adapters.slack.chat import SlackChat, web_client
+from adapters.slack.redact import bolt_logger
 from bot.core import Core
 from bot.domain import Platform
 from bot.errors import DeliveryError
@@ -86,7 +87,9 @@ class Listeners:
     ) -> None:
         event = translate.command(body, await self._user(client, str(body["user_id"]), body))
         event = replace(event, me=str(context.get("bot_user_id") or ""))
-        groups = await self._user_groups(client, str(body["team_id"]))
+        groups = await self._user_groups(
+            client, event.where.workspace, translate.workspace_of(body)
+        )
         held = groups.get(event.actor.platform_id, frozenset())
         event = replace(event, actor=replace(event.actor, platform_roles=held))
         reply = await self.core.handle(event)
@@ -186,9 +189,8 @@ class Listeners:
             return
         event = translate.uninstalled(body)
         if self.installations is not None:
-            await self.installations.async_delete_all(
-                enterprise_id=body.get("enterprise_id"), team_id=event.workspace
-            )
+            enterprise, team = translate.installation_keys(body)
+            await self.installations.async_delete_all(enterprise_id=enterprise, team_id=team)
         await self.core.installation(event, once=once)
 
     async def on_tokens_revoked(self, body: Body, request: AsyncBoltRequest) -> None:
@@ -197,7 +199,7 @@ class Listeners:
         once = await self._first_delivery(body, request)
         if once is None:
             return
-        team, enterprise = str(body.get("team_id") or ""), body.get("enterprise_id")
+        enterprise, team = translate.installation_keys(body)
         if self.installations is not None:
             for uid in translate.revoked_people(body):
                 await self.installations.async_delete_installation(
@@ -288,18 +290,23 @@ class Listeners:
         self._users[uid] = (now + USER_TTL, user)
         return user
 
-    async def _user_groups(self, client: AsyncWebClient, team: str) -> dict[str, frozenset[str]]:
-        """Each person's user groups in the workspace, by the groups' names and handles (one
+    async def _user_groups(
+        self, client: AsyncWebClient, installed: str, team: str
+    ) -> dict[str, frozenset[str]]:
+        """Each person's user groups in workspace ``team`` (of the installation ``installed``,
+        a workspace or an Enterprise Grid org), by the groups' names and handles (one
         usergroups.list call, cached a few minutes); empty where Slack won't say (a workspace on
-        a plan without user groups, an install without the usergroups:read scope)."""
+        a plan without user groups, an install without the usergroups:read scope). The call
+        names the workspace, as an org-wide install's token must (a workspace's ignores it)."""
         now = time.monotonic()
         cached = self._groups.get(team)
         if cached is not None and cached[0] > now:
             return cached[1]
         held: dict[str, set[str]] = {}
         try:
-            listed = await self._chat(client, {"team_id": team}).call(
-                "usergroups.list", lambda client: client.usergroups_list(include_users=True)
+            listed = await self._chat(client, {"team_id": installed}).call(
+                "usergroups.list",
+                lambda client: client.usergroups_list(include_users=True, team_id=team),
             )
         except DeliveryError as exc:
             log.info("usergroups.list failed (%s): no user group roles", exc.__class__.__name__)
@@ -343,26 +350,6 @@ class Listeners:
 
 async def _discard(call: Awaitable[Any]) -> None:
     await call
-
-
-class BoltNoise(logging.Filter):
-    """Bolt's lines we do not want: the request body it logs on a bad signature (a stranger's
-    payload, or a real one replayed), and its warning that the SLACK_BOT_TOKEN it read from the
-    environment "will be unused" (we hand it a client built from the same settings)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = str(record.msg)
-        if message.startswith("Invalid request signature detected"):
-            record.msg = "Invalid request signature detected (request not logged)"
-            record.args = None
-        return "will be unused" not in message
-
-
-def bolt_logger() -> logging.Logger:
-    logger = logging.getLogger("adapters.slack.bolt")
-    if not any(isinstance(f, BoltNoise) for f in logger.filters):
-        logger.addFilter(BoltNoise())
-    return logger
 
 
 def build_app(

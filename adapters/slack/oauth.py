@@ -3,6 +3,13 @@ project's database (tables ``slack_installations``, ``slack_bots``, ``slack_oaut
 
 ``/slack/install`` starts an install, ``/slack/oauth_redirect`` finishes it (the state is checked
 against the store and a browser cookie); each workspace's bot token is then found by team id.
+
+An Enterprise Grid organisation's admin may install the app org-wide: Slack's ``oauth.v2.access``
+answers ``is_enterprise_install: true`` with an ``enterprise`` and no ``team``, and the one token
+it gives works in every workspace of the org the admin adds the app to. slack_sdk's store keeps it
+under the enterprise id with no team id (as Bolt's ``authorize`` finds it for a payload marked
+``is_enterprise_install``); Bridgework finds it by the org's id, which is the ``workspace`` of
+the org's communities (:mod:`adapters.slack.translate`).
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import inspect, update
+from sqlalchemy import and_, desc, inspect, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from bot.domain import Platform
@@ -74,13 +81,50 @@ class Stores:
             await self.states.create_tables()  # type: ignore[no-untyped-call]
             self.ready = True
 
-    async def bot_token(self, team_id: str) -> str:
-        """The bot token of the workspace's installation."""
+    async def bot_token(self, installed: str) -> str:
+        """The bot token of an installation: a workspace's by its team id (in an Enterprise
+        Grid organisation or not), or an org-wide install's by the organisation's id."""
         await self.create_tables()
-        bot = await self.installations.async_find_bot(enterprise_id=None, team_id=team_id)
-        if bot is None or not bot.bot_token:
-            raise Undeliverable(f"Bridgework is not installed in workspace {team_id}")
-        return bot.bot_token
+        bots = self.installations.bots
+        query = (
+            select(bots.c.bot_token)
+            .where(
+                bots.c.client_id == self.installations.client_id,
+                bots.c.bot_token.is_not(None),
+                or_(
+                    bots.c.team_id == installed,
+                    and_(
+                        bots.c.enterprise_id == installed,
+                        bots.c.team_id.is_(None),
+                        bots.c.is_enterprise_install.is_(True),
+                    ),
+                ),
+            )
+            .order_by(desc(bots.c.installed_at))
+            .limit(1)
+        )
+        async with self.installations.engine.connect() as connection:
+            token = await connection.scalar(query)
+        if not token:
+            raise Undeliverable(f"Bridgework is not installed in workspace {installed}")
+        return str(token)
+
+    async def organisations(self) -> list[tuple[str, str]]:
+        """The Enterprise Grid organisations that installed the app org-wide: (id, name)."""
+        await self.create_tables()
+        bots = self.installations.bots
+        query = (
+            select(bots.c.enterprise_id, bots.c.enterprise_name)
+            .where(
+                bots.c.client_id == self.installations.client_id,
+                bots.c.is_enterprise_install.is_(True),
+                bots.c.bot_token.is_not(None),
+            )
+            .distinct()
+        )
+        async with self.installations.engine.connect() as connection:
+            rows = (await connection.execute(query)).all()
+        return sorted((str(e), str(n or "")) for e, n in rows if e)
 
     async def forget(
         self, connection: AsyncConnection, platform: Platform, workspace: str, person: str
@@ -97,7 +141,10 @@ class Stores:
             update(table)
             .where(
                 table.c.client_id == self.installations.client_id,
-                table.c.team_id == workspace,
+                or_(  # a workspace's install, or an org-wide one (by the org's id)
+                    table.c.team_id == workspace,
+                    and_(table.c.enterprise_id == workspace, table.c.team_id.is_(None)),
+                ),
                 table.c.user_id == person,
             )
             .values(
@@ -127,7 +174,8 @@ def oauth_settings(
     *,
     on_install: Callable[[str], Awaitable[None]] | None = None,
 ) -> AsyncOAuthSettings:
-    """Bolt's OAuth settings; ``on_install(team_id)`` runs after each successful install."""
+    """Bolt's OAuth settings; ``on_install(team_id)`` runs after each successful install (with
+    the organisation's id for an org-wide install)."""
     if not settings.slack_client_id or settings.slack_client_secret is None:
         raise ConfigError("SLACK_CLIENT_ID / SLACK_CLIENT_SECRET", "both are needed for OAuth")
     return AsyncOAuthSettings(
@@ -146,8 +194,10 @@ def oauth_settings(
 
 def _callbacks(on_install: Callable[[str], Awaitable[None]]) -> AsyncCallbackOptions:
     async def success(args: AsyncSuccessArgs) -> BoltResponse:
-        if args.installation.team_id:
-            await on_install(args.installation.team_id)
+        installed = args.installation
+        scope = installed.enterprise_id if installed.is_enterprise_install else installed.team_id
+        if scope:
+            await on_install(scope)
         return await args.default.success(args)
 
     async def failure(args: AsyncFailureArgs) -> BoltResponse:

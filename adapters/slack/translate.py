@@ -5,6 +5,14 @@ Payload shapes: https://docs.slack.dev/interactivity/implementing-slash-commands
 https://docs.slack.dev/reference/interaction-payloads/block_actions-payload (buttons),
 https://docs.slack.dev/reference/interaction-payloads/view-interactions-payload (modals), and the
 Events API's event_callback wrapper (member_joined_channel, member_left_channel, app_home_opened).
+
+An Enterprise Grid organisation may install the app org-wide (``is_enterprise_install``): one
+token then serves every workspace of the org, and the core knows the install by the org's id
+(``E…``) where it would know a workspace's by its team id (``T…``): the ``workspace`` of a
+``Where``, of a community, of an uninstall. A payload says which it is: a slash command by its
+``is_enterprise_install`` and ``enterprise_id`` fields, an interaction by the same and its
+``enterprise`` object, an event by its first ``authorizations`` entry (which is the app's own
+installation; the wrapper's ``team_id`` is then the workspace the event happened in).
 """
 
 from __future__ import annotations
@@ -64,7 +72,7 @@ def command(body: Payload, user: Payload | None = None) -> CommandInvoked:
     """
     raw = str(body.get("text") or "")
     return CommandInvoked(
-        where=where(str(body["team_id"]), str(body.get("channel_id") or "")),
+        where=where(team_of(body), str(body.get("channel_id") or "")),
         actor=actor(str(body["user_id"]), user),
         text=unescape(raw).translate(STRAIGHT_QUOTES),
         interaction=str(body.get("trigger_id") or ""),
@@ -216,8 +224,9 @@ TOKENS_REVOKED = "tokens revoked"
 
 
 def uninstalled(body: Payload) -> Uninstalled:
-    """An ``app_uninstalled`` event: the workspace (``team_id`` of the wrapper) removed the app."""
-    return Uninstalled(Platform.SLACK, str(body.get("team_id") or ""), UNINSTALLED)
+    """An ``app_uninstalled`` event: the workspace (``team_id`` of the wrapper) removed the app,
+    or for an org-wide install the Enterprise Grid organisation, from all its workspaces."""
+    return Uninstalled(Platform.SLACK, _event_team(body), UNINSTALLED)
 
 
 def revoked_bot(body: Payload) -> bool:
@@ -238,12 +247,59 @@ def tokens_revoked(body: Payload) -> Uninstalled | None:
     more, as after an uninstall. None when only people's tokens went."""
     if not revoked_bot(body):
         return None
-    return Uninstalled(Platform.SLACK, str(body.get("team_id") or ""), TOKENS_REVOKED)
+    return Uninstalled(Platform.SLACK, _event_team(body), TOKENS_REVOKED)
 
 
 def installed(team_id: str) -> Installed:
-    """A workspace finished an OAuth install (or installed again)."""
+    """A workspace (or an Enterprise Grid organisation, by its id) finished an OAuth install, or
+    installed again."""
     return Installed(Platform.SLACK, team_id, oauth=True)
+
+
+def installation_keys(body: Payload) -> tuple[str | None, str | None]:
+    """The (enterprise id, team id) an installation store keeps an event's installation under,
+    as slack_sdk's stores do: an org-wide install's has no team; a workspace's in an Enterprise
+    Grid organisation has both; a plain workspace's, no enterprise."""
+    if is_enterprise_install(body):
+        return enterprise_of(body), None
+    return (str(body["enterprise_id"]) if body.get("enterprise_id") else None), str(
+        body.get("team_id") or ""
+    )
+
+
+def is_enterprise_install(body: Payload) -> bool:
+    """Whether a payload comes under an org-wide install of an Enterprise Grid organisation."""
+    authorizations = body.get("authorizations") or []
+    if authorizations and isinstance(authorizations[0], Mapping):
+        return _true(authorizations[0].get("is_enterprise_install"))
+    return _true(body.get("is_enterprise_install"))
+
+
+def enterprise_of(body: Payload) -> str:
+    """The Enterprise Grid organisation a payload comes from ("" outside one)."""
+    authorizations = body.get("authorizations") or []
+    if authorizations and isinstance(authorizations[0], Mapping):
+        if authorizations[0].get("enterprise_id"):
+            return str(authorizations[0]["enterprise_id"])
+    enterprise = body.get("enterprise")
+    if isinstance(enterprise, Mapping) and enterprise.get("id"):
+        return str(enterprise["id"])
+    return str(body.get("enterprise_id") or "")
+
+
+def workspace_of(body: Payload) -> str:
+    """The workspace a command or interaction was made in, even under an org-wide install (the
+    ``team_id`` such an install's calls name, as usergroups.list must)."""
+    team = body.get("team") or {}
+    if isinstance(team, Mapping) and team.get("id"):
+        return str(team["id"])
+    user = body.get("user") or {}
+    found = user.get("team_id") if isinstance(user, Mapping) else None
+    return str(found or body.get("team_id") or "")
+
+
+def _true(value: Any) -> bool:
+    return value is True or value == "true"
 
 
 def home_opened(body: Payload) -> tuple[Where, str] | None:
@@ -264,11 +320,11 @@ def form_channel(private_metadata: str) -> str:
 
 
 def team_of(body: Payload) -> str:
-    team = body.get("team") or {}
-    if isinstance(team, Mapping) and team.get("id"):
-        return str(team["id"])
-    user = body.get("user") or {}
-    return str(user.get("team_id") or body.get("team_id") or "")
+    """The installation a command or interaction comes under: its workspace's team id, or the
+    organisation's id under an org-wide install."""
+    if is_enterprise_install(body):
+        return enterprise_of(body)
+    return workspace_of(body)
 
 
 def user_of(body: Payload) -> str:
@@ -291,5 +347,9 @@ def _channel_of(body: Payload) -> str:
 
 
 def _event_team(body: Payload) -> str:
+    """The installation an event comes under: the workspace of the wrapper's ``team_id``, or
+    the organisation under an org-wide install."""
+    if is_enterprise_install(body):
+        return enterprise_of(body)
     event: Payload = body.get("event") or {}
     return str(body.get("team_id") or event.get("team") or "")

@@ -36,6 +36,20 @@ def _conversation(ws: Workspace, channel: Any) -> Conversation | Result:
 
 @handles("auth.test")
 def auth_test(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    """The token's workspace; an org-wide install's token answers for its organisation, whose
+    id it gives as both ``team_id`` and ``enterprise_id``."""
+    org = ws.enterprise_name(caller.team)
+    if org is not None:
+        return {
+            "url": f"https://{org.lower().replace(' ', '-')}.enterprise.slack.com/",
+            "team": org,
+            "user": "bridgework",
+            "team_id": caller.team,
+            "user_id": ws.bot_user,
+            "bot_id": ws.bot_id,
+            "enterprise_id": caller.team,
+            "is_enterprise_install": True,
+        }
     return {
         "url": "https://acme.slack.com/",
         "team": ws.team_name,
@@ -152,10 +166,17 @@ def conversations_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> R
 def usergroups_list(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
     if not ws.paid:
         return {"error": "plan_upgrade_required"}
+    team = caller.team
+    if ws.is_org(caller.team):  # "team_id … required if org token is used"
+        if not args.get("team_id"):
+            return {"error": "missing_argument", "detail": "an org token needs team_id"}
+        team = str(args["team_id"])
+        if ws.organisation_of(team) != caller.team:
+            return {"error": "team_not_found"}
     include_users = _truthy(args.get("include_users"))
     include_disabled = _truthy(args.get("include_disabled"))
     groups = [g for g in ws.usergroups.values() if include_disabled or not g.disabled]
-    return {"usergroups": [g.record(caller.team, include_users=include_users) for g in groups]}
+    return {"usergroups": [g.record(team, include_users=include_users) for g in groups]}
 
 
 @handles("usergroups.users.list")
@@ -412,6 +433,9 @@ def files_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
 
 @handles("oauth.v2.access")
 def oauth_access(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    """The exchange of a code for the bot token: a workspace's install, or (a code given for an
+    Enterprise Grid organisation's id) an org-wide one, answered as Slack's reference shows it:
+    ``team`` null, the ``enterprise``, ``is_enterprise_install`` true."""
     team = ws.codes.pop(str(args["code"]), None)
     if team is None:
         return {"error": "invalid_code"}
@@ -419,6 +443,19 @@ def oauth_access(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
     while token in ws.revoked:  # an install after an uninstall gets a new token
         token = f"xoxb-{team}-{ws.new_id('installed')}"
     ws.tokens[token] = team
+    org = ws.enterprise_name(team)
+    if org is not None:
+        return {
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": ws.bot_user,
+            "app_id": ws.app_id,
+            "team": None,
+            "enterprise": {"id": team, "name": org},
+            "authed_user": {"id": "U0INSTALLER"},
+            "is_enterprise_install": True,
+        }
     return {
         "access_token": token,
         "token_type": "bot",

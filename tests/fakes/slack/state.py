@@ -234,15 +234,35 @@ class Workspace:
         self.teams[team_id] = team
         return team
 
+    def add_org(self, enterprise_id: str, name: str, workspaces: dict[str, str]) -> list[Team]:
+        """An Enterprise Grid organisation and its workspaces (team id → name)."""
+        return [
+            self.add_team(team_id, team_name, enterprise_id=enterprise_id, enterprise_name=name)
+            for team_id, team_name in workspaces.items()
+        ]
+
+    def enterprise_name(self, enterprise_id: str) -> str | None:
+        """The name of a known Enterprise Grid organisation (None for any other id)."""
+        for team in self.teams.values():
+            if team.enterprise_id == enterprise_id:
+                return team.enterprise_name or ""
+        return None
+
+    def is_org(self, caller_team: str) -> bool:
+        """Whether a token is an org-wide install's: it belongs to the organisation itself."""
+        return self.enterprise_name(caller_team) is not None
+
     def organisation_of(self, team_id: str) -> str:
         team = self.teams.get(team_id)
         return team.organisation if team else team_id
 
     def foreign(self, caller_team: str, team_id: str) -> bool:
-        """Whether ``team_id`` is of another organisation than the caller's workspace. A token's
-        team never added with ``add_team`` sees every workspace's people as its own (the fake's
-        model before shared channels: one directory behind several tokens)."""
-        if caller_team not in self.teams or team_id not in self.teams:
+        """Whether ``team_id`` is of another organisation than the caller's workspace (or, for
+        an org-wide install's token, than the caller's organisation). A token's team never added
+        with ``add_team`` sees every workspace's people as its own (the fake's model before
+        shared channels: one directory behind several tokens)."""
+        known = caller_team in self.teams or self.is_org(caller_team)
+        if not known or team_id not in self.teams:
             return False
         return self.organisation_of(team_id) != self.organisation_of(caller_team)
 
