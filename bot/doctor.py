@@ -33,6 +33,7 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
     if checks[-1].name == "schema" and checks[-1].ok and not checks[-1].warn:
         checks.extend(await _leads(settings))  # the tables are there to read
         checks.extend(await _uninstalled(settings))
+        checks.extend(await _organisations(settings))
     checks.extend(await _platforms(settings))
     if any(check.name == "schema" and check.ok for check in checks):
         checks.extend(await _discord_channels(settings))
@@ -169,6 +170,33 @@ async def _uninstalled(settings: Settings) -> list[Check]:
             warn=True,
         )
         for cid, name, state in found
+    ]
+
+
+async def _organisations(settings: Settings) -> list[Check]:
+    """Each Enterprise Grid organisation that installed Bridgework org-wide, with its
+    communities (a channel each, in any of the org's workspaces)."""
+    from bot.services.installs import workspace_label
+    from bot.store import repo
+
+    db = Database(settings.database, create=False)
+    try:
+        async with db.session() as session:
+            rows = await repo.communities(session)
+    finally:
+        await db.dispose()
+    orgs: dict[str, list[str]] = {}
+    for r in rows:
+        if workspace_label(r.platform, r.workspace) != r.workspace:
+            state = "uninstalled" if r.uninstalled_at is not None else f"#{r.channel}"
+            orgs.setdefault(r.workspace, []).append(f"{r.id} ({r.name}, {state})")
+    return [
+        Check(
+            f"slack org {org}",
+            True,
+            f"Enterprise Grid organisation, installed org-wide: communities {', '.join(found)}",
+        )
+        for org, found in sorted(orgs.items())
     ]
 
 

@@ -28,7 +28,11 @@ MAX_NAME = 120  # the communities table's name column
 @community_app.command("add")
 def community_add(
     workspace: Annotated[
-        str, typer.Option(help="Slack team id, Discord guild id or console space.")
+        str,
+        typer.Option(
+            help="Slack team id (an Enterprise Grid org-wide install: the org's E… id), "
+            "Discord guild id or console space."
+        ),
     ],
     channel: Annotated[str, typer.Option(help="The channel the community lives in.")],
     name: Annotated[str, typer.Option(help="A name people recognise.")],
@@ -167,7 +171,7 @@ def community_list() -> None:
     """List the communities, and which are uninstalled (with the date their data is purged)."""
     from datetime import timedelta
 
-    from bot.services.installs import describe
+    from bot.services.installs import describe, workspace_label
     from bot.store import migrate, repo
     from bot.store.db import Database
 
@@ -183,7 +187,7 @@ def community_list() -> None:
                     (
                         r.id,
                         r.platform,
-                        r.workspace,
+                        workspace_label(r.platform, r.workspace),
                         r.channel,
                         r.name,
                         r.timezone,

@@ -29,6 +29,14 @@ log = logging.getLogger(__name__)
 OAUTH = "oauth"
 
 
+def workspace_label(platform: str, workspace: str) -> str:
+    """A community's workspace as people read it. Slack names an Enterprise Grid organisation
+    ``E…`` (a workspace ``T…``): an org-wide install's communities live under the org's id."""
+    if platform == Platform.SLACK.value and workspace.startswith("E"):
+        return f"{workspace} (Enterprise Grid org)"
+    return workspace
+
+
 async def of_workspace(
     session: AsyncSession, platform: Platform, workspace: str
 ) -> Sequence[CommunityRow]:

@@ -93,3 +93,32 @@ def test_retry_dead_leaves_the_messages_of_an_uninstalled_community_dead(
     assert retried.exit_code == 0, retried.output
     assert "Re-queued 1 dead message:" in retried.output
     assert "1 dead message of uninstalled communities stays dead" in retried.output
+
+
+def test_community_list_and_doctor_show_an_enterprise_grid_orgs_communities_under_the_org(
+    db_url: str, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def go() -> None:
+        core = await open_core(settings, url=db_url)
+        try:
+            for channel, name in (("C0GRIDS001", "Sales"), ("C0GRIDL001", "Labs")):
+                await core.ensure_community(Platform.SLACK, "E0GRID0001", channel, name=name)
+            await core.ensure_community(Platform.SLACK, "T0KEPT001", "C0KEPT01", name="Kept")
+        finally:
+            await core.close()
+
+    asyncio.run(go())
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    listed = runner.invoke(app, ["community", "list"], env={"COLUMNS": "250"})
+    assert listed.exit_code == 0, listed.output
+    lines = flat(listed.output)
+    assert any(
+        line.startswith("1 slack E0GRID0001 (Enterprise Grid org) C0GRIDS001") for line in lines
+    )
+    assert any(line.startswith("3 slack T0KEPT001 C0KEPT01") for line in lines)
+    doctor = " ".join(runner.invoke(app, ["doctor"], env={"COLUMNS": "250"}).output.split())
+    assert (
+        "slack org E0GRID0001: Enterprise Grid organisation, installed org-wide: communities "
+        "1 (Sales, #C0GRIDS001), 2 (Labs, #C0GRIDL001)" in doctor
+    )
+    assert "slack org T0KEPT001" not in doctor
