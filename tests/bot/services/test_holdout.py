@@ -12,6 +12,7 @@ from bot.store import repo
 from bot.store.ties import HoldoutPairRow
 from tests.bot.services.test_digest import build
 from tests.conftest import WHERE, MovableClock, say
+from tests.factories import all_answer
 
 
 async def small_teams(core: Core, teams: int, size: int) -> None:
@@ -49,14 +50,14 @@ async def test_a_holdout_is_fixed_when_it_starts_and_lasts_twelve_rounds(
     await small_teams(core, 10, 2)
     reply = await core.handle(say("boss", "set holdout 20%", admin=True))
     assert isinstance(reply, Text) and "holdout is now 20% of the team pairs" in reply.body
-    await core.run_round(community)
+    await all_answer(core, await core.run_round(community))
     first = await stored(core)
     assert len(first) == 45  # every two of 10 teams, none met before
     assert sum(held for *_, held in first) == 9  # 20% of them held out
     assert {number for number, *_ in first} == {1}
     for _ in range(3):
         clock.advance(weeks=1)
-        await core.run_round(community)
+        await all_answer(core, await core.run_round(community))
     assert await stored(core) == first  # fixed at the start, whatever has met since
     assert await held_in_round(core, community, HOLDOUT_ROUNDS) == 9
     assert await held_in_round(core, community, HOLDOUT_ROUNDS + 1) == 0  # steering resumes

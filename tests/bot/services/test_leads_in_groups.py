@@ -7,7 +7,7 @@ from bot.messages import Text
 from bot.store import repo
 from bot.store.models import CommunityRow
 from tests.conftest import WHERE, MovableClock, say
-from tests.factories import members
+from tests.factories import all_answer, members
 
 
 async def balanced(core: Core, teams: int, size: int) -> list[str]:
@@ -52,6 +52,7 @@ async def test_leads_take_turns_in_cross_team_groups_and_meet_other_teams_each_r
     met: dict[str, list[set[str]]] = {lead_a: [], lead_b: []}
     for number in range(1, 7):
         result = await core.run_round(community)
+        await all_answer(core, result)
         trios = [g for g in result.groups if len(g) == 3]
         [lead] = [p for g in trios for p in g if p in met]  # one lead a round, in a trio
         assert lead == sorted(met)[(number - 1) % 2]  # taking turns
