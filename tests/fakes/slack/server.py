@@ -11,6 +11,10 @@ request again. A call made while an earlier 429's ``Retry-After`` for its bucket
 is counted in ``inside_retry_after`` (what a client that honours Slack's limits never does).
 The buckets read ``now`` (``time.monotonic``; a test's virtual clock, with ``scale`` 1, runs
 Slack's own limits in no real time).
+
+``marketplace=False`` is an app not approved for the Slack Marketplace, as Slack has limited them
+since May 2025: ``conversations.history`` and ``conversations.replies`` are Tier 1 (one call a
+minute) and return 15 messages at most.
 """
 
 from __future__ import annotations
@@ -64,6 +68,10 @@ TIERS = {
     "apps.connections.open": 1,
 }
 POST_MESSAGE = (3, 3.0)  # 1 a second per channel, with a burst of 3
+# https://api.slack.com/changelog/2025-05-terms-rate-limit-update-and-faq
+HISTORY = frozenset({"conversations.history", "conversations.replies"})
+UNLISTED_HISTORY = (1, 60.0)  # Tier 1, for apps outside the Marketplace
+UNLISTED_PAGE = 15  # the most (and default) messages such an app may read at once
 JSON_ARGS = ("blocks", "view", "metadata", "files", "attachments")
 
 
@@ -113,9 +121,11 @@ class FakeSlack:
         scale: float = 0.01,
         scopes: frozenset[str] | None = None,
         now: Callable[[], float] = time.monotonic,
+        marketplace: bool = True,
     ) -> None:
         self.scale = scale
         self.now = now
+        self.marketplace = marketplace
         self.scopes = manifest_scopes() if scopes is None else scopes
         self.workspace = Workspace()
         self.calls: list[Call] = []
@@ -220,6 +230,10 @@ class FakeSlack:
             return self._answer(
                 name, shown, 200, "missing_scope", violation=True, detail=f"needs {needed}"
             )
+        if name in HISTORY and not self.marketplace:
+            asked = str(args.get("limit") or UNLISTED_PAGE)
+            page = int(asked) if asked.isdigit() else UNLISTED_PAGE
+            args = {**args, "limit": max(1, min(page, UNLISTED_PAGE))}
         result = handler(self.workspace, caller, args)
         if "error" in result:
             detail = result.pop("detail", None)
@@ -249,6 +263,8 @@ class FakeSlack:
 
     def _rate(self, name: str, args: dict[str, Any], team: str) -> float:
         published = POST_MESSAGE if name == "chat.postMessage" else TIER[TIERS.get(name, 3)]
+        if name in HISTORY and not self.marketplace:
+            published = UNLISTED_HISTORY
         requests, window = (
             self._limits.get((team, name)) or self._limits.get(("", name)) or published
         )
