@@ -98,3 +98,22 @@ class FindsSent(Protocol):
     async def sent_before(
         self, where: ConversationRef, message: Message, *, key: str
     ) -> SentRef | None: ...
+
+
+@runtime_checkable
+class ReadsOnce(Protocol):
+    """A FindsSent that reads each conversation once for every message in doubt there, where
+    reading is dear (Slack allows an app outside its Marketplace one history read a minute).
+    Told when a claim brings messages newly in doubt, it reads afresh: what it read before
+    they were claimed may not show them."""
+
+    def doubts_claimed(self) -> None: ...
+
+
+@runtime_checkable
+class FindsOpened(Protocol):
+    """A Chat whose opening of a group is not always idempotent (a thread under a new message,
+    where a direct message cannot span organisations): where a group in doubt was opened by a
+    sender that died before recording it, or None."""
+
+    async def opened_before(self, people: Sequence[str]) -> ConversationRef | None: ...

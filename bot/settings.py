@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_team_field: str = "Department"
+    # Whether the app is approved for the Slack Marketplace: if not (Slack, May 2025), history
+    # is read at most once a minute, 15 messages at a time, and only for messages in doubt.
+    slack_marketplace: bool = False
     slack_port: int = Field(default=3000, ge=1, le=65535)
     web_host: str = "127.0.0.1"  # the web role's address; 0.0.0.0 to listen on every interface
     port: int | None = Field(default=None, ge=1, le=65535)  # set by PaaS hosts; beats SLACK_PORT

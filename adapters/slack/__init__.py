@@ -215,6 +215,7 @@ def chat_for(
                 workspace=community.workspace,
                 limits=limits,
                 tier_scale=tier_scale,
+                marketplace=settings.slack_marketplace,
             )
         return chats[key]
 

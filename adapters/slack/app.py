@@ -343,6 +343,7 @@ class Listeners:
                 workspace=team,
                 limits=self.core.limits,
                 tier_scale=self.tier_scale,
+                marketplace=self.settings.slack_marketplace,
             )
             self._chats[(token, team)] = chat
         return chat

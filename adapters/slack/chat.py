@@ -9,8 +9,10 @@ A 429 holds the key for every process (``Retry-After``) and comes back as
 Messages name the method and Slack's error code, never a token.
 
 Sending is idempotent per key: each message carries its key in Slack message metadata
-(``event_type`` ``bridgework_outbox``); before posting, the recent history of the conversation is
-searched for it, so a retry after a crash between posting and recording posts nothing twice.
+(``event_type`` ``bridgework_outbox``). Only a message in doubt (the sender says which) is looked
+for in its conversation before it is posted again (:mod:`adapters.slack.history`), each
+conversation read once for all of them: an app outside the Slack Marketplace (``marketplace``
+False, the default) may read history once a minute.
 
 Slack Connect: in a channel shared with partner organisations, each person's organisation is the
 name of their own workspace (``team.info``), and a person whose workspace is of another
@@ -36,12 +38,13 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
 from adapters.slack import limits, render
 from adapters.slack.failures import guard
-from adapters.slack.shared import Organisations, thread_of, thread_ref
+from adapters.slack.history import History, file_key
+from adapters.slack.limits import HISTORY_PAGE
+from adapters.slack.shared import Organisations, Threads, thread_of
 from bot.delivery.limits import Limits
 from bot.errors import RateLimited, Undeliverable
 from bot.messages import Form, Image, Invite, Message
 from bot.ports import ConversationRef, MemberInfo, Progress, SentRef, SpaceRef
-from bot.texts import copy
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +52,6 @@ TokenSource = str | Callable[[], Awaitable[str]]
 """A bot token, or a coroutine that finds the workspace's token (OAuth installations)."""
 
 SLACKBOT = "USLACKBOT"
-HISTORY_LIMIT = 100
 PAGE_SIZE = 200
 READ_RETRIES = 5
 SENT_MEMORY = 10_000
@@ -87,6 +89,7 @@ class SlackChat:
         workspace: str = "",
         limits: Limits | None = None,
         tier_scale: float = 1.0,
+        marketplace: bool = False,
     ) -> None:
         self._token = token
         self._api_url = api_url
@@ -98,8 +101,12 @@ class SlackChat:
         self.workspace = workspace
         self.limits = limits if limits is not None else Limits()
         self._tier_scale = tier_scale
+        self.marketplace = marketplace
         self._clients: dict[str, AsyncWebClient] = {}
         self._sent: dict[str, SentRef] = {}
+        self._partial: dict[str, dict[int, SentRef]] = {}  # parts of a message in doubt found
+        self.history = History(self._call, limit=HISTORY_PAGE[marketplace])
+        self.threads = Threads(self._call, channel, self.history.marked)
         self._field_id: str | None = None  # "" once looked up and not found
         self.organisations = Organisations(self._call, workspace)
 
@@ -171,8 +178,47 @@ class SlackChat:
         return user
 
     async def open_group(self, people: Sequence[str]) -> ConversationRef:
-        """A group DM; across organisations, where Slack opens none, a thread in the
-        community's channel."""
+        """A group DM (Slack opens the same one again); across organisations, where Slack opens
+        none, a thread in the community's channel, under a new message that mentions them."""
+        return await self._dm(people) or await self.threads.open(people)
+
+    async def opened_before(self, people: Sequence[str]) -> ConversationRef | None:
+        """Where a group in doubt was opened: its DM, or its thread in the community's channel
+        (one read of the channel for every group in doubt)."""
+        return await self._dm(people) or await self.threads.found(people)
+
+    def doubts_claimed(self) -> None:
+        """New messages are in doubt: read their conversations afresh."""
+        self.history.forget()
+
+    async def sent_before(
+        self, where: ConversationRef, message: Message, *, key: str
+    ) -> SentRef | None:
+        """The message in doubt as its conversation holds it, if it holds every part; parts
+        found are not posted again."""
+        if key in self._sent or isinstance(message, Form):
+            return self._sent.get(key)
+        if isinstance(message, Invite):
+            shared = (await self.history.marked(where.id)).get(file_key(message.filename), {})
+            if 0 not in shared:
+                return None
+            log.info("slack: %s was in %s already; not shared again", key, where.id)
+            return self._remember(key, SentRef(where, shared[0]))
+        parts = (
+            1 if isinstance(message, Image) else len(render.render(message, channel=self.channel))
+        )
+        marked = (await self.history.marked(where.id)).get(key, {})
+        found = {part: SentRef(where, ts) for part, ts in marked.items() if part < parts}
+        if len(found) < parts:
+            self._partial[key] = found
+            return None
+        log.info("slack: %s was in %s already; not posted again", key, where.id)
+        return self._remember(key, found[0])
+
+    async def _dm(self, people: Sequence[str]) -> ConversationRef | None:
+        """The group's DM, or None where Slack opens none (across organisations)."""
+        if self.threads.known(people):
+            return None
         try:
             opened = await self._call(
                 "conversations.open", lambda client: client.conversations_open(users=list(people))
@@ -180,31 +226,8 @@ class SlackChat:
         except Undeliverable as refused:
             if not refused.reason.endswith("invalid_user_combination") or not self.channel:
                 raise
-            return await self._thread_for(people)
+            return None
         return ConversationRef(str(opened["channel"]["id"]))
-
-    async def _thread_for(self, people: Sequence[str]) -> ConversationRef:
-        """The thread for ``people`` in the community's channel: the one under an earlier
-        message of ours for them, else under a new one that mentions them."""
-        key = "thread:" + ",".join(sorted(people))
-        channel = ConversationRef(self.channel)
-        found = await self._already_sent(channel, key)
-        if 0 in found:
-            return thread_ref(self.channel, found[0].message_id)
-        mentions = ", ".join(f"<@{p}>" for p in people)
-        text = copy("slack.thread_intro", people=mentions)
-        posted = await self._call(
-            "chat.postMessage",
-            lambda client: client.chat_postMessage(
-                channel=self.channel,
-                text=text,
-                metadata=render.outbox_metadata(key),
-                unfurl_links=False,
-                unfurl_media=False,
-            ),
-            channel=self.channel,
-        )
-        return thread_ref(str(posted["channel"]), str(posted["ts"]))
 
     async def send(self, where: ConversationRef, message: Message, *, key: str) -> SentRef:
         if key in self._sent:
@@ -213,7 +236,7 @@ class SlackChat:
             raise Undeliverable("a form opens from an interaction, not in a conversation")
         if isinstance(message, Invite):
             return self._remember(key, await self._invite(where, message))
-        found = await self._already_sent(where, key)
+        found = self._partial.pop(key, {})  # what a look for it in doubt found
         if isinstance(message, Image):
             pages = [] if 0 in found else [await self._image(message)]
         else:
@@ -240,20 +263,17 @@ class SlackChat:
             sent[part] = SentRef(at, str(posted["ts"]))
         return self._remember(key, sent[0])
 
-    def _remember(self, key: str, sent: SentRef) -> SentRef:
+    def _remember(self, key: str, first: SentRef) -> SentRef:
         if len(self._sent) >= SENT_MEMORY:
-            self._sent.clear()  # only a shortcut: the conversation's history is the record
-        self._sent[key] = sent
-        return sent
+            self._sent.clear()  # only a shortcut: the outbox records what was sent
+        self._sent[key] = first
+        return first
 
     async def _invite(self, where: ConversationRef, invite: Invite) -> SentRef:
         """Share the calendar file in the conversation, its text as the initial comment
         (files.getUploadURLExternal, the upload, files.completeUploadExternal with the
         channel). A shared file carries no message metadata: the file's name, which is the
-        group's own, marks it, so a retry after a crash finds it and shares nothing twice."""
-        for item in await self._history(where):
-            if any(f.get("name") == invite.filename for f in item.get("files") or []):
-                return SentRef(where, str(item["ts"]))
+        group's own, marks it, so a look for it in doubt finds it (:meth:`sent_before`)."""
         channel, thread = thread_of(where.id)
         uploaded = await self._call(
             "files.upload",
@@ -304,35 +324,6 @@ class SlackChat:
     ) -> AsyncSlackResponse:
         """Any other Web API call (a request handler's), paced and held like the rest."""
         return await self._call(method, call)
-
-    async def _already_sent(self, where: ConversationRef, key: str) -> dict[int, SentRef]:
-        """The parts of ``key`` already in the conversation's recent history (in a thread:
-        among its replies)."""
-        found: dict[int, SentRef] = {}
-        for item in await self._history(where):
-            marked = render.metadata_key(item)
-            if marked is not None and marked[0] == key:
-                found[marked[1]] = SentRef(where, str(item["ts"]))
-        return found
-
-    async def _history(self, where: ConversationRef) -> list[dict[str, Any]]:
-        """The conversation's recent messages (in a thread: its replies), with metadata."""
-        channel, thread = thread_of(where.id)
-        if thread:
-            history = await self._call(
-                "conversations.replies",
-                lambda client: client.conversations_replies(
-                    channel=channel, ts=thread, limit=HISTORY_LIMIT, include_all_metadata=True
-                ),
-            )
-        else:
-            history = await self._call(
-                "conversations.history",
-                lambda client: client.conversations_history(
-                    channel=channel, limit=HISTORY_LIMIT, include_all_metadata=True
-                ),
-            )
-        return list(history.get("messages") or [])
 
     async def _image(self, image: Image) -> render.SlackMessage:
         """Upload the picture (unshared) and return the message that shows it."""
@@ -387,7 +378,7 @@ class SlackChat:
         client = await self._client()
         workspace = self.workspace or limits.workspace_of_token(client.token or "")
         key = limits.key(workspace, method, channel)
-        rate = limits.rate(method, scale=self._tier_scale)
+        rate = limits.rate(method, scale=self._tier_scale, marketplace=self.marketplace)
         scope = limits.scope(method)
         attempts = self._read_retries + 1 if patient else 1
         for attempt in range(1, attempts + 1):

@@ -2,9 +2,12 @@
 
 Slack limits each app per workspace and per method, by tier (https://docs.slack.dev/apis/web-api/
 rate-limits): Tier 2 about 20 a minute, Tier 3 about 50, Tier 4 about 100, bursts allowed; and
-``chat.postMessage`` about one a second per channel. A call is paced on its workspace's key for
-the method (and channel, for posts) in the shared state, so every process and handler that talks
-to one workspace keeps to one budget, and a 429 in one workspace never holds up another's.
+``chat.postMessage`` about one a second per channel. Since May 2025, an app not approved for the
+Slack Marketplace may call ``conversations.history`` and ``conversations.replies`` once a minute
+(Tier 1), for 15 messages at most (``SLACK_MARKETPLACE`` says whether the app is). A call is
+paced on its workspace's key for the method (and channel, for posts) in the shared state, so
+every process and handler that talks to one workspace keeps to one budget, and a 429 in one
+workspace never holds up another's.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ TIERS = {
     "conversations.members": 4,
     "conversations.open": 3,
     "conversations.history": 3,
+    "conversations.replies": 3,
     "chat.update": 3,
     "users.info": 4,
     "users.profile.get": 4,
@@ -29,15 +33,21 @@ TIERS = {
     "files.upload": 4,
 }
 PER_CHANNEL = frozenset({"chat.postMessage"})
+HISTORY = frozenset({"conversations.history", "conversations.replies"})
+UNLISTED_HISTORY = (1, 60.0)  # Tier 1: the history of an app outside the Marketplace
+HISTORY_PAGE = {True: 100, False: 15}  # messages a read asks for, in the Marketplace or not
 POST_RATE = (3, 3.0)  # about one a second per channel, with a short burst
 SAFETY = 0.97  # pace a little under the published rate: requests arrive with jitter
 SPARE = 2  # and keep a few of a burst's requests in hand
 
 
-def rate(method: str, *, scale: float = 1.0) -> Rate | None:
-    """The pace of ``method`` (windows times ``scale``, for a sped-up fake); None if unpublished."""
+def rate(method: str, *, scale: float = 1.0, marketplace: bool = False) -> Rate | None:
+    """The pace of ``method`` (windows times ``scale``, for a sped-up fake); None if unpublished.
+    Outside the ``marketplace``, history reads are Tier 1."""
     if method in PER_CHANNEL:
         requests, window = POST_RATE
+    elif method in HISTORY and not marketplace:
+        requests, window = UNLISTED_HISTORY
     elif method in TIERS:
         requests, window = TIER_PER_MINUTE[TIERS[method]], 60.0
     else:
@@ -56,8 +66,9 @@ def key(workspace: str, method: str, channel: str | None = None) -> str:
 
 
 def scope(method: str) -> str:
-    """What a wait on ``method`` holds up: one conversation, or the workspace's deliveries."""
-    return "conversation" if method in PER_CHANNEL else "platform"
+    """What a wait on ``method`` holds up: one conversation (its posts, or a look for a message
+    in doubt there), or the workspace's deliveries."""
+    return "conversation" if method in PER_CHANNEL | HISTORY else "platform"
 
 
 def workspace_of_token(token: str) -> str:

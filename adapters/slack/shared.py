@@ -2,25 +2,31 @@
 
 A person's organisation is their Enterprise Grid organisation, else their own workspace; its
 name (``team.info``, the one method that names another workspace) tops their team path where
-the community's channel is shared with another organisation. A thread the bot opens for a
-group in a channel is the conversation ``CHANNEL/THREAD_TS``.
+the community's channel is shared with another organisation. A group Slack opens no DM for
+(across organisations) meets in a thread of the community's channel, under a message of ours
+that mentions them and carries the key ``thread:<their ids>``: the conversation
+``CHANNEL/THREAD_TS``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
 
+from adapters.slack import render
 from bot.errors import Undeliverable
 from bot.ports import ConversationRef
+from bot.texts import copy
 
 log = logging.getLogger(__name__)
 
 Call = Callable[..., Awaitable[AsyncSlackResponse]]
+Marked = Callable[[str], Awaitable[Mapping[str, Mapping[int, str]]]]
+"""A conversation's outbox keys: key → part → message ts (:meth:`~.history.History.marked`)."""
 THREAD = "/"
 
 
@@ -95,6 +101,56 @@ class Organisations:
             else:
                 self._teams[team_id] = found.get("team") or {}
         return self._teams[team_id]
+
+
+class Threads:
+    """The threads of groups in the community's channel: one per group, opened once."""
+
+    def __init__(self, call: Call, channel: str, marked: Marked) -> None:
+        self._call = call
+        self.channel = channel
+        self._marked = marked
+        self._opened: dict[str, ConversationRef] = {}
+
+    def known(self, people: Sequence[str]) -> bool:
+        """Whether the group's thread was opened (or found) here."""
+        return _thread_key(people) in self._opened
+
+    async def found(self, people: Sequence[str]) -> ConversationRef | None:
+        """The group's thread, opened here or found in the channel (one read, for a group in
+        doubt: a sender may have opened it and died before recording it)."""
+        key = _thread_key(people)
+        if key not in self._opened:
+            ts = (await self._marked(self.channel)).get(key, {}).get(0)
+            if ts is None:
+                return None
+            self._opened[key] = thread_ref(self.channel, ts)
+        return self._opened[key]
+
+    async def open(self, people: Sequence[str]) -> ConversationRef:
+        """The group's thread: the one opened here, else under a new message for them."""
+        key = _thread_key(people)
+        if key in self._opened:
+            return self._opened[key]
+        mentions = ", ".join(f"<@{p}>" for p in people)
+        text = copy("slack.thread_intro", people=mentions)
+        posted = await self._call(
+            "chat.postMessage",
+            lambda client: client.chat_postMessage(
+                channel=self.channel,
+                text=text,
+                metadata=render.outbox_metadata(key),
+                unfurl_links=False,
+                unfurl_media=False,
+            ),
+            channel=self.channel,
+        )
+        self._opened[key] = thread_ref(str(posted["channel"]), str(posted["ts"]))
+        return self._opened[key]
+
+
+def _thread_key(people: Sequence[str]) -> str:
+    return "thread:" + ",".join(sorted(people))
 
 
 def _organisation_id(user: Mapping[str, Any]) -> str:

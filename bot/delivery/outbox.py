@@ -197,7 +197,8 @@ async def claim(
     """Claim up to ``batch`` due rows, each the first not yet sent of its lane (so that
     per-conversation order holds however many senders run), leased for ``lease`` seconds.
     Returns their ids, and those **in doubt**: claimed before by a sender that died or lost its
-    lease (the platform may hold the message though nobody recorded it)."""
+    lease, or tried before with a call that failed (the platform may hold the message though
+    nobody recorded it)."""
     async with db.session() as session, session.begin():
         earlier = aliased(OutboxRow)
         lane_head = ~sql_exists().where(
@@ -219,7 +220,7 @@ async def claim(
         if community_id is not None:
             query = query.where(OutboxRow.community_id == community_id)
         rows = (await session.scalars(query)).all()
-        doubtful = {row.id for row in rows if row.status == SENDING}
+        doubtful = {row.id for row in rows if row.status == SENDING or row.attempts > 0}
         until = now + timedelta(seconds=lease)
         for row in rows:
             row.status = SENDING

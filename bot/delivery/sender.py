@@ -2,6 +2,8 @@
 
 Rows are claimed as ``sending`` with a lease renewed while the sender works (:mod:`.lease`); a
 dead sender's rows are claimed again 10 s later; the port's key makes a second send a no-op.
+
+Only a row **in doubt** is looked for on the platform before it is sent (:mod:`.doubt`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock, as_utc, system_clock
-from bot.delivery import outbox
+from bot.delivery import doubt, outbox
 from bot.delivery.codec import decode
 from bot.delivery.lease import kept
 from bot.delivery.outbox import DEAD, PENDING, SENDING, SENT, claim, communities_due
@@ -25,7 +27,7 @@ from bot.delivery.policy import DrainReport as DrainReport
 from bot.delivery.policy import RetryPolicy as RetryPolicy
 from bot.domain import Community
 from bot.errors import NotConfigured, PlatformUnavailable, RateLimited, Undeliverable
-from bot.ports import Chat, ConversationRef, FindsSent, SentRef
+from bot.ports import Chat, ConversationRef, FindsOpened, FindsSent, SentRef
 from bot.store import repo
 from bot.store.db import Database
 from bot.store.models import CommunityRow, GroupRow, OutboxRow
@@ -116,6 +118,7 @@ class Sender:
         claimed = await self._claim(community_id)
         if not claimed:
             return False
+        await doubt.claimed(self.db, self._doubtful.intersection(claimed), self._chat_for)
         policy = self.policy
         async with kept(self.db, claimed, policy.lease, self.clock, policy.renew_every):
             done = await asyncio.gather(
@@ -240,6 +243,8 @@ class Sender:
     def _later(self, row: OutboxRow, until: datetime) -> None:
         row.status = PENDING
         row.next_attempt_at = until
+        if row.id in self._doubtful:  # it keeps its doubt for whichever sender takes it next
+            row.attempts = max(row.attempts, 1)
 
     async def _lanes_waiting(
         self, session: AsyncSession, rows: Sequence[OutboxRow], claimed: list[int]
@@ -294,15 +299,15 @@ class Sender:
                 return
             if earlier is not None and row.conversation_id is None:
                 row.conversation_id = earlier.sent_conversation_id
-        conversation = await self._conversation(session, row, chat)
-        doubt = row.id in self._doubtful or row.attempts > 0
+        unsure = row.id in self._doubtful or row.attempts > 0
+        conversation = await self._conversation(session, row, chat, doubt=unsure)
         found = None
-        if doubt and isinstance(chat, FindsSent):  # the platform may hold it: look first
+        if unsure and isinstance(chat, FindsSent):  # the platform may hold it: look first
             found = await chat.sent_before(conversation, message, key=row.key)
         self._sent(row, found or await chat.send(conversation, message, key=row.key))
 
     async def _conversation(
-        self, session: AsyncSession, row: OutboxRow, chat: Chat
+        self, session: AsyncSession, row: OutboxRow, chat: Chat, *, doubt: bool = False
     ) -> ConversationRef:
         if row.conversation_id is not None:
             return ConversationRef(row.conversation_id)
@@ -313,7 +318,10 @@ class Sender:
                 return ConversationRef(group.conversation_id)
         if not row.people:
             raise Undeliverable("the message names no conversation and no people")
-        opened = await chat.open_group(row.people)
+        found = None
+        if doubt and isinstance(chat, FindsOpened):  # a dead sender may have opened it
+            found = await chat.opened_before(row.people)
+        opened = found or await chat.open_group(row.people)
         row.conversation_id = opened.id
         if row.group_id is not None:
             group = await session.get(GroupRow, row.group_id)
@@ -331,8 +339,7 @@ class Sender:
         row.last_error = None
 
     def _retry(self, row: OutboxRow, delay: float, reason: str) -> None:
-        row.status = PENDING
-        row.next_attempt_at = self.clock() + timedelta(seconds=delay)
+        self._later(row, self.clock() + timedelta(seconds=delay))
         row.last_error = reason
         log.info("outbox %s: retry in %.1fs (%s)", row.id, delay, reason)
 

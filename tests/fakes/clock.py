@@ -4,8 +4,9 @@ shared limits and a fake platform (seconds), that moves only when something slee
 A sleep of ``d`` seconds moves the clock to at least ``d`` after the moment it began, and yields
 to the event loop without waiting: waits that would take minutes at a platform's real limits
 take no real time, and every party reads the same moment. Sleepers side by side move it to the
-latest of their wake-ups (it never goes back), so a call is never early on any party's clock:
-at worst late, which a limit allows.
+latest of their wake-ups (it never goes back), so a call is never early on any party's clock,
+but may be late: one whose caller woke before another's wake-up moved the clock can reach the
+platform at the same moment as the next, and meet a limit the pace kept to (a 429, then held).
 """
 
 from __future__ import annotations

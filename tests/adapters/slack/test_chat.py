@@ -118,7 +118,7 @@ async def test_an_intro_is_posted_as_block_kit_carrying_its_key(fake: FakeSlack)
     assert actions["block_id"].startswith(f"bw|{CHANNEL}|")
 
 
-async def test_a_send_retried_after_a_crash_finds_the_message_and_posts_nothing(
+async def test_a_message_in_doubt_after_a_crash_is_found_and_not_posted_again(
     fake: FakeSlack,
 ) -> None:
     ids = people(fake, 2)
@@ -126,10 +126,59 @@ async def test_a_send_retried_after_a_crash_finds_the_message_and_posts_nothing(
     where = await first.open_group(ids)
     sent = await first.send(where, Text("hello"), key="k1")
     restarted = a_chat(fake)  # a new process: no memory of what was sent
-    again = await restarted.send(where, Text("hello"), key="k1")
-    assert again == sent
+    assert await restarted.sent_before(where, Text("hello"), key="k1") == sent
+    assert await restarted.send(where, Text("hello"), key="k1") == sent
     assert len(fake.ok_calls_of("chat.postMessage")) == 1
     assert len(fake.workspace.posts()) == 1
+    assert len(fake.ok_calls_of("conversations.history")) == 1
+
+
+async def test_messages_not_in_doubt_are_posted_without_reading_any_history(
+    fake: FakeSlack,
+) -> None:
+    ids = people(fake, 3)
+    chat = a_chat(fake)
+    for i, pair in enumerate((ids[:2], ids[1:])):
+        where = await chat.open_group(pair)
+        await chat.send(where, Text("hello"), key=f"k{i}")
+        await chat.send(where, Text("and again"), key=f"k{i}:next")
+    assert len(fake.workspace.posts()) == 4
+    assert fake.calls_of("conversations.history") == fake.calls_of("conversations.replies") == []
+
+
+async def test_one_read_of_a_conversation_answers_for_every_message_in_doubt_there(
+    fake: FakeSlack,
+) -> None:
+    ids = people(fake, 1)
+    first = a_chat(fake)
+    where = await first.open_group(ids)
+    sent = [await first.send(where, Text(f"hello {i}"), key=f"k{i}") for i in range(3)]
+    restarted = a_chat(fake)
+    found = [await restarted.sent_before(where, Text(f"hello {i}"), key=f"k{i}") for i in range(4)]
+    assert found == [*sent, None]  # the fourth was never posted
+    assert len(fake.ok_calls_of("conversations.history")) == 1
+    restarted.doubts_claimed()  # a claim brings new messages in doubt: what was read may be old
+    assert await restarted.sent_before(where, Text("hello 3"), key="k3") is None
+    assert len(fake.ok_calls_of("conversations.history")) == 2
+
+
+async def test_outside_the_marketplace_the_fake_reads_history_once_a_minute_15_at_a_time(
+    fake: FakeSlack,
+) -> None:
+    fake.marketplace = False
+    ids = people(fake, 1)
+    client = web_client(BOT_TOKEN, fake.api_url, rate_limit_retries=0)
+    where = (await client.conversations_open(users=ids))["channel"]["id"]
+    for i in range(20):
+        fake.workspace.conversations[where].messages.append({"ts": f"1.{i:06d}", "text": str(i)})
+    read = await client.conversations_history(channel=where, limit=100)
+    assert len(read["messages"]) == 15 and read["has_more"]
+    replies = await client.conversations_replies(channel=where, ts="1.000000")
+    assert replies["ok"]  # a method of its own: its own minute
+    with pytest.raises(SlackApiError) as caught:
+        await client.conversations_history(channel=where)
+    assert caught.value.response.status_code == 429
+    assert int(caught.value.response.headers["Retry-After"]) >= 60 * fake.scale
 
 
 async def test_an_update_edits_the_message_in_place(fake: FakeSlack) -> None:
@@ -148,14 +197,19 @@ async def test_a_long_text_is_split_into_messages_within_slacks_limits(fake: Fak
     chat = a_chat(fake)
     where = await chat.open_group(ids)
     line = "x" * 2900
-    await chat.send(where, Text("\n".join(f"{i} {line}" for i in range(60))), key="digest:1")
+    text = "\n".join(f"{i} {line}" for i in range(60))
+    await chat.send(where, Text(text), key="digest:1")
     posts = [m for _, m in fake.workspace.posts()]
     assert len(posts) == 2
     assert [len(m["blocks"]) for m in posts] == [50, 10]
     assert all(len(b["text"]["text"]) <= 3000 for m in posts for b in m["blocks"])
     assert posts[1]["blocks"][-1]["text"]["text"].startswith("59 ")
-    again = await a_chat(fake).send(where, Text("ignored"), key="digest:1")
-    assert again.message_id == posts[0]["ts"] and len(fake.workspace.posts()) == 2
+    fake.workspace.conversations[where.id].messages.pop()  # a crash between the two parts
+    restarted = a_chat(fake)
+    assert await restarted.sent_before(where, Text(text), key="digest:1") is None
+    again = await restarted.send(where, Text(text), key="digest:1")
+    assert again.message_id == posts[0]["ts"]  # the first part is not posted again
+    assert [m["blocks"] for _, m in fake.workspace.posts()] == [m["blocks"] for m in posts]
 
 
 async def test_a_picture_is_uploaded_once_and_shown_with_its_text_alternative(
@@ -165,8 +219,10 @@ async def test_a_picture_is_uploaded_once_and_shown_with_its_text_alternative(
     chat = a_chat(fake)
     where = await chat.open_group(ids)
     picture = Image(b"\x89PNG fake", "network.png", "Sales and Legal met twice.", "Network")
-    await chat.send(where, picture, key="digest:1:picture")
-    await a_chat(fake).send(where, picture, key="digest:1:picture")
+    sent = await chat.send(where, picture, key="digest:1:picture")
+    restarted = a_chat(fake)  # in doubt after a crash: found, not uploaded again
+    assert await restarted.sent_before(where, picture, key="digest:1:picture") == sent
+    await restarted.send(where, picture, key="digest:1:picture")
     [upload] = fake.workspace.uploads.values()
     assert (upload["content"], upload["alt_txt"], upload["completed"]) == (
         b"\x89PNG fake",

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from adapters.slack import chat_for, sync_community
 from bot.core import Core
+from bot.delivery.outbox import claim
 from bot.delivery.policy import DrainReport
 from bot.delivery.sender import Sender
 from bot.delivery.shared_limits import SharedLimits
@@ -134,23 +135,30 @@ async def test_a_retried_intro_across_organisations_finds_its_thread_and_posts_o
     slack_community: int,
     clock: VirtualClock,
 ) -> None:
+    fake.marketplace = False  # history at one read a minute, 15 messages
     a_shared_channel(fake)
     await sync_community(slack_settings, core, coffee(slack_community))
     result = await core.run_round(slack_community)
-    chat = chat_for(slack_settings, core)(coffee(slack_community))
+    claimed, _ = await claim(core.db, clock(), batch=100, lease=10.0)  # a sender claims them…
     async with core.db.session() as session:
-        rows = (await session.scalars(select(OutboxRow).where(OutboxRow.kind == "intro"))).all()
+        rows = (await session.scalars(select(OutboxRow).where(OutboxRow.id.in_(claimed)))).all()
     row = next(r for r in rows if any(p.startswith("U0GLOB") for p in r.people))
-    first = await chat.open_group(row.people)
-    again = await chat_for(slack_settings, core)(coffee(slack_community)).open_group(row.people)
-    assert again == first  # a crash after opening: the same thread, no second parent
-    await drained(core, slack_settings, clock, slack_community)
+    crashed = chat_for(slack_settings, core)(coffee(slack_community))
+    first = await crashed.open_group(row.people)  # …opens a mixed group's thread, and dies
+    clock.advance(seconds=11)  # its lease runs out: every row it claimed is in doubt
+    report = await drained(core, slack_settings, clock, slack_community)
+    assert report.sent == len(result.groups) and report.dead == 0
     keys = Counter(
         m["metadata"]["event_payload"]["key"]
         for m in fake.workspace.conversations[CHANNEL].messages
         if "metadata" in m
     )
-    assert set(keys.values()) == {1}
-    assert len([k for k in keys if k.startswith("intro:")]) == sum(
-        1 for g in result.groups if any(p.startswith(("U0GLOB", "U0INIT")) for p in g)
-    )
+    assert set(keys.values()) == {1}  # one parent per mixed group, one intro in each thread
+    mixed = [g for g in result.groups if any(p.startswith(("U0GLOB", "U0INIT")) for p in g)]
+    assert len([k for k in keys if k.startswith("intro:")]) == len(mixed)
+    async with core.db.session() as session:
+        again = await session.get(OutboxRow, row.id)
+    assert again is not None and again.sent_conversation_id == first.id  # the dead one's thread
+    read = Counter(c.args["channel"] for c in fake.calls_of("conversations.history"))
+    assert read[CHANNEL] == 1 and set(read.values()) == {1}  # each conversation read once
+    assert fake.inside_retry_after == 0

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from adapters.slack import chat_for, sync_community
 from bot.core import Core
 from bot.delivery.codec import decode
+from bot.delivery.outbox import claim
 from bot.delivery.sender import Sender
 from bot.domain import Community, Platform
 from bot.settings import Settings
@@ -44,6 +45,7 @@ async def test_a_round_opens_each_group_dm_once_and_posts_each_intro_once(
     assert sorted(p for g in result.groups for p in g) == sorted(ids)
     report = await core.sender(chat_for(slack_settings, core)).drain(community_id=slack_community)
     assert report.sent == len(result.groups) == 4  # four pairs and a trio
+    assert fake.calls_of("conversations.history") == []  # nothing in doubt: nothing read
     opened = Counter(c.args["users"] for c in fake.ok_calls_of("conversations.open"))
     assert sorted(opened) == sorted(",".join(g) for g in result.groups)
     assert set(opened.values()) == {1}
@@ -97,20 +99,24 @@ async def test_the_follow_ups_ask_in_a_new_message_and_update_the_intros_buttons
 
 
 async def test_an_intro_posted_just_before_a_crash_is_not_posted_again(
-    fake: FakeSlack, slack_settings: Settings, core: Core, slack_community: int
+    fake: FakeSlack, slack_settings: Settings, core: Core, slack_community: int, clock: MovableClock
 ) -> None:
     await synced(fake, slack_settings, core, slack_community)
     result = await core.run_round(slack_community)
+    [claimed], _ = await claim(core.db, clock(), batch=1, lease=10.0)  # a sender claims a row…
     async with core.db.session() as session:
-        first = (await session.scalars(select(OutboxRow).order_by(OutboxRow.id))).first()
+        first = await session.get(OutboxRow, claimed)
     assert first is not None
     crashed = chat_for(slack_settings, core)(community_of(slack_community))
     where = await crashed.open_group(first.people)
-    await crashed.send(where, decode(first.payload), key=first.key)  # …and then the process died
+    await crashed.send(where, decode(first.payload), key=first.key)  # …posts it, and dies
+    clock.advance(seconds=11)  # its lease runs out
     await core.sender(chat_for(slack_settings, core)).drain(community_id=slack_community)
     assert len(fake.workspace.posts()) == len(result.groups)
     keys = Counter(m["metadata"]["event_payload"]["key"] for _, m in fake.workspace.posts())
     assert set(keys.values()) == {1}
+    # Only the row in doubt was looked for: one read, of its conversation.
+    assert [c.args["channel"] for c in fake.calls_of("conversations.history")] == [where.id]
 
 
 async def test_pressing_we_met_in_the_group_dm_records_the_answer_and_thanks_privately(
