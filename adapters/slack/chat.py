@@ -39,6 +39,7 @@ from slack_sdk.web.async_slack_response import AsyncSlackResponse
 from adapters.slack import limits, render
 from adapters.slack.failures import guard
 from adapters.slack.history import History, file_key
+from adapters.slack.invites import share_invite
 from adapters.slack.limits import HISTORY_PAGE
 from adapters.slack.shared import Organisations, Threads, thread_of
 from bot.delivery.limits import Limits
@@ -235,7 +236,7 @@ class SlackChat:
         if isinstance(message, Form):
             raise Undeliverable("a form opens from an interaction, not in a conversation")
         if isinstance(message, Invite):
-            return self._remember(key, await self._invite(where, message))
+            return self._remember(key, await share_invite(self._call, where, message))
         found = self._partial.pop(key, {})  # what a look for it in doubt found
         if isinstance(message, Image):
             pages = [] if 0 in found else [await self._image(message)]
@@ -268,28 +269,6 @@ class SlackChat:
             self._sent.clear()  # only a shortcut: the outbox records what was sent
         self._sent[key] = first
         return first
-
-    async def _invite(self, where: ConversationRef, invite: Invite) -> SentRef:
-        """Share the calendar file in the conversation, its text as the initial comment
-        (files.getUploadURLExternal, the upload, files.completeUploadExternal with the
-        channel). A shared file carries no message metadata: the file's name, which is the
-        group's own, marks it, so a look for it in doubt finds it (:meth:`sent_before`)."""
-        channel, thread = thread_of(where.id)
-        uploaded = await self._call(
-            "files.upload",
-            lambda client: client.files_upload_v2(
-                content=invite.ics.encode("utf-8"),
-                filename=invite.filename,
-                title=invite.filename,
-                channel=channel,
-                initial_comment=invite.body,
-                thread_ts=thread or None,
-            ),
-            channel=channel,
-        )
-        # Slack shares the file in the background and answers without the message's ts: the
-        # file's id stands for it (an invite is never updated).
-        return SentRef(where, str(uploaded["file"]["id"]))
 
     async def update(self, sent: SentRef, message: Message) -> None:
         if isinstance(message, Invite):

@@ -111,9 +111,11 @@ async def test_when_both_tap_the_same_time_the_invite_is_shared_in_the_group_dm_
     assert len(fake.ok_calls_of("files.completeUploadExternal")) == 1
 
 
-async def test_an_invite_sent_again_after_a_crash_is_found_and_not_shared_twice(
+async def test_an_invite_in_doubt_after_a_crash_is_found_and_not_shared_twice(
     fake: FakeSlack,
 ) -> None:
+    # The sender asks sent_before for a row in doubt (claimed by a sender that died) before it
+    # sends it again: the look reads the conversation once and finds the file by its name.
     ids = people(fake, 2)
     chat = SlackChat(BOT_TOKEN, api_url=fake.api_url, channel=CHANNEL)
     where = await chat.open_group(ids)
@@ -121,10 +123,10 @@ async def test_an_invite_sent_again_after_a_crash_is_found_and_not_shared_twice(
         "It's settled.", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", "bridgework-meeting-7.ics"
     )
     first = await chat.send(where, invite, key="slots-agreed:7")
-    again = await SlackChat(BOT_TOKEN, api_url=fake.api_url, channel=CHANNEL).send(
-        where, invite, key="slots-agreed:7"
-    )
-    assert again.conversation == first.conversation
+    restarted = SlackChat(BOT_TOKEN, api_url=fake.api_url, channel=CHANNEL)
+    again = await restarted.sent_before(where, invite, key="slots-agreed:7")
+    assert again is not None and again.conversation == first.conversation
+    assert await restarted.send(where, invite, key="slots-agreed:7") == again  # not shared
     shared = [m for m in fake.workspace.conversations[where.id].messages if m.get("files")]
     assert len(shared) == 1 and shared[0]["files"][0]["name"] == "bridgework-meeting-7.ics"
     assert len(fake.ok_calls_of("files.completeUploadExternal")) == 1
