@@ -86,15 +86,20 @@ def with_health(app: ASGIApp | None, db: Database, leadership: Leadership | None
         elif scope["type"] == "http":
             await _json(send, 404, {"error": "not found"})
         elif scope["type"] == "lifespan":
-            while True:
-                message = await receive()
-                if message["type"] == "lifespan.startup":
-                    await send({"type": "lifespan.startup.complete"})
-                elif message["type"] == "lifespan.shutdown":
-                    await send({"type": "lifespan.shutdown.complete"})
-                    return
+            await lifespan(receive, send)
 
     return serve
+
+
+async def lifespan(receive: Receive, send: Send) -> None:
+    """Answer an ASGI server's lifespan messages (nothing to start or stop) until shutdown."""
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
 
 
 async def _json(send: Send, status: int, body: dict[str, object]) -> None:

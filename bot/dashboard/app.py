@@ -31,7 +31,7 @@ from bot.dashboard.access import Access, AccessRefused
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.db import Database
-from bot.web import ASGIApp, Receive, Scope, Send
+from bot.web import ASGIApp, Receive, Scope, Send, lifespan
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +93,7 @@ class Dashboard:
             elif scope["type"] == "http":
                 await self._send(send, 404, b"not found", "text/plain")
             elif scope["type"] == "lifespan":
-                while True:
-                    message = await receive()
-                    if message["type"] == "lifespan.startup":
-                        await send({"type": "lifespan.startup.complete"})
-                    elif message["type"] == "lifespan.shutdown":
-                        await send({"type": "lifespan.shutdown.complete"})
-                        return
+                await lifespan(receive, send)
 
         return serve
 
