@@ -2,7 +2,8 @@
 
 The platform's list (``Chat.members``) says who is in the channel now, with each person's facts;
 this module decides: people join, people who left the channel (or lost its role) are marked
-``left`` and come back when they return, someone who said ``leave`` stays out, and bots, guests
+``left`` and come back when they return, someone who said ``leave`` (or whom an admin opted out)
+stays out, in the channel or back in it, and bots, guests
 and deactivated accounts are left out. A newcomer gets one welcome message, never a second.
 """
 
@@ -109,7 +110,8 @@ async def sync(ctx: Context, infos: Sequence[MemberInfo], *, welcome: bool = Fal
 async def arrived(
     ctx: Context, actor: Actor, team: str | None, facts: MemberInfo, *, welcome: bool = False
 ) -> None:
-    """Someone joined the community's channel: enrol them if they take part (greeted once)."""
+    """Someone joined the community's channel: enrol them if they take part (greeted once);
+    someone opted out (by an admin, or by their own `leave`) stays out."""
     if not takes_part(facts):
         return
     known = await repo.get_member(ctx.session, ctx.community.id, actor.platform_id)
@@ -117,6 +119,13 @@ async def arrived(
         actor.platform_id, actor.display_name, team=team, organisation=facts.organisation
     )
     path = _team_of(listed, known.team if known else None)
+    if known is not None and known.status == MemberStatus.OPTED_OUT.value:
+        # An admin's opt-out, or their own `leave`, outlasts leaving and rejoining the channel:
+        # only their `join` or an admin's `opt-in` brings them back.
+        if path:
+            known.team = path
+        log.info("community %s: member %s rejoined, stays opted out", ctx.community.id, known.id)
+        return
     member = await enrol(ctx, actor, path)
     if welcome:
         await greet(ctx, member)

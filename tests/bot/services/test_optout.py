@@ -1,5 +1,6 @@
 """An admin's opt-out @person / opt-in @person: left out of rounds and check-ins, or back in;
-told privately once; refused for non-admins, unknown people, the bot itself, and no-ops."""
+told privately once; refused for non-admins, unknown people, the bot itself, and no-ops. An
+opt-out (an admin's, or a member's own `leave`) outlasts rejoining the channel and a sync."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from sqlalchemy import select
 
 from bot.core import Core
 from bot.delivery.codec import decode
-from bot.events import Actor, MemberLeft
-from bot.messages import Text
+from bot.events import Actor, ButtonPressed, MemberJoined, MemberLeft
+from bot.messages import Choices, Text
+from bot.ports import MemberInfo
 from bot.store.facilitation import ParticipantRow
 from bot.store.models import GroupMemberRow, MemberRow, OutboxRow
 from bot.texts import copy
@@ -151,3 +153,69 @@ async def test_a_member_who_left_the_channel_cannot_be_opted_in(core: Core, comm
     reply = await admin(core, f"opt-in @{ids[1]}")
     assert reply == copy("opt.gone", first_name="Grace")
     assert await status_of(core, ids[1]) == "left"
+
+
+async def test_an_admins_opt_out_outlasts_leaving_and_rejoining_the_channel_and_a_sync(
+    core: Core, community: int
+) -> None:
+    ids = await members(core, 4, teams=2)
+    out = ids[1]
+    await admin(core, f"opt-out @{out}")
+    await core.handle(MemberLeft(WHERE, Actor(out, "Grace")))
+    await core.handle(MemberJoined(WHERE, Actor(out, "Grace Example"), "Acme/Ops"))
+    assert await status_of(core, out) == "opted_out"
+    report = await core.sync_members(community, [MemberInfo(pid, pid) for pid in ids])
+    assert report.left_out == {"said leave": 1}
+    assert await status_of(core, out) == "opted_out"
+    await core.run_round(community)
+    assert out not in await paired(core)
+    await admin(core, f"opt-in @{out}")
+    await core.handle(MemberJoined(WHERE, Actor(out, "Grace Example")))
+    assert await status_of(core, out) == "active"
+
+
+async def test_a_members_own_leave_outlasts_a_rejoin_and_their_join_brings_them_back(
+    core: Core, community: int
+) -> None:
+    core.welcome = True
+    await core.handle(MemberJoined(WHERE, Actor("ada", "Ada Example"), "Acme/Sales"))
+    await core.handle(say("ada", "leave"))
+    await core.handle(MemberLeft(WHERE, Actor("ada", "Ada Example")))
+    await core.handle(MemberJoined(WHERE, Actor("ada", "Ada Example"), "Acme/Ops"))
+    assert await status_of(core, "ada") == "opted_out"
+    await core.sync_members(community, [MemberInfo("ada", "Ada Example")])
+    assert await status_of(core, "ada") == "opted_out"
+    assert body(await core.handle(say("ada", "join"))).startswith("Welcome, Ada! You're in.")
+    assert await status_of(core, "ada") == "active"
+    async with core.db.session() as session:
+        row = await session.scalar(select(MemberRow).where(MemberRow.platform_id == "ada"))
+        welcomes = (
+            await session.scalars(select(OutboxRow).where(OutboxRow.kind == "welcome"))
+        ).all()
+    assert row is not None and row.team == "Acme/Ops"  # the rejoin still updated their team
+    assert len(welcomes) == 1  # greeted once, on the first join only
+
+
+async def test_someone_who_was_forgotten_and_rejoins_is_a_fresh_member(
+    core: Core, community: int
+) -> None:
+    core.welcome = True
+    await core.handle(MemberJoined(WHERE, Actor("ada", "Ada Example"), "Acme/Sales"))
+    await core.handle(say("ada", 'about "I look after payroll"'))
+    await core.handle(say("ada", "leave"))
+    ask = await core.handle(say("ada", "forget-me"))
+    assert isinstance(ask, Choices)
+    await core.handle(
+        ButtonPressed(WHERE, Actor("ada", "Ada"), "forget_confirm", ask.buttons[0].value)
+    )
+    async with core.db.session() as session:
+        assert await session.scalar(select(MemberRow).where(MemberRow.platform_id == "ada")) is None
+    await core.handle(MemberJoined(WHERE, Actor("ada", "Ada Example")))
+    async with core.db.session() as session:
+        row = await session.scalar(select(MemberRow).where(MemberRow.platform_id == "ada"))
+        welcomes = (
+            await session.scalars(select(OutboxRow).where(OutboxRow.kind == "welcome"))
+        ).all()
+    assert row is not None
+    assert (row.status, row.about, row.team) == ("active", "", "Unassigned")
+    assert [w.people for w in welcomes] == [["ada"]]  # the new member is welcomed afresh
