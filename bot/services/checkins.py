@@ -1,5 +1,8 @@
 """Reflection check-ins: asked privately, answered (or skipped, or edited) within a window, one
-reminder, and results for leads only in aggregate over at least the anonymity threshold."""
+reminder, and results for leads only in aggregate over at least the anonymity threshold.
+
+Each member is asked at the schedule's time in their own zone (:mod:`bot.services.local_time`),
+and reminded half the window after that, at their own local time too."""
 
 from __future__ import annotations
 
@@ -32,6 +35,9 @@ from bot.texts import respondents as counted_respondents
 log = logging.getLogger(__name__)
 
 MAX_ANSWER = 1000
+# How far ahead a sweep queues the reminders falling due (held until their time): the sweep's
+# interval, ``bot.delivery.scheduler.SWEEP_MINUTES``, so that each goes at its very time.
+REMIND_AHEAD = timedelta(minutes=10)
 
 
 async def schedule(ctx: Context, actor: Actor, command: ScheduleCheckIn) -> Message:
@@ -94,7 +100,14 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
     await ctx.session.flush()
     asked = 0
     for member in askable:
-        ctx.session.add(ParticipantRow(checkin_id=checkin.id, member_id=member.id, state="asked"))
+        due = max(now, dues.get(member.id, now))
+        zone = member.timezone or row.timezone
+        remind_at = local_time.wall_clock_after(due, window / 2, zone)
+        ctx.session.add(
+            ParticipantRow(
+                checkin_id=checkin.id, member_id=member.id, state="asked", remind_at=remind_at
+            )
+        )
         queued = await enqueue(
             ctx.session,
             community_id=ctx.community.id,
@@ -103,8 +116,8 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
             message=_ask(checkin, member.first_name, ctx.community.timezone),
             people=[member.platform_id],
         )
-        if dues.get(member.id, now) > now:
-            queued.next_attempt_at = dues[member.id]  # the sender holds it until then
+        if due > now:
+            queued.next_attempt_at = due  # the sender holds it until then
         asked += 1
     row.last_run_at = now
     return f"check-in {checkin.id}: {asked} asked"
@@ -254,7 +267,8 @@ async def skip(ctx: Context, actor: Actor, raw_id: str) -> Message:
 
 
 async def sweep(ctx: Context) -> str:
-    """Send due reminders (halfway through the window) and close windows that have ended."""
+    """Queue the reminders falling due (each member's, half the window after they were asked)
+    and close windows that have ended."""
     now = ctx.clock()
     reminded = closed = 0
     rows = (
@@ -265,32 +279,40 @@ async def sweep(ctx: Context) -> str:
         )
     ).all()
     for checkin in rows:
-        opens, closes = aware(checkin.opens_at), aware(checkin.closes_at)
-        if closes <= now:
+        if aware(checkin.closes_at) <= now:
             checkin.closed = True
             checkin.secret = None
             await ctx.session.execute(
                 update(AnswerRow).where(AnswerRow.checkin_id == checkin.id).values(edit_token=None)
             )
             closed += 1
-        elif not checkin.reminded and now >= opens + (closes - opens) / 2:
-            checkin.reminded = True
-            reminded += await _remind(ctx, checkin)
+        elif not checkin.reminded:
+            reminded += await _remind(ctx, checkin, now)
     return f"{count(reminded, 'reminder')}, {count(closed, 'check-in')} closed"
 
 
-async def _remind(ctx: Context, checkin: CheckInRow) -> int:
-    """One reminder: to those who have not answered; for an anonymous check-in, to everybody
-    asked, so that who gets one says nothing about who answered."""
-    query = select(ParticipantRow, MemberRow).join(
+async def _remind(ctx: Context, checkin: CheckInRow, now: datetime) -> int:
+    """Each member's one reminder, queued when its time comes within the next sweep and held
+    until that time (their own local send time plus half the window): to those who have not
+    answered; for an anonymous check-in, to everybody asked, so that who gets one says nothing
+    about who answered."""
+    opens, closes = aware(checkin.opens_at), aware(checkin.closes_at)
+    middle = opens + (closes - opens) / 2  # for those asked before reminders had their own time
+    waiting = select(ParticipantRow, MemberRow).join(
         MemberRow, MemberRow.id == ParticipantRow.member_id
     )
-    query = query.where(ParticipantRow.checkin_id == checkin.id)
+    waiting = waiting.where(
+        ParticipantRow.checkin_id == checkin.id, ParticipantRow.reminded.is_(False)
+    )
     if not checkin.anonymous:
-        query = query.where(ParticipantRow.state == "asked")
-    sent = 0
-    for _participant_row, member in (await ctx.session.execute(query)).all():
-        await enqueue(
+        waiting = waiting.where(ParticipantRow.state == "asked")
+    sent = left = 0
+    for participant, member in (await ctx.session.execute(waiting.order_by(MemberRow.id))).all():
+        at = aware(participant.remind_at) if participant.remind_at is not None else middle
+        if at > now + REMIND_AHEAD:
+            left += 1
+            continue
+        queued = await enqueue(
             ctx.session,
             community_id=ctx.community.id,
             key=f"reminder:{checkin.id}:{member.id}",
@@ -302,7 +324,12 @@ async def _remind(ctx: Context, checkin: CheckInRow) -> int:
             ),
             people=[member.platform_id],
         )
+        if at > now:
+            queued.next_attempt_at = at  # the sender holds it until then
+        participant.reminded = True
         sent += 1
+    if not left:
+        checkin.reminded = True  # nobody's reminder is still to come
     return sent
 
 

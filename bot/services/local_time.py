@@ -5,7 +5,9 @@ The schedule's job fires at that time in the zone of its members furthest ahead 
 ``earliest_zone``); each member's message is queued with ``next_attempt_at`` at the time in their
 own stored zone on the schedule's day, and the sender holds it until then. The time is computed in
 each zone for that very day, so it stays 15:00 across daylight-saving changes; each message has
-its own key, so it is sent once however often the job or the sender runs.
+its own key, so it is sent once however often the job or the sender runs. Each member's reminder
+comes half the window after their own time, as their clocks count it (a 2-day window: Saturday
+15:00 wherever they are), queued by the sweep and held until then like the check-in.
 """
 
 from __future__ import annotations
@@ -30,6 +32,12 @@ def due_at(day: date, local_time: str, timezone: str) -> datetime:
     """``local_time`` on ``day`` in ``timezone``, as a UTC moment."""
     hour, minute = (int(part) for part in local_time.split(":"))
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo(timezone)).astimezone(UTC)
+
+
+def wall_clock_after(moment: datetime, delta: timedelta, timezone: str) -> datetime:
+    """``delta`` after ``moment`` as the clocks of ``timezone`` count it (a day after Saturday
+    15:00 is Sunday 15:00 there, whether or not the clocks changed overnight), as UTC."""
+    return (moment.astimezone(ZoneInfo(timezone)) + delta).astimezone(UTC)
 
 
 def earliest_zone(zones: Iterable[str], own: str, now: datetime) -> str:

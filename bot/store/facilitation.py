@@ -97,6 +97,10 @@ class ParticipantRow(Base):
     checkin_id: Mapped[int] = mapped_column(ForeignKey("checkins.id", ondelete="CASCADE"))
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="CASCADE"))
     state: Mapped[str] = mapped_column(String(16), default="asked")  # asked|answered|skipped
+    # Their one reminder: half the window after they were asked, at their own local time;
+    # None for those asked before reminders kept a time of their own (the check-in's middle).
+    remind_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    reminded: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class AnswerRow(Base):

@@ -1,19 +1,22 @@
 """Check-ins by direct message reach each member at the schedule's time in their own zone: a
 check-in every Friday at 15:00 reaches Tokyo, Berlin and Los Angeles each at their own 15:00,
-once, and still at 15:00 in a week when the clocks change."""
+once, and still at 15:00 in a week when the clocks change; and each one's reminder comes half
+the window after their own, at their own local time too."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from bot.core import Core
-from bot.delivery.scheduler import desired_jobs
-from bot.events import Actor, MemberJoined
+from bot.delivery.scheduler import SWEEP_MINUTES, desired_jobs
+from bot.events import Actor, FormSubmitted, MemberJoined
 from bot.messages import Text
+from bot.services.checkins import REMIND_AHEAD
 from bot.services.local_time import due_at, earliest_zone, schedule_day
 from bot.store.facilitation import CheckInRow
+from bot.store.models import OutboxRow
 from tests.conftest import WHERE, MovableClock, say
 from tests.recording import RecordingChat
 
@@ -104,3 +107,126 @@ def test_the_job_fires_in_the_zone_furthest_ahead() -> None:
     now = datetime(2027, 1, 8, 0, 0, tzinfo=UTC)
     assert earliest_zone(ZONES.values(), "Europe/London", now) == "Asia/Tokyo"
     assert earliest_zone(["America/Los_Angeles"], "Europe/London", now) == "Europe/London"
+
+
+async def sent_keys(core: Core, clock: MovableClock, moment: datetime) -> list[str]:
+    """The keys of what the sender sends when it drains at ``moment``, as "kind:who"."""
+    clock.now = moment
+    chat = RecordingChat()
+    await core.sender(chat).drain(max_wait=0.0)
+    return sorted(
+        f"{call.key.split(':')[0]}:{call.conversation.removeprefix('G-')}" for call in chat.sends()
+    )
+
+
+async def sweep_at(core: Core, clock: MovableClock, community: int, moment: datetime) -> str:
+    clock.now = moment
+    return await core.run_job("sweep", community)
+
+
+async def test_each_zone_is_reminded_half_the_window_after_its_own_check_in_once(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)  # every Friday 15:00, a window of 2 days: reminders a day later
+    clock.now = datetime(2027, 1, 8, 6, 0, tzinfo=UTC)  # Tokyo's Friday 15:00
+    assert (await core.run_job("schedule", 1)).startswith("check-in 1")
+    assert await sent_keys(core, clock, clock.now) == ["checkin:tokyo"]
+    assert await sent_keys(core, clock, datetime(2027, 1, 8, 14, 0, tzinfo=UTC)) == [
+        "checkin:berlin"
+    ]
+    assert await sent_keys(core, clock, datetime(2027, 1, 8, 23, 0, tzinfo=UTC)) == ["checkin:la"]
+    # Tokyo's Saturday 15:00 is 06:00 UTC: a sweep ten minutes before queues it, held till then.
+    saturday = datetime(2027, 1, 9, tzinfo=UTC)
+    assert (await sweep_at(core, clock, community, saturday.replace(hour=5, minute=49))).startswith(
+        "0 reminders"
+    )
+    assert (await sweep_at(core, clock, community, saturday.replace(hour=5, minute=55))).startswith(
+        "1 reminder,"
+    )
+    assert await sent_keys(core, clock, saturday.replace(hour=5, minute=59)) == []
+    assert await sent_keys(core, clock, saturday.replace(hour=6)) == ["reminder:tokyo"]
+    assert (await sweep_at(core, clock, community, saturday.replace(hour=6))).startswith(
+        "0 reminders"
+    )
+    # Berlin's at 14:00 UTC (15:00 there), Los Angeles's at 23:00 UTC (15:00 there).
+    assert (
+        await sweep_at(core, clock, community, saturday.replace(hour=13, minute=51))
+    ).startswith("1 reminder,")
+    assert await sent_keys(core, clock, saturday.replace(hour=13, minute=59)) == []
+    assert await sent_keys(core, clock, saturday.replace(hour=14)) == ["reminder:berlin"]
+    assert await sent_keys(core, clock, saturday.replace(hour=22, minute=59)) == []
+    assert (
+        await sweep_at(core, clock, community, saturday.replace(hour=22, minute=52))
+    ).startswith("1 reminder,")
+    assert await sent_keys(core, clock, saturday.replace(hour=23)) == ["reminder:la"]
+    assert (
+        await sweep_at(core, clock, community, saturday.replace(hour=23, minute=30))
+    ).startswith("0 reminders")
+    assert await sent_keys(core, clock, datetime(2027, 1, 10, 12, 0, tzinfo=UTC)) == []
+    async with core.db.session() as session:
+        checkin = await session.scalar(select(CheckInRow))
+        reminders = (
+            await session.scalars(select(OutboxRow).where(OutboxRow.kind == "reminder"))
+        ).all()
+    assert checkin is not None and checkin.reminded  # nobody's is still to come
+    assert sorted(r.people[0] for r in reminders) == ["berlin", "la", "tokyo"]
+
+
+async def test_a_member_who_answered_before_their_own_reminder_time_gets_none(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)
+    clock.now = datetime(2027, 1, 8, 6, 0, tzinfo=UTC)
+    assert (await core.run_job("schedule", 1)).startswith("check-in 1")
+    await sent_keys(core, clock, datetime(2027, 1, 8, 23, 0, tzinfo=UTC))
+    clock.now = datetime(2027, 1, 9, 7, 0, tzinfo=UTC)  # after Tokyo's reminder, before LA's
+    assert (await core.run_job("sweep", community)).startswith("1 reminder,")
+    answered = await core.handle(
+        FormSubmitted(WHERE, Actor("la", "La"), "checkin:1", (("q0", "Busy week."),))
+    )
+    assert isinstance(answered, Text) and "Thank" in answered.body
+    assert (await sweep_at(core, clock, community, datetime(2027, 1, 9, 14, 0, tzinfo=UTC))) == (
+        "1 reminder, 0 check-ins closed"
+    )
+    assert (await sweep_at(core, clock, community, datetime(2027, 1, 9, 23, 0, tzinfo=UTC))) == (
+        "0 reminders, 0 check-ins closed"
+    )
+    assert await sent_keys(core, clock, datetime(2027, 1, 9, 23, 0, tzinfo=UTC)) == [
+        "reminder:berlin",
+        "reminder:tokyo",
+    ]
+
+
+async def test_in_the_week_europe_changes_its_clocks_berlin_is_reminded_at_15_00_summer_time(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)
+    reply = await core.handle(
+        say("boss", 'checkin schedule "And at the weekend?" every saturday 15:00', admin=True)
+    )
+    assert isinstance(reply, Text) and "Scheduled" in reply.body
+    # Saturday 27 March 2027, 15:00 in Tokyo; Europe's clocks go forward that night.
+    clock.now = datetime(2027, 3, 27, 6, 0, tzinfo=UTC)
+    assert (await core.run_job("schedule", 2)).startswith("check-in 1")
+    assert await sent_keys(core, clock, clock.now) == ["checkin:tokyo"]
+    assert await sent_keys(core, clock, datetime(2027, 3, 27, 14, 0, tzinfo=UTC)) == [
+        "checkin:berlin"  # 15:00 CET
+    ]
+    assert await sent_keys(core, clock, datetime(2027, 3, 27, 22, 0, tzinfo=UTC)) == [
+        "checkin:la"  # 15:00 PDT
+    ]
+    sunday = datetime(2027, 3, 28, tzinfo=UTC)
+    await sweep_at(core, clock, community, sunday.replace(hour=6))
+    assert await sent_keys(core, clock, sunday.replace(hour=6)) == ["reminder:tokyo"]
+    await sweep_at(core, clock, community, sunday.replace(hour=12, minute=55))
+    assert await sent_keys(core, clock, sunday.replace(hour=12, minute=59)) == []
+    assert await sent_keys(core, clock, sunday.replace(hour=13)) == [
+        "reminder:berlin"
+    ]  # 15:00 CEST
+    await sweep_at(core, clock, community, sunday.replace(hour=21, minute=55))
+    assert await sent_keys(core, clock, sunday.replace(hour=21, minute=59)) == []
+    assert await sent_keys(core, clock, sunday.replace(hour=22)) == ["reminder:la"]
+
+
+def test_a_sweep_queues_reminders_as_far_ahead_as_sweeps_come() -> None:
+    assert REMIND_AHEAD == timedelta(minutes=SWEEP_MINUTES)

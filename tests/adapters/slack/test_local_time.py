@@ -1,0 +1,85 @@
+"""On Slack: a check-in by DM reaches members in Tokyo, Berlin and Los Angeles (their zones as
+Slack gives them) at 15:00 on their own Saturday, and each one's reminder at 15:00 on their own
+Sunday — in the week Europe's clocks go forward that night."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from adapters.slack import chat_for
+from bot.core import Core
+from bot.settings import Settings
+from bot.store.facilitation import ScheduleRow
+from tests.adapters.slack.conftest import Web, people
+from tests.adapters.slack.test_http import command
+from tests.conftest import MovableClock
+from tests.fakes.slack.server import FakeSlack
+
+ZONES = ("Asia/Tokyo", "Europe/Berlin", "America/Los_Angeles")
+QUESTION = "What stayed with you this week?"
+
+
+async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_00(
+    fake: FakeSlack,
+    web: Web,
+    slack_settings: Settings,
+    core: Core,
+    slack_community: int,
+    clock: MovableClock,
+) -> None:
+    facilitator, *members = people(fake, 4)
+    fake.workspace.users[facilitator].is_admin = True
+    where = {}
+    for member, zone in zip(members, ZONES, strict=True):
+        fake.workspace.users[member].tz = zone
+        await command(fake, web, member, "join")
+        where[member] = zone.split("/")[1]
+    answer = await command(
+        fake, web, facilitator, f'checkin schedule "{QUESTION}" every saturday 15:00'
+    )
+    assert "Scheduled check-in" in answer
+    async with core.db.session() as session:
+        schedule = await session.scalar(select(ScheduleRow))
+    assert schedule is not None
+    seen: set[tuple[str, int]] = set()
+
+    async def new_at(moment: datetime, *, sweep: bool = False) -> list[str]:
+        """What reached whom since the last look, as "zone: ask|reminder"."""
+        clock.now = moment
+        if sweep:
+            await core.run_job("sweep", slack_community)
+        await core.sender(chat_for(slack_settings, core)).drain(
+            community_id=slack_community, max_wait=0.0
+        )
+        found = []
+        for conversation, message in fake.workspace.posts():
+            if (conversation, id(message)) in seen:
+                continue
+            seen.add((conversation, id(message)))
+            [person] = set(fake.workspace.conversations[conversation].members) - {
+                fake.workspace.bot_user
+            }
+            text = json.dumps(message)
+            kind = "ask" if QUESTION in text else "reminder" if "reminder" in text else text
+            found.append(f"{where[person]}: {kind}")
+        return sorted(found)
+
+    # Saturday 27 March 2027: 15:00 in Tokyo is 06:00 UTC, the job's time.
+    clock.now = datetime(2027, 3, 27, 6, 0, tzinfo=UTC)
+    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert await new_at(clock.now) == ["Tokyo: ask"]
+    assert await new_at(datetime(2027, 3, 27, 13, 59, tzinfo=UTC)) == []
+    assert await new_at(datetime(2027, 3, 27, 14, 0, tzinfo=UTC)) == ["Berlin: ask"]  # CET
+    assert await new_at(datetime(2027, 3, 27, 21, 59, tzinfo=UTC)) == []
+    assert await new_at(datetime(2027, 3, 27, 22, 0, tzinfo=UTC)) == ["Los_Angeles: ask"]  # PDT
+    # Sunday: reminders half the 2-day window later, at 15:00 on each one's clock.
+    assert await new_at(datetime(2027, 3, 28, 5, 55, tzinfo=UTC), sweep=True) == []
+    assert await new_at(datetime(2027, 3, 28, 6, 0, tzinfo=UTC)) == ["Tokyo: reminder"]
+    assert await new_at(datetime(2027, 3, 28, 12, 55, tzinfo=UTC), sweep=True) == []
+    assert await new_at(datetime(2027, 3, 28, 13, 0, tzinfo=UTC)) == ["Berlin: reminder"]  # CEST
+    assert await new_at(datetime(2027, 3, 28, 21, 55, tzinfo=UTC), sweep=True) == []
+    assert await new_at(datetime(2027, 3, 28, 22, 0, tzinfo=UTC)) == ["Los_Angeles: reminder"]
+    assert await new_at(datetime(2027, 3, 29, 12, 0, tzinfo=UTC), sweep=True) == []
