@@ -4,12 +4,20 @@ Discord does. (If these checks broke, the adapter's tests would prove nothing.)"
 
 from __future__ import annotations
 
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
 import aiohttp
 import pytest
 
 from tests.adapters.discord.conftest import a_guild
 from tests.fakes.discord import FakeDiscord
 from tests.fakes.discord.commands import may_use
+from tests.fakes.discord.world import DM, Channel
+
+GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 0, 1 << 9, 1 << 12, 1 << 15
 
 
 async def post(fake: FakeDiscord, path: str, body: object) -> tuple[int, dict[str, str], object]:
@@ -205,3 +213,55 @@ def test_who_may_use_a_command_follows_admin_overwrites_then_default_permissions
     assert may_use(world, guild, person, admin_only)  # the member's own beats their roles'
     world.set_command_access(guild, "bridgework", guild.id, False)
     assert not may_use(world, guild, person, everyone)  # @everyone denied
+
+
+@asynccontextmanager
+async def a_session(
+    fake: FakeDiscord, intents: int
+) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
+    """A gateway session identified with ``intents``, past its READY and GUILD_CREATEs."""
+    async with aiohttp.ClientSession() as session, session.ws_connect(fake.gateway_url) as socket:
+        assert (await socket.receive_json())["op"] == 10  # HELLO
+        identify = {"token": fake.token, "intents": intents, "properties": {}}
+        await socket.send_json({"op": 2, "d": identify})
+        for _ in range(1 + len(fake.world.guilds)):  # READY, then each guild
+            assert (await socket.receive_json())["op"] == 0
+        yield socket
+
+
+async def next_dispatch(socket: aiohttp.ClientWebSocketResponse) -> tuple[str, Any]:
+    while True:
+        payload = json.loads((await socket.receive()).data)
+        if payload["op"] == 0:
+            return payload["t"], payload["d"]
+
+
+async def test_the_gateway_sends_messages_only_as_a_sessions_intents_allow(
+    fake: FakeDiscord,
+) -> None:
+    community = a_guild(fake)
+    person = community.members[0].user
+    dm = Channel(fake.world.ids.next(), DM, recipients=[person])
+    fake.world.channels[dm.id] = dm
+    in_guild = fake.world.message_from(person, community.channel, "Thursday?")
+    direct = fake.world.message_from(person, dm, "Thursday suits me")
+    marker = community.channel.payload()  # a guild event every session gets
+    async with (
+        a_session(fake, GUILDS | DIRECT_MESSAGES) as dms_only,
+        a_session(fake, GUILDS | GUILD_MESSAGES) as guild_only,
+        a_session(fake, GUILDS | GUILD_MESSAGES | MESSAGE_CONTENT) as reading,
+    ):
+        for data in (in_guild, direct):
+            await fake.gateway.dispatch("MESSAGE_CREATE", data)
+        await fake.gateway.dispatch("CHANNEL_UPDATE", marker)
+        got = {}
+        for name, socket in (("dms", dms_only), ("guild", guild_only), ("reading", reading)):
+            got[name] = [await next_dispatch(socket)]
+            while got[name][-1][0] != "CHANNEL_UPDATE":
+                got[name].append(await next_dispatch(socket))
+    assert got["dms"] == [("MESSAGE_CREATE", direct), ("CHANNEL_UPDATE", marker)]
+    assert got["guild"] == [
+        ("MESSAGE_CREATE", in_guild | {"content": ""}),
+        ("CHANNEL_UPDATE", marker),
+    ]
+    assert got["reading"] == [("MESSAGE_CREATE", in_guild), ("CHANNEL_UPDATE", marker)]

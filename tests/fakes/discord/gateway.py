@@ -5,7 +5,12 @@ the bot is removed from a guild and invited back, and dispatches a test injects.
 Sharding as Discord does it: an IDENTIFY may carry ``shard: [id, count]``; that session gets the
 guilds with ``(guild_id >> 22) % count == id`` and their events (direct messages go to shard 0).
 A shard number out of range closes the socket with 4010; a session that would hold more than
-``max_guilds_per_shard`` guilds (Discord: 2,500) with 4011, "Sharding required"."""
+``max_guilds_per_shard`` guilds (Discord: 2,500) with 4011, "Sharding required".
+
+Messages as Discord's Gateway Intents say: a session gets MESSAGE_CREATE, _UPDATE and _DELETE in
+a guild only with GUILD_MESSAGES, in a DM (no ``guild_id``) only with DIRECT_MESSAGES; without
+MESSAGE_CONTENT, a guild message's content, embeds, attachments, components and poll come empty
+(a DM's, one mentioning the bot, and the bot's own keep theirs)."""
 
 from __future__ import annotations
 
@@ -20,6 +25,15 @@ from tests.fakes.discord.world import JsonObject, World
 
 DISPATCH, HEARTBEAT, IDENTIFY, REQUEST_MEMBERS, HELLO, HEARTBEAT_ACK = 0, 1, 2, 8, 10, 11
 GUILD_MEMBERS_INTENT = 1 << 1
+GUILD_MESSAGES, DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 9, 1 << 12, 1 << 15
+MESSAGE_EVENTS = frozenset({"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"})
+EMPTIED: JsonObject = {
+    "content": "",
+    "embeds": [],
+    "attachments": [],
+    "components": [],
+    "poll": None,
+}
 DISALLOWED_INTENTS = 4014
 AUTHENTICATION_FAILED = 4004
 INVALID_SHARD, SHARDING_REQUIRED = 4010, 4011
@@ -39,6 +53,7 @@ class Gateway:
     max_guilds_per_shard: int = MAX_GUILDS_PER_SHARD
     _sockets: list[web.WebSocketResponse] = field(default_factory=list)
     _shards: dict[int, tuple[int, int]] = field(default_factory=dict)  # id(socket) → shard
+    _intents: dict[int, int] = field(default_factory=dict)  # id(socket) → its IDENTIFY's intents
     _sequence: int = 0
     _ready: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -49,10 +64,29 @@ class Gateway:
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     async def dispatch(self, event: str, data: JsonObject) -> None:
-        """Send an event to the session of its guild's shard (op 0 with a sequence)."""
+        """Send an event to the session of its guild's shard (op 0 with a sequence); a message
+        event only to a session with its intents, and as they allow it to be seen."""
         for socket in list(self._sockets):
-            if self._holds(socket, data.get("guild_id")):
-                await self._send(socket, {"op": DISPATCH, "t": event, "d": data})
+            if not self._holds(socket, data.get("guild_id")):
+                continue
+            shown: JsonObject | None = data
+            if event in MESSAGE_EVENTS:
+                shown = self._as_intents_allow(self._intents.get(id(socket), 0), data)
+            if shown is not None:
+                await self._send(socket, {"op": DISPATCH, "t": event, "d": shown})
+
+    def _as_intents_allow(self, intents: int, data: JsonObject) -> JsonObject | None:
+        """A message event as a session with ``intents`` gets it: not at all, or its content
+        emptied (Discord's Gateway Intents and Message Content Intent)."""
+        in_guild = data.get("guild_id") is not None
+        if not intents & (GUILD_MESSAGES if in_guild else DIRECT_MESSAGES):
+            return None
+        bot = self.world.bot.id
+        author = (data.get("author") or {}).get("id")
+        mentioned = any(m.get("id") == bot for m in data.get("mentions") or [])
+        if not in_guild or intents & MESSAGE_CONTENT or author == bot or mentioned:
+            return data
+        return data | {k: v for k, v in EMPTIED.items() if k in data}
 
     def shard_of(self, guild_id: str, count: int) -> int:
         return (int(guild_id) >> 22) % count
@@ -100,6 +134,7 @@ class Gateway:
         finally:
             self._sockets.remove(socket)
             self._shards.pop(id(socket), None)
+            self._intents.pop(id(socket), None)
         return socket
 
     async def _receive(self, socket: web.WebSocketResponse, payload: JsonObject) -> None:
@@ -128,6 +163,7 @@ class Gateway:
             await socket.close(code=SHARDING_REQUIRED, message=b"Sharding required.")
             return
         self._shards[id(socket)] = (shard, count)
+        self._intents[id(socket)] = int(data.get("intents", 0))
         self.identified.append({k: v for k, v in data.items() if k != "token"})
         ready = {
             "v": 10,
