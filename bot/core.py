@@ -15,7 +15,7 @@ from bot.delivery.shared_limits import SharedLimits
 from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform, Role
 from bot.errors import InputError
-from bot.events import Actor, Event, Installed, InstallEvent, Where, sanitized
+from bot.events import Actor, DirectMessage, Event, Installed, InstallEvent, Where, sanitized
 from bot.lift import Lift
 from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
@@ -92,7 +92,9 @@ class Core:
         """Have forget-me also scrub what an adapter keeps of a person in the database."""
         self.dispatcher.erasers.append(eraser)
 
-    async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
+    async def handle(
+        self, event: Event | DirectMessage, *, once: str | None = None
+    ) -> Message | None:
         """Handle an inbound event; ``once``, the platform's key for this delivery of it, makes a
         retried delivery a no-op (see ``handled``)."""
         return await self.dispatcher.handle(event, once=once)

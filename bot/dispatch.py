@@ -15,6 +15,7 @@ from bot.events import (
     ButtonPressed,
     CommandInvoked,
     ConversationMessage,
+    DirectMessage,
     Event,
     FormSubmitted,
     MemberJoined,
@@ -94,15 +95,21 @@ class Dispatcher:
             return ()
         return self._llm_missing or ("LLM_BASE_URL", "LLM_MODEL")
 
-    async def handle(self, event: Event, *, once: str | None = None) -> Message | None:
+    async def handle(
+        self, event: Event | DirectMessage, *, once: str | None = None
+    ) -> Message | None:
         """The reply to show the actor (privately), or None where there is nothing to say.
 
         ``once``: the platform's key for this delivery of the event; a delivery already handled
-        under it changes nothing and has no reply."""
+        under it changes nothing and has no reply. A direct message to the bot has no reply: it
+        belongs to no one community, and answers the person's introductions by DM in each."""
         event = sanitized(event)
         async with self.db.transaction() as session:
             if once is not None and not await deliveries.first_time(session, once, self.clock()):
                 log.info("delivery %s was already handled", once)
+                return None
+            if isinstance(event, DirectMessage):
+                await ghosts.heard_directly(session, event)
                 return None
             where = event.where
             community = await repo.find_community(

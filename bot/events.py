@@ -127,6 +127,18 @@ class ConversationMessage:
 
 
 @dataclass(frozen=True)
+class DirectMessage:
+    """A person wrote to the bot directly, in a conversation of the two of them (a Discord DM):
+    no workspace, guild or channel is known. It answers their latest introductions that went
+    out by direct messages (see ``bot.ports.DIRECT``). ``message`` is its id; what they wrote is
+    none of the core's business and is not carried."""
+
+    platform: Platform
+    actor: Actor
+    message: str = ""
+
+
+@dataclass(frozen=True)
 class Uninstalled:
     """The platform took Bridgework out of a workspace or guild: Slack's ``app_uninstalled``, or
     ``tokens_revoked`` for its bot token; Discord's removal of the bot from a guild. ``reason``

@@ -51,9 +51,25 @@ Progress = Callable[[int, int], None]
 """Told ``(done, total)`` as a long listing of members goes on (for a progress bar)."""
 
 
+DIRECT = "dm:"
+"""How the id of a group made of direct messages begins: ``dm:`` and its people's ids, comma
+separated. Such a group is no conversation its people share but one direct message to each
+(where the platform may not open one they share); they answer it by writing to the bot directly
+(a :class:`~bot.events.DirectMessage`)."""
+
+
 @dataclass(frozen=True)
 class ConversationRef:
     id: str
+
+    @classmethod
+    def direct(cls, people: Sequence[str]) -> ConversationRef:
+        """A group of ``people`` by direct messages, one to each."""
+        return cls(DIRECT + ",".join(people))
+
+    @property
+    def by_direct_messages(self) -> bool:
+        return self.id.startswith(DIRECT)
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ class DiscordChat:
         threads are not allowed, or where someone is not in the channel's server (a linked
         server's member: a thread holds only its own server's people)."""
         if len(people) == 1 or self.mode() == DMS or not self._all_here(people):
-            return ConversationRef(DM_PREFIX + ",".join(people))
+            return ConversationRef.direct(people)
         try:
             thread_id = await self._threads.open(people)
         except discord.Forbidden as exc:
@@ -116,7 +116,7 @@ class DiscordChat:
                 self.channel,
             )
             self._threads_refused = True
-            return ConversationRef(DM_PREFIX + ",".join(people))
+            return ConversationRef.direct(people)
         return ConversationRef(thread_id)
 
     async def send(self, where: ConversationRef, message: Message, *, key: str) -> SentRef:

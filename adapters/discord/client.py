@@ -9,8 +9,7 @@ the core's answer; nothing here decides who may do what.
   the guild's communities are synced again, shortly (once for a burst of changes);
 - a slash command, a button, a modal: a core event; the answer is shown ephemerally;
 - a message in a thread (only when reading messages is turned on): a core event; an answer to it
-  goes by direct message.
-"""
+  goes by direct message. A direct message to the bot: a core event (its text is not read)."""
 
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from dataclasses import replace
 from typing import Any
 
 import discord
-from discord import app_commands
+from discord import PartialMessageable, app_commands
 
 from adapters.discord import render, translate
 from adapters.discord.chat import DiscordChat
@@ -53,11 +52,12 @@ REMOVED = "removed from the guild"
 
 
 def intents(*, read_messages: bool = False) -> discord.Intents:
-    """Guilds, and members (privileged: the Server Members Intent). Message content (privileged
-    too) only with ``read_messages``: to collect the answers written in prompts' threads."""
+    """Guilds, members (privileged) and direct messages (a DM answers an intro sent by DM; its
+    content is not needed); guild messages and content (privileged) with ``read_messages``."""
     chosen = discord.Intents.none()
     chosen.guilds = True
     chosen.members = True
+    chosen.dm_messages = True
     if read_messages:
         chosen.guild_messages = True
         chosen.message_content = True
@@ -225,9 +225,11 @@ class BridgeworkClient(discord.Client):
 
     async def on_message(self, message: discord.Message) -> None:
         thread = message.channel
-        if message.author.bot or message.guild is None:
+        if message.author.bot:
             return
-        if not isinstance(thread, discord.Thread | discord.PartialMessageable):
+        if isinstance(thread, discord.DMChannel):  # it answers introductions sent by DM
+            await self.core.handle(translate.direct_message(message.author, message.id))
+        if message.guild is None or not isinstance(thread, discord.Thread | PartialMessageable):
             return
         where = translate.where(message.guild.id, thread, thread.id)
         actor = translate.actor(message.author)

@@ -13,9 +13,9 @@ import discord
 
 from adapters.discord import render
 from adapters.discord.views import button_view
-from bot.ports import SentRef
+from bot.ports import DIRECT, SentRef
 
-DM_PREFIX = "dm:"
+DM_PREFIX = DIRECT  # a group by direct messages: the core knows it by this
 
 
 def targets(sent: SentRef) -> dict[int, list[int]]:

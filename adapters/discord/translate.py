@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.domain import Platform, TeamPath
-from bot.events import Actor, Where
+from bot.events import Actor, DirectMessage, Where
 from bot.ports import MemberInfo
 
 MAX_CUSTOM_ID = 100
@@ -94,6 +94,11 @@ def actor(person: discord.Member | discord.User) -> Actor:
             home=frozenset({str(person.guild.id)}),
         )
     return Actor(platform_id=str(person.id), display_name=person.display_name)
+
+
+def direct_message(person: discord.User | discord.Member, message_id: int) -> DirectMessage:
+    """A direct message to the bot: who wrote it and its id (not what it says)."""
+    return DirectMessage(Platform.DISCORD, actor(person), str(message_id))
 
 
 def where(guild_id: int | str, channel: discord.abc.Snowflake | None, channel_id: int) -> Where:

@@ -1,7 +1,9 @@
 """No ghosts: a member who answers none of three introductions in a row is paused.
 
 An introduction is answered by a tap on one of its buttons, or a message in its group's
-conversation (a Slack group DM or a reply in its threads, a Discord thread). At each round, a
+conversation (a Slack group DM or a reply in its threads, a Discord thread) — or, for a group by
+direct messages (``bot.ports.DIRECT``: a Discord group where threads are refused, or across
+linked servers), a direct message to the bot from one of its people. At each round, a
 member whose last three introductions went unanswered is paused and told privately, once, with
 a one-tap "Keep me in"; the digest counts them. One whose last two went unanswered is likely
 quiet: the round makes them the extra member of a group of others (:mod:`bot.pairing.quiet`),
@@ -16,17 +18,19 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, timedelta
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.outbox import enqueue
 from bot.domain import MemberStatus, first_name_of
-from bot.events import ButtonPressed, ConversationMessage, MessagePosted
+from bot.events import ButtonPressed, ConversationMessage, DirectMessage, MessagePosted
 from bot.ids import parse_id
 from bot.messages import Button, Choices, Message, Text
 from bot.pairing import Candidate, PairingSettings, PastGroup
 from bot.pairing.quiet import place_quiet
+from bot.ports import ConversationRef
 from bot.services.context import Context
 from bot.store import repo
-from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
+from bot.store.models import CommunityRow, GroupMemberRow, GroupRow, MemberRow, RoundRow
 from bot.store.standing import GroupAnswerRow, StandingRow, standing_of
 from bot.texts import copy
 
@@ -69,6 +73,49 @@ async def heard(ctx: Context, event: Heard) -> None:
     if mine is not None and await ctx.session.get(GroupAnswerRow, (group_id, member.id)) is None:
         ctx.session.add(GroupAnswerRow(group_id=group_id, member_id=member.id))
         await ctx.session.flush()
+
+
+async def heard_directly(session: AsyncSession, event: DirectMessage) -> int:
+    """A person wrote to the bot directly: in each community of the platform they are a member
+    of, their open introductions that went out by direct messages count as answered — those of
+    the latest round they were introduced in (a weekly round's, and any on demand after it). How
+    many answers this adds (none for a redelivered message)."""
+    members = await session.scalars(
+        select(MemberRow)
+        .join(CommunityRow, CommunityRow.id == MemberRow.community_id)
+        .where(
+            CommunityRow.platform == event.platform.value,
+            MemberRow.platform_id == event.actor.platform_id,
+        )
+    )
+    added = 0
+    for member in members.all():
+        rows = await session.execute(
+            select(GroupRow.id, GroupRow.conversation_id, RoundRow.number)
+            .join(GroupMemberRow, GroupMemberRow.group_id == GroupRow.id)
+            .join(RoundRow, RoundRow.id == GroupRow.round_id)
+            .where(
+                GroupMemberRow.member_id == member.id, RoundRow.community_id == member.community_id
+            )
+            .order_by(RoundRow.number.desc(), GroupRow.id.desc())
+            .limit(QUIET_AFTER)
+        )
+        found = rows.all()
+        for group_id, conversation, number in found:
+            if number != found[0].number or conversation is None:
+                continue
+            if not ConversationRef(conversation).by_direct_messages:
+                continue
+            if await session.get(GroupAnswerRow, (group_id, member.id)) is None:
+                session.add(GroupAnswerRow(group_id=group_id, member_id=member.id))
+                added += 1
+                log.info(
+                    "community %s: member %s answered by direct message",
+                    member.community_id,
+                    member.id,
+                )
+    await session.flush()
+    return added
 
 
 async def sort_out(

@@ -32,8 +32,12 @@ def test_the_core_imports_no_adapter_and_no_platform_sdk(path: Path) -> None:
 
 
 def test_every_inbound_event_is_a_frozen_dataclass() -> None:
-    kinds = typing.get_args(events.Event) + typing.get_args(events.InstallEvent)
-    assert len(kinds) == 9
+    kinds = (
+        typing.get_args(events.Event)
+        + typing.get_args(events.InstallEvent)
+        + (events.DirectMessage,)
+    )
+    assert len(kinds) == 10
     for kind in kinds:
         assert dataclasses.is_dataclass(kind)
         params = getattr(kind, "__dataclass_params__", None)

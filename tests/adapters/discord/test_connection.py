@@ -25,16 +25,18 @@ from tests.adapters.discord.conftest import (
 )
 from tests.fakes.discord import FakeDiscord, reply_text
 
-GUILDS, GUILD_MEMBERS, MESSAGE_CONTENT = 1 << 0, 1 << 1, 1 << 15
+GUILDS, GUILD_MEMBERS, GUILD_MESSAGES = 1 << 0, 1 << 1, 1 << 9
+DIRECT_MESSAGES, MESSAGE_CONTENT = 1 << 12, 1 << 15
 MANAGE_GUILD = 1 << 5
 
 
-async def test_the_client_identifies_with_guilds_and_members_but_not_message_content(
+async def test_the_client_identifies_with_guilds_members_and_dms_but_not_message_content(
     running: tuple[Community, BridgeworkClient], fake: FakeDiscord
 ) -> None:
     intents = int(fake.gateway.identified[0]["intents"])
     assert intents & GUILDS and intents & GUILD_MEMBERS
-    assert not intents & MESSAGE_CONTENT
+    assert intents & DIRECT_MESSAGES  # a reply by DM answers an introduction sent by DM
+    assert not intents & MESSAGE_CONTENT and not intents & GUILD_MESSAGES
     assert fake.rest.violations == []
 
 

@@ -87,3 +87,49 @@ async def test_messages_in_intro_threads_answer_them_and_keep_me_in_brings_the_q
             select(MemberRow).where(MemberRow.platform_id == str(ghost.id))
         )
         assert member is not None and member.status == "active"
+
+
+async def test_with_intros_by_dm_a_reply_by_dm_answers_them_and_whoever_never_replies_is_paused(
+    core: Core, fake: FakeDiscord, clock: MovableClock
+) -> None:
+    community = await registered(core, a_guild(fake, members=6, teams=3))
+    fake.world.forbid_private_threads(community.channel)  # intros go out as direct messages
+    started = await start_client(core, fake)  # reading guild messages stays off
+    ghost = community.members[0].user
+    try:
+        sender = core.sender(chat_for(started.client))
+        written = 0
+        for _ in range(3):
+            result = await core.run_round(community.id)
+            assert str(ghost.id) in {p for g in result.groups for p in g}
+            await sender.drain(community_id=community.id, max_wait=5)
+            dms = [c for c in fake.world.channels.values() if c.type == DM]
+            assert sorted(str(c.recipients[0].id) for c in dms) == sorted(
+                p for g in result.groups for p in g
+            )
+            for dm in dms:
+                person = dm.recipients[0]
+                if person.id == ghost.id:
+                    continue
+                written += 1
+                said = fake.world.message_from(person, dm, "Thursday suits me")
+                for _ in range(2):  # the gateway may deliver a message again
+                    await fake.gateway.dispatch("MESSAGE_CREATE", said)
+            for _ in range(250):
+                if await answers(core) == written:
+                    break
+                await asyncio.sleep(0.02)
+            assert await answers(core) == written
+            clock.advance(weeks=1)
+
+        fourth = await core.run_round(community.id)
+        placed = {p for g in fourth.groups for p in g}
+        assert placed == {str(m.user.id) for m in community.members[1:]} | {
+            community.guild.owner_id
+        }
+        async with core.db.session() as session:
+            paused = await session.scalars(select(MemberRow).where(MemberRow.status == "paused"))
+            assert [m.platform_id for m in paused.all()] == [str(ghost.id)]
+        assert fake.rest.violations == []
+    finally:
+        await started.stop()

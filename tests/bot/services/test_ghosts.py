@@ -3,22 +3,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 from sqlalchemy import select
 
 from adapters.console import ConsoleChat
 from bot.core import Core
 from bot.delivery.codec import decode
-from bot.events import Actor, ButtonPressed, ConversationMessage
+from bot.domain import Platform
+from bot.events import Actor, ButtonPressed, ConversationMessage, DirectMessage, MemberJoined, Where
 from bot.messages import Choices, Text
+from bot.ports import Chat, ConversationRef
 from bot.services import digest
 from bot.services.context import Context
 from bot.services.intros import RoundResult
 from bot.store import repo
 from bot.store.models import GroupRow, MemberRow, OutboxRow
+from bot.store.standing import GroupAnswerRow
 from bot.texts import copy
 from tests.conftest import WHERE, MovableClock, say
 from tests.factories import members
+from tests.recording import Call, RecordingChat
+
+
+class DirectChat(RecordingChat):
+    """Opens each group as direct messages, one to each person (as on Discord where private
+    threads are refused, or across linked servers)."""
+
+    async def open_group(self, people: Sequence[str]) -> ConversationRef:
+        self.calls.append(Call("open_group", "+".join(people)))
+        return ConversationRef.direct(people)
 
 
 async def groups_of(core: Core, result: RoundResult) -> list[tuple[GroupRow, list[str]]]:
@@ -192,3 +207,72 @@ async def test_a_tap_on_a_time_to_meet_answers_its_introduction(
     fourth = await core.run_round(community)
     assert tapper in placed(fourth)
     assert await notices(core) == []
+
+
+async def answers_of(core: Core, pid: str) -> int:
+    """How many introductions ``pid`` answered, in every community."""
+    async with core.db.session() as session:
+        found = await session.scalars(
+            select(GroupAnswerRow)
+            .join(MemberRow, MemberRow.id == GroupAnswerRow.member_id)
+            .where(MemberRow.platform_id == pid)
+        )
+        return len(found.all())
+
+
+async def statuses_of(core: Core, pid: str) -> list[str]:
+    async with core.db.session() as session:
+        found = await session.scalars(select(MemberRow).where(MemberRow.platform_id == pid))
+        return sorted(m.status for m in found.all())
+
+
+async def test_a_direct_message_answers_the_writers_introductions_by_dm_in_every_community(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    ids = await members(core, 4, teams=2)
+    writer, partner = ids[0], "u900"
+    tea = Where(Platform.CONSOLE, WHERE.workspace, "tea")
+    second = await core.ensure_community(
+        Platform.CONSOLE, tea.workspace, tea.channel, name="Tea", timezone="Europe/London"
+    )
+    await core.handle(MemberJoined(tea, Actor(writer, "Ada Person0"), "Acme/Dept0/Team0"))
+    await core.handle(MemberJoined(tea, Actor(partner, "Tom Other"), "Acme/Dept1/Team1"))
+    chat = DirectChat()
+    for week in range(3):
+        result = await core.run_round(community)
+        assert placed(await core.run_round(second)) == {writer, partner}
+        for place in (community, second):
+            await core.sender(chat).drain(community_id=place, max_wait=5)
+        await everyone_but(core, result, {writer})
+        [(group, _)] = [(g, p) for g, p in await groups_of(core, result) if writer in p]
+        assert group.conversation_id and ConversationRef(group.conversation_id).by_direct_messages
+        for pid in (writer, writer, partner):  # the writer's message delivered twice
+            wrote = DirectMessage(Platform.CONSOLE, Actor(pid, pid), message=f"m{week}-{pid}")
+            assert await core.handle(wrote) is None
+        assert await answers_of(core, writer) == 2 * (week + 1)  # one a community, once
+        clock.advance(weeks=1)
+    assert writer in placed(await core.run_round(community))
+    assert placed(await core.run_round(second)) == {writer, partner}
+    assert await notices(core) == []
+    assert await statuses_of(core, writer) == ["active", "active"]
+
+
+@pytest.mark.parametrize(
+    ("chat", "platform"),
+    [(ConsoleChat(None), Platform.CONSOLE), (DirectChat(), Platform.SLACK)],
+    ids=["a group the people share", "another platform"],
+)
+async def test_a_direct_message_answers_no_introduction_in_a_shared_group_or_on_another_platform(
+    core: Core, community: int, clock: MovableClock, chat: Chat, platform: Platform
+) -> None:
+    ids = await members(core, 6, teams=3)
+    quiet = ids[0]
+    for _ in range(3):
+        result = await core.run_round(community)
+        await core.sender(chat).drain(community_id=community, max_wait=5)
+        await everyone_but(core, result, {quiet})
+        assert await core.handle(DirectMessage(platform, Actor(quiet, "Ada"), "m1")) is None
+        clock.advance(weeks=1)
+    assert await answers_of(core, quiet) == 0
+    assert quiet not in placed(await core.run_round(community))
+    assert await statuses_of(core, quiet) == ["paused"]
