@@ -18,6 +18,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord.translate import command_text, pause_text, quoted
+from bot.set_command import SET_USAGE
 from bot.texts import copy
 
 Run = Callable[[discord.Interaction[Any], str], Awaitable[None]]
@@ -30,19 +31,10 @@ ADMIN_PERMISSIONS = discord.Permissions(manage_guild=True)  # Manage Server, as 
 ROLES = [app_commands.Choice(name=n, value=n) for n in ("facilitator", "lead", "admin")]
 ROLE_ACTIONS = [app_commands.Choice(name=n, value=n) for n in ("grant", "revoke", "link", "unlink")]
 
-SETTINGS = [
-    app_commands.Choice(name=name, value=name)
-    for name in (
-        "cadence",
-        "day",
-        "time",
-        "timezone",
-        "group-size",
-        "llm",
-        "digest-channel",
-        "blackout",
-    )
-]
+MAX_CHOICES = 25  # Discord's limit on one option's choices
+# Every setting the core's `set` takes, from the core's own list: none can go missing here. Past
+# Discord's limit, the option would need autocomplete instead (a test says so first).
+SETTINGS = [app_commands.Choice(name=name, value=name) for name in SET_USAGE][:MAX_CHOICES]
 
 
 class BridgeworkCommands(app_commands.Group):

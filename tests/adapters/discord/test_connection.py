@@ -12,7 +12,9 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from adapters.discord import BridgeworkClient, Rules, build_client, serve
+from adapters.discord.commands import MAX_CHOICES
 from bot.core import Core
+from bot.set_command import SET_USAGE
 from bot.settings import Settings
 from bot.store.models import MemberRow
 from bot.texts import copy
@@ -234,3 +236,16 @@ async def test_no_voice_support_warning_is_logged(
     client = BridgeworkClient(core)
     await client.close()
     assert "voice will NOT be supported" not in caplog.text
+
+
+async def test_set_offers_every_setting_the_core_takes_within_discords_25_choices(
+    running: tuple[Community, BridgeworkClient], fake: FakeDiscord
+) -> None:
+    (synced,) = fake.requests("PUT", "/applications/{application_id}/guilds/{guild_id}/commands")
+    admin = next(c for c in synced.body if c["name"] == "bridgework-admin")
+    subcommand = next(o for o in admin["options"] if o["name"] == "set")
+    setting = next(o for o in subcommand["options"] if o["name"] == "setting")
+    offered = [choice["value"] for choice in setting["choices"]]
+    assert offered == list(SET_USAGE)  # half-life, leads-in-groups, holdout … and any new one
+    assert len(SET_USAGE) <= MAX_CHOICES, "more settings than Discord's choices: autocomplete"
+    assert fake.rest.violations == []
