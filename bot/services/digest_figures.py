@@ -70,7 +70,10 @@ async def gather(ctx: Context, *, days: int = 7) -> Figures:
             )
         ).all()
     )
-    period_groups = [ids for n, ids in all_groups if n in period_numbers]
+    # The groups of the rounds run in the period, on-demand ones included: by day, not number,
+    # since an on-demand round shares the number of the weekly round it follows.
+    dated = await repo.past_groups_on(ctx.session, ctx.community.id, date.min)
+    period_groups = [ids for _, run_on, ids in dated if run_on > since]
     met_groups = await _met_groups(ctx, since)
     return Figures(
         since=since,
@@ -106,7 +109,7 @@ async def gather(ctx: Context, *, days: int = 7) -> Figures:
             Counter(team_of[m.platform_id].name for m in members if m.status == "active")
         ),
         meetings=await _meetings(ctx, team_of),
-        new_ties=_new_ties(all_groups, period_numbers, team_of),
+        new_ties=_new_ties(dated, since, team_of),
         answers=await _answers(ctx, since, now),
         lasting=await lasting(ctx),
         lift=await holdout.estimate(ctx),
@@ -233,16 +236,16 @@ async def _meetings(ctx: Context, team_of: dict[str, TeamPath]) -> dict[tuple[st
 
 
 def _new_ties(
-    groups: list[tuple[int, tuple[str, ...]]], period: set[int], team_of: dict[str, TeamPath]
+    groups: list[tuple[int, date, tuple[str, ...]]], since: date, team_of: dict[str, TeamPath]
 ) -> set[tuple[str, str]]:
-    """Team pairs whose first tie came in this period."""
+    """Team pairs whose first tie came in this period (in a round run after ``since``)."""
     seen: set[tuple[str, str]] = set()
     fresh: set[tuple[str, str]] = set()
-    for number, ids in sorted(groups):
+    for _, run_on, ids in sorted(groups, key=lambda g: (g[1], g[0])):
         teams = sorted({team_of[i].name for i in ids if i in team_of})
         for i, a in enumerate(teams):
             for b in teams[i + 1 :]:
-                if (a, b) not in seen and number in period:
+                if (a, b) not in seen and run_on > since:
                     fresh.add((a, b))
                 seen.add((a, b))
     return fresh

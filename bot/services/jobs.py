@@ -50,7 +50,10 @@ async def run(
         return await _followups(ctx)
     if kind == "sweep":
         swept = await checkins.sweep(ctx)
+        asked = await followups.follow_up_on_demand(ctx)
         again = await meet_again.remind_due(ctx)
+        if asked:
+            swept += f"; {count(asked, 'on-demand follow-up')} queued"
         return f"{swept}; {count(again, 'meet-again reminder')} queued" if again else swept
     if kind == "digest":
         channel = ctx.community.digest_channel

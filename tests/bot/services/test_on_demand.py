@@ -7,11 +7,15 @@ from sqlalchemy import select
 
 from bot.core import Core
 from bot.delivery.codec import decode
-from bot.messages import Intro, Text
-from bot.store.models import ON_DEMAND, MemberRow, OutboxRow, RoundRow
+from bot.events import Actor, ButtonPressed
+from bot.messages import Choices, Intro, Text
+from bot.store import repo
+from bot.store.models import ON_DEMAND, GroupRow, MemberRow, OutboxRow, RoundRow
 from bot.texts import copy
-from tests.conftest import MovableClock, say
-from tests.factories import members
+from tests.bot.services.test_ghosts import digest_text, everyone_but, notices
+from tests.conftest import WHERE, MovableClock, say
+from tests.factories import all_answer, members
+from tests.recording import RecordingChat
 
 
 async def on_demand_intros(core: Core) -> list[tuple[list[str], Intro]]:
@@ -158,3 +162,134 @@ async def test_suggest_refuses_self_unknown_opted_out_and_twice_and_changes_noth
     assert await on_demand_intros(core) == []
     async with core.db.session() as session:
         assert (await session.scalars(select(RoundRow))).all() == []
+
+
+async def drained(core: Core) -> RecordingChat:
+    chat = RecordingChat()
+    await core.sender(chat).drain(max_wait=0.0)
+    return chat
+
+
+async def followups_of(core: Core) -> list[OutboxRow]:
+    async with core.db.session() as session:
+        return list(
+            (
+                await session.scalars(
+                    select(OutboxRow).where(OutboxRow.kind == "followup").order_by(OutboxRow.id)
+                )
+            ).all()
+        )
+
+
+async def an_on_demand_pair(core: Core) -> tuple[str, str, int]:
+    """Ada and Priya (two teams) ask for an introduction and get it: (ada, priya, group id)."""
+    ids = await members(core, 6, teams=3)
+    ada, priya = ids[0], ids[4]
+    await core.handle(say(ada, "intro me"))
+    matched = await core.handle(say(priya, "intro me"))
+    assert isinstance(matched, Text) and "Ada" in matched.body
+    async with core.db.session() as session:
+        group = await session.scalar(select(GroupRow))
+    assert group is not None
+    return ada, priya, group.id
+
+
+async def test_an_on_demand_introduction_is_followed_up_the_weekly_delay_after_it_was_sent_once(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    ada, priya, group = await an_on_demand_pair(core)
+    clock.advance(hours=2)  # sent two hours after it was made: the delay counts from then
+    [sent] = (await drained(core)).sends()
+    assert sent.key == f"intro-now:{community}:{group}"
+    clock.advance(days=3, minutes=-1)  # followup_days is 3
+    assert "follow-up" not in await core.run_job("sweep", community)
+    assert await followups_of(core) == []
+    clock.advance(minutes=1)
+    assert "1 on-demand follow-up queued" in await core.run_job("sweep", community)
+    assert "follow-up" not in await core.run_job("sweep", community)  # once
+    updated, asked = await followups_of(core)
+    assert updated.replaces_key == f"intro-now:{community}:{group}"
+    assert sorted(asked.people) == sorted([ada, priya]) and asked.key == f"followup:{group}"
+    question = decode(asked.payload)
+    assert isinstance(question, Choices)
+    assert question.body == copy("followup.ask", names="Ada, Priya")
+    assert [b.value for b in question.buttons] == [
+        f"{group}:met",
+        f"{group}:not_yet",
+        f"{group}:skipped",
+    ]
+    chat = await drained(core)
+    assert [c.key for c in chat.sends()] == [f"followup:{group}"]
+    assert [c.method for c in chat.calls if c.method == "update"] == ["update"]
+    clock.advance(days=1)
+    assert "follow-up" not in await core.run_job("sweep", community)
+    assert len(await followups_of(core)) == 2
+
+
+async def test_an_on_demand_introduction_never_sent_is_not_followed_up(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await an_on_demand_pair(core)
+    clock.advance(days=4)
+    assert "follow-up" not in await core.run_job("sweep", community)
+    assert await followups_of(core) == []
+
+
+async def test_a_we_met_on_an_on_demand_follow_up_counts_in_the_digests_meetings_held(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    ids = await members(core, 6, teams=3)
+    weekly = await core.run_round(community)
+    await all_answer(core, weekly)  # three groups met, in round 1, out of the next period
+    clock.advance(days=9)
+    await core.handle(say(ids[0], "intro me"))
+    await core.handle(say(ids[4], "intro me"))
+    await drained(core)
+    clock.advance(days=3)
+    assert "1 on-demand follow-up queued" in await core.run_job("sweep", community)
+    async with core.db.session() as session:
+        group = await session.scalar(
+            select(GroupRow).join(RoundRow).where(RoundRow.kind == ON_DEMAND)
+        )
+    assert group is not None
+    met = await core.handle(
+        ButtonPressed(WHERE, Actor(ids[0], "Ada"), "outcome", f"{group.id}:met")
+    )
+    assert isinstance(met, Text)
+    text = await digest_text(core, community)
+    assert copy("digest.meetings", met=1, groups=1, undeliverable=0) in text
+    assert "new team pairs" not in text  # round 1 tied these teams, before the period
+
+
+async def test_on_demand_introductions_count_towards_the_quiet_pause_and_their_follow_up_answers(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    """Decided: an introduction on demand counts as any other for the quiet-member pause —
+    three unanswered in a row pause a member, and a tap on its follow-up answers it."""
+    ids = await members(core, 6, teams=3)
+    ghost, answering = ids[0], ids[1]  # one team
+    for _ in range(2):
+        result = await core.run_round(community)
+        await everyone_but(core, result, {ghost, answering})
+        clock.advance(weeks=1)
+    for pid, other in ((ghost, ids[4]), (answering, ids[5])):  # each introduced on demand
+        boss = say("boss", f'suggest @{pid} @{other} "what each team is hiring for"', admin=True)
+        assert isinstance(await core.handle(boss), Text)
+    await drained(core)
+    clock.advance(days=3)
+    assert "2 on-demand follow-ups queued" in await core.run_job("sweep", community)
+    async with core.db.session() as session:
+        groups = (
+            await session.scalars(select(GroupRow).join(RoundRow).where(RoundRow.kind == ON_DEMAND))
+        ).all()
+        mine = {
+            m.platform_id: g.id for g in groups for m in await repo.group_members(session, g.id)
+        }
+    tap = ButtonPressed(WHERE, Actor(answering, "Grace"), "outcome", f"{mine[answering]}:not_yet")
+    assert isinstance(await core.handle(tap), Text)
+    clock.advance(days=4)
+    third = await core.run_round(community)
+    placed = {p for g in third.groups for p in g}
+    assert ghost not in placed and answering in placed
+    [(people, _)] = await notices(core)
+    assert people == [ghost]
