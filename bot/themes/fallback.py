@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_matrix
 
 Matrix = npt.NDArray[np.float32]
 
@@ -50,6 +51,13 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in TOKEN.findall(text.lower()) if w not in STOPWORDS and len(w) > 2]
 
 
+@lru_cache(maxsize=16_384)
+def _term_counts(text: str) -> Counter[str]:
+    """``terms`` counted (never changed by callers), kept for the texts seen last: fitting and
+    then scoring 10,000 answers read each twice."""
+    return Counter(terms(text))
+
+
 class WordCounts:
     """TF-IDF vectors, fitted on the documents given to ``fit``; rows are L2-normalised."""
 
@@ -62,7 +70,7 @@ class WordCounts:
     def fit(self, documents: Sequence[str]) -> WordCounts:
         frequency: Counter[str] = Counter()
         for doc in documents:
-            frequency.update(set(terms(doc)))
+            frequency.update(_term_counts(doc).keys())
         self._vocab = {term: i for i, term in enumerate(sorted(frequency))}
         n = len(documents)
         idf = [np.log((1 + n) / (1 + frequency[t])) + 1.0 for t in sorted(frequency)]
@@ -72,13 +80,35 @@ class WordCounts:
     def vectors(self, texts: Sequence[str]) -> Matrix:
         out = np.zeros((len(texts), len(self._vocab)), dtype=np.float32)
         for row, text in enumerate(texts):
-            for term, count in Counter(terms(text)).items():
+            for term, count in _term_counts(text).items():
                 col = self._vocab.get(term)
                 if col is not None:
                     out[row, col] = (1.0 + np.log(count)) * self._idf[col]
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         normalised: Matrix = out / np.maximum(norms, 1e-9)
         return normalised
+
+    def similarity(self, texts: Sequence[str], documents: Sequence[str]) -> Matrix:
+        """Each text's cosine similarity to each of ``documents`` (few): the same as
+        ``vectors(texts) @ vectors(documents).T`` through a sparse matrix, never a dense
+        texts × vocabulary one (10,000 answers over 20,000 words would take 800 MB)."""
+        rows: list[int] = []
+        cols: list[int] = []
+        counts: list[int] = []
+        for row, text in enumerate(texts):
+            for term, count in _term_counts(text).items():
+                col = self._vocab.get(term)
+                if col is not None:
+                    rows.append(row)
+                    cols.append(col)
+                    counts.append(count)
+        weights = (1.0 + np.log(np.asarray(counts, dtype=np.float32))) * self._idf[cols]
+        shape = (len(texts), len(self._vocab))
+        matrix = csr_matrix((weights.astype(np.float32), (rows, cols)), shape=shape)
+        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+        products = np.asarray(matrix @ self.vectors(documents).T, dtype=np.float32)
+        out: Matrix = products / np.maximum(norms, 1e-9)[:, None]
+        return out
 
 
 def _content(word: str) -> bool:
@@ -110,6 +140,14 @@ def _phrases_of(text: str) -> frozenset[str]:
     return frozenset(phrases(text))
 
 
+@lru_cache(maxsize=16_384)
+def _spaced(text: str) -> str:
+    """The words of ``text`` (as ``phrases`` reads them) between single spaces: a phrase of
+    ``phrases(text)`` is in it, between spaces, exactly where it is one of the text's phrases (a
+    scan for the few phrases wanted, not every phrase of 10,000 answers)."""
+    return f" {' '.join(PHRASE_TOKEN.findall(text.lower()))} "
+
+
 def theme_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) -> list[str]:
     """Names for an emerging theme of the answers ``group`` among ``corpus`` (which holds them):
     2–4 word phrases from the group's own answers, each in at least ``PHRASE_SHARE`` of them and
@@ -123,9 +161,12 @@ def theme_phrases(group: Sequence[str], corpus: Sequence[str], *, top: int = 3) 
         inside.update(_phrases_of(text))
     need = max(2, int(np.ceil(PHRASE_SHARE * len(group))))
     wanted = {p for p, n in inside.items() if n >= need}
+    if not wanted:
+        return []
     overall: Counter[str] = Counter()
     for text in corpus:
-        overall.update(_phrases_of(text) & wanted)
+        spaced = _spaced(text)
+        overall.update(p for p in wanted if f" {p} " in spaced)
     rest = max(1, len(corpus) - len(group))
     scored = sorted(
         (

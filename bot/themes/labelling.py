@@ -46,6 +46,11 @@ RELATIVE_FROM = 30  # answers: fewer give no stable median, and a mean close to 
 # this. Measured: 0.35-0.39 on the tune split and the old set, 0.43-0.51 within any one labelled
 # theme, 0.93 for 1,500 answers that differ only by a number.
 MAX_CONCENTRATION = 0.6
+# With embeddings of enough answers (the relative path), an answer's similarity to a theme adds
+# LEXICAL_WEIGHT times the TF-IDF similarity of its words to the theme's name, description and
+# examples together: the model misses words a taxonomy states plainly ("pay", "rota", "training").
+# Chosen on the tune split and the old set, where 0.5-1.2 did about equally well (docs/digest.md).
+LEXICAL_WEIGHT = 1.0
 
 
 Mask = npt.NDArray[np.bool_]
@@ -89,6 +94,12 @@ def _vectors(
     return rows[: len(texts)], _unit(np.stack(centroids))
 
 
+def _lexical(texts: Sequence[str], taxonomy: Sequence[TaxonomyTheme]) -> Matrix:
+    """Each answer's TF-IDF similarity to each theme's documents taken together."""
+    documents = [" ".join(_theme_documents(t)) for t in taxonomy]
+    return WordCounts().fit([*texts, *documents]).similarity(texts, documents)
+
+
 def _centred(vectors: Matrix, centroids: Matrix) -> tuple[Matrix, Matrix]:
     """Answers and centroids without the answers' shared component (see ``CENTRE_PRIOR``)."""
     n = len(vectors)
@@ -111,9 +122,25 @@ def _neighbour_similarity(vectors: Matrix, k: int) -> Matrix:
     for start in range(0, len(vectors), 512):
         block = vectors[start : start + 512] @ vectors.T
         rows = np.arange(len(block))
-        block[rows, rows + start] = -1.0
-        out[start : start + len(block)] = np.partition(block, -k, axis=1)[:, -k:].mean(axis=1)
+        block[rows, rows + start] = -np.inf
+        out[start : start + len(block)] = _top_mean(block, k)
     return out
+
+
+def _top_mean(block: Matrix, k: int) -> Matrix:
+    """The mean of each row's ``k`` largest values (``block`` is overwritten). For a few, ``k``
+    passes of argmax: at 10,000 answers np.partition took twice as long as these."""
+    if k > 8:
+        top: Matrix = np.partition(block, -k, axis=1)[:, -k:].mean(axis=1)
+        return top
+    rows = np.arange(len(block))
+    total = np.zeros(len(block), dtype=np.float32)
+    for _ in range(k):
+        columns = block.argmax(axis=1)
+        total += block[rows, columns]
+        block[rows, columns] = -np.inf
+    mean: Matrix = (total / k).astype(np.float32)
+    return mean
 
 
 def _above_usual(values: Matrix, mads: float) -> Mask:
@@ -232,6 +259,8 @@ def label_answers(
     if relative:
         vectors, centroids = _centred(vectors, centroids)
     similarity = vectors @ centroids.T
+    if relative:
+        similarity += LEXICAL_WEIGHT * _lexical(texts, taxonomy)
     best = similarity.argmax(axis=1)
     loose, lost = _loose_and_lost(vectors, similarity, method, threshold, relative=relative)
     cohesion, closest = _thresholds(vectors, centroids, best, method, relative=relative)

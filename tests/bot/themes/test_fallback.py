@@ -46,3 +46,26 @@ def test_without_the_themes_extra_offline_themes_fall_back_to_word_counts(
     report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
     assert report.method == WORDS
     assert "word counts" in report.note
+
+
+def test_word_count_similarity_to_a_few_documents_matches_the_dense_vectors() -> None:
+    import numpy as np
+
+    from bot.themes.fallback import WordCounts
+
+    texts = [r["text"] for r in labelled()] + ["", "the and of", "pay pay pay rise"]
+    documents = ["pay, wages and the rise we were promised", "training courses", "rota shifts"]
+    counts = WordCounts().fit([*texts, *documents])
+    dense = counts.vectors(texts) @ counts.vectors(documents).T
+    sparse = counts.similarity(texts, documents)
+    assert sparse.shape == (len(texts), 3) and sparse.dtype == np.float32
+    assert np.allclose(sparse, dense, atol=1e-6)
+    assert sparse[-1, 0] > 0.3 and not sparse[-2].any()
+
+
+def test_emerging_names_are_phrases_counted_whole_not_inside_longer_words() -> None:
+    from bot.themes.fallback import theme_phrases
+
+    group = [f"bike shed {i}" for i in range(5)]
+    corpus = [*group, *(f"motorbike shedding {i}" for i in range(20))]
+    assert theme_phrases(group, corpus) == ["bike shed"]
