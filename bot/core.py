@@ -21,6 +21,7 @@ from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
 from bot.services import (
+    closing,
     followups,
     holdout,
     installs,
@@ -29,6 +30,7 @@ from bot.services import (
     member_sync,
     roles,
 )
+from bot.services.closing import Closing
 from bot.services.context import Context
 from bot.services.digest import LLMConfig, Roster
 from bot.services.member_sync import SyncReport
@@ -191,6 +193,16 @@ class Core:
         space = SpaceRef(community.workspace, community.channel)
         infos = await chat.members(space, progress=progress)
         return await self.sync_members(community_id, infos)
+
+    async def close_groups(self, community_id: int, chat: Chat) -> Closing:
+        """Close the community's introductions' group DMs past its ``close-dms-after`` through
+        ``chat`` (where its platform has them to close; a rate limit waited out on the limits'
+        own clock); see ``bot.services.closing``."""
+        done = await closing.close_due(
+            self.db, community_id, chat, clock=self.clock, sleep=self.limits.sleep
+        )
+        log.info("%s job %s: %s", jobs.CLOSE, community_id, done)
+        return done
 
     async def has_members(self, community_id: int) -> bool:
         """Whether the community has anyone on record yet (its members were ever synced)."""

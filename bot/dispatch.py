@@ -162,6 +162,7 @@ class Dispatcher:
                     digest=f"#{community.digest_channel}"
                     if community.digest_channel
                     else copy("set.digest_direct"),
+                    close_dms=admin.close_dms_text(community.close_dms_after),
                 )
             return membership.home(member, status_text, admin_text=admin_text)
 

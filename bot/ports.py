@@ -133,3 +133,14 @@ class FindsOpened(Protocol):
     sender that died before recording it, or None."""
 
     async def opened_before(self, people: Sequence[str]) -> ConversationRef | None: ...
+
+
+@runtime_checkable
+class ClosesGroups(Protocol):
+    """A Chat whose group conversations can be closed once their introduction is over (Slack's
+    group DMs, which stay in each person's sidebar until closed): whether it closed one. A
+    conversation that is not one to close (a Slack Connect group's thread in the community's
+    channel) is left as it is (False); one already closed is no error. A platform with nothing
+    to close does not implement it."""
+
+    async def close_group(self, where: ConversationRef) -> bool: ...

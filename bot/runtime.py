@@ -36,7 +36,7 @@ from bot.errors import (
 )
 from bot.plugins import load_adapter
 from bot.ports import Chat, Progress, SpaceRef
-from bot.services.jobs import check_kind
+from bot.services.jobs import CLOSE, check_kind
 from bot.services.member_sync import SyncReport
 from bot.settings import Settings
 from bot.store import repo
@@ -308,6 +308,19 @@ async def sync_through(core: Core, chats: ChatFor | None, community_id: int) -> 
     return f"members synced: {report.enrolled} enrolled, {report.removed} left"
 
 
+async def close_through(core: Core, chats: ChatFor | None, community_id: int) -> str:
+    """The daily ``close-dms`` job: close a community's old group DMs through this process's
+    chats (logged, not raised: what is left waits for the next run)."""
+    if chats is None:
+        return "no platform to close group DMs on"
+    try:
+        community = await core.community_of(community_id)
+        return str(await core.close_groups(community_id, chats(community)))
+    except BridgeworkError as exc:
+        log.warning("community %s: group DMs not closed: %s", community_id, exc)
+        return f"group DMs not closed: {exc}"
+
+
 async def send_forever(core: Core, platforms: Platforms, *, idle: float = 1.0) -> None:
     await platforms.ready()
     sender = core.sender(platforms.chats())
@@ -336,6 +349,8 @@ async def lead_scheduler(
     async def runner(kind: str, target: int) -> object:
         if kind == "members":
             return await sync_through(core, chats, target)
+        if kind == CLOSE:
+            return await close_through(core, chats, target)
         return await core.run_job(kind, target)
 
     while True:

@@ -11,13 +11,14 @@ from bot.errors import InputError
 
 SET_VERB_USAGE = (
     "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
-    "leads-in-groups|holdout|blackout VALUE",
+    "leads-in-groups|holdout|blackout|close-dms-after VALUE",
     "set day wednesday",
 )
 
 MAX_HALF_LIFE_WEEKS = 520
 MAX_LEADS_IN_GROUPS = 50
 MAX_HOLDOUT_PERCENT = 50
+MAX_CLOSE_DAYS = 365
 
 SET_USAGE: dict[str, tuple[str, str]] = {
     "cadence": ("set cadence weekly|biweekly|every-4-weeks", "set cadence biweekly"),
@@ -49,6 +50,11 @@ SET_USAGE: dict[str, tuple[str, str]] = {
         "set blackout move|skip (a round, prompt or check-in on a `skip` day moves to the day "
         "after the blackout, or is skipped)",
         "set blackout skip",
+    ),
+    "close-dms-after": (
+        f"set close-dms-after 0…{MAX_CLOSE_DAYS}|off (days after its round that an "
+        "introduction's group DM is closed, on Slack; 0 or off: never)",
+        "set close-dms-after 30",
     ),
 }
 
@@ -110,6 +116,11 @@ def parse_set(args: list[str], channels: frozenset[str]) -> Set:
         if not re.fullmatch(r"\d{1,2}", percent) or int(percent) > MAX_HOLDOUT_PERCENT:
             raise InputError(f"'{raw[:30]}' is not a percentage", usage=usage, example=example)
         value = int(percent)
+    elif setting == "close-dms-after":
+        days = "0" if raw.lower() in {"off", "never"} else raw.lower().removesuffix("d")
+        if not re.fullmatch(r"\d{1,3}", days) or int(days) > MAX_CLOSE_DAYS:
+            raise InputError(f"'{raw[:30]}' is not a number of days", usage=usage, example=example)
+        value = int(days)
     else:
         if not re.fullmatch(r"[2-6]", raw):
             raise InputError(f"'{raw[:30]}' is not a group size", usage=usage, example=example)

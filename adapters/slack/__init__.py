@@ -8,7 +8,8 @@ Entry points for the CLI:
   (``SLACK_SIGNING_SECRET``; requests verified), ``POST /slack/events``, and with
   ``SLACK_CLIENT_ID`` + ``SLACK_CLIENT_SECRET`` the OAuth routes ``/slack/install`` and
   ``/slack/oauth_redirect``;
-- ``chat_for(settings, core)`` — the Chat of each Slack community, for the outbox sender;
+- ``chat_for(settings, core)`` — the Chat of each Slack community, for the outbox sender (and
+  the daily closing of old group DMs);
 - ``sync_community(settings, core, community)`` — the channel's members into the core (on
   ``community add``, an install, start-up, daily, and ``community sync``);
 - ``check_credentials(settings)`` — ``auth.test`` (and the app-level token), for
@@ -31,6 +32,7 @@ from slack_sdk.errors import SlackApiError
 from adapters.slack import oauth, redact, translate
 from adapters.slack.app import build_app
 from adapters.slack.chat import SlackChat, web_client
+from adapters.slack.closing import ClosingSlackChat
 from adapters.slack.failures import guard
 from bot import web
 from bot.core import Core
@@ -206,7 +208,7 @@ def chat_for(
     def chat(community: Community) -> Chat:
         key = (community.workspace, community.channel)
         if key not in chats:
-            chats[key] = SlackChat(
+            chats[key] = ClosingSlackChat(
                 _token_source(settings, held, community.workspace),
                 api_url=settings.slack_api_url,
                 channel=community.channel,

@@ -30,6 +30,7 @@ TIERS = {
     "views.publish": 4,
     "chat.postEphemeral": 4,
     "usergroups.list": 2,
+    "conversations.close": 2,
     "files.upload": 4,
 }
 PER_CHANNEL = frozenset({"chat.postMessage"})

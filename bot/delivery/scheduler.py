@@ -2,7 +2,9 @@
 
 Each community still installed has an ``intros`` job (its weekday and local time, in its own
 time zone), a ``followups`` job (``followup_days`` later), and on a platform a daily ``members``
-job (an hour before the intros' time) that syncs its members with its channel. A daily ``purge``
+job (an hour before the intros' time) that syncs its members with its channel; on Slack (unless
+``close-dms-after`` is off) a daily ``close-dms`` job at 04:00 closes its old group DMs
+(``bot.services.closing``: Discord has none to close). A daily ``purge``
 job (target 0: every community at once) purges the data of those uninstalled past their grace,
 and a daily ``retention`` job clears what people wrote past ``RETENTION_DAYS``.
 Jobs live in APScheduler's SQLAlchemy job store in the project's database, with ``coalesce`` and
@@ -40,6 +42,7 @@ from bot.commands import WEEKDAYS
 from bot.services import blackouts, local_time
 from bot.services.blackouts import Days
 from bot.services.installs import uninstalled_ids
+from bot.services.jobs import CLOSE
 from bot.store import repo
 from bot.store.db import Database
 from bot.store.facilitation import ScheduleRow
@@ -50,6 +53,7 @@ log = logging.getLogger(__name__)
 SWEEP_MINUTES = 10  # check-in reminders and closing windows
 DIGEST_TIME = "09:00"  # the leads' digest: weekly, on the intros' weekday, before them
 HOUSEKEEPING_TIME = (3, 30)  # UTC: the daily purge of uninstalled communities' data
+CLOSE_TIME = "04:00"  # the community's: its introductions' old group DMs are closed
 JobRunner = Callable[[str, int], Awaitable[object]]
 _bound: JobRunner | None = None
 
@@ -161,6 +165,8 @@ async def desired_jobs(db: Database, now: datetime | None = None) -> list[JobSpe
                         daily_before(row.local_time, row.timezone),
                     )
                 )
+            if row.platform == "slack" and row.close_dms_after > 0:  # none elsewhere
+                specs.append(JobSpec(f"{CLOSE}:{row.id}", CLOSE, row.id, daily_at(CLOSE_TIME, row)))
             follow_day = (row.weekday + row.followup_days) % 7
             specs.append(
                 JobSpec(
@@ -171,6 +177,12 @@ async def desired_jobs(db: Database, now: datetime | None = None) -> list[JobSpe
                 )
             )
     return specs
+
+
+def daily_at(local_time: str, row: CommunityRow) -> CronTrigger:
+    """Every day at ``local_time`` in the community's time zone."""
+    hour, minute = (int(part) for part in local_time.split(":"))
+    return CronTrigger(hour=hour, minute=minute, timezone=row.timezone)
 
 
 def daily_before(local_time: str, timezone: str) -> CronTrigger:

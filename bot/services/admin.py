@@ -9,7 +9,7 @@ from bot.messages import Message, Text
 from bot.services import holdout
 from bot.services.context import Context
 from bot.services.installs import OAUTH
-from bot.texts import copy
+from bot.texts import copy, count
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,9 @@ async def apply_setting(
                 shown = copy("set.holdout_off")
         case "blackout":
             community.blackout_mode = str(command.value)
+        case "close-dms-after":
+            community.close_dms_after = int(command.value)
+            shown = close_dms_text(community.close_dms_after)
         case "llm":
             community.llm_enabled = command.value == "on"
         case "digest-channel":
@@ -81,6 +84,8 @@ async def apply_setting(
         old,
         _current(ctx, command.setting),
     )
+    if command.setting == "close-dms-after" and community.platform != "slack":
+        return Text(copy("set.close_dms_elsewhere", value=shown))  # accepted, and said so
     return Text(copy("set.ok", setting=command.setting, value=shown))
 
 
@@ -98,6 +103,13 @@ def _current(ctx: Context, setting: str) -> str:
         "leads-in-groups": community.leads_in_groups,
         "holdout": f"{community.holdout_percent}%",
         "blackout": community.blackout_mode,
+        "close-dms-after": close_dms_text(community.close_dms_after),
         "digest-channel": f"#{community.digest_channel}" if community.digest_channel else "direct",
     }
     return str(values.get(setting, "?"))
+
+
+def close_dms_text(days: int) -> str:
+    """When introductions' group DMs are closed, as people read it: "30 days after their
+    round", or "never"."""
+    return copy("set.close_dms", days=count(days, "day")) if days else copy("set.close_dms_off")

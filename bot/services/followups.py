@@ -80,7 +80,7 @@ async def _ask(ctx: Context, group: GroupRow, intro: str) -> int:
     where newly queued."""
     people = await repo.group_members(ctx.session, group.id)
     names = ", ".join(p.first_name for p in people)
-    key = f"followup:{group.id}"
+    key = followup_key(group.id)
     before = await exists(ctx.session, key)
     ask = copy("followup.ask", names=names)
     buttons = outcome_buttons(group.id)
@@ -108,6 +108,11 @@ async def _ask(ctx: Context, group: GroupRow, intro: str) -> int:
         group_id=group.id,
     )
     return 0 if before else 1
+
+
+def followup_key(group_id: int) -> str:
+    """The outbox key of a group's "did you meet?" question."""
+    return f"followup:{group_id}"
 
 
 async def record_outcome(ctx: Context, actor: Actor, value: str) -> Message:

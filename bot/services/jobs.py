@@ -23,6 +23,7 @@ KINDS = ("intros", "followups", "prompts", "checkins", "digest", "sweep")
 NOT_YET: set[str] = set()
 PURGE = "purge"  # housekeeping, daily, for every community at once
 RETENTION = "retention"  # likewise: what people wrote, past RETENTION_DAYS
+CLOSE = "close-dms"  # daily per community, through its platform: old group DMs closed
 
 
 def check_kind(kind: str) -> None:

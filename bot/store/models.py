@@ -89,6 +89,9 @@ class CommunityRow(Base):
     # What a round, prompt or check-in falling on a blackout day does: "move" (to the day after
     # the blackout) or "skip".
     blackout_mode: Mapped[str] = mapped_column(String(8), default="move", server_default="move")
+    # Days after its round ran that an introduction's group DM is closed (0: never). Slack only:
+    # elsewhere there is nothing to close.
+    close_dms_after: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     # The platform removed Bridgework (Slack app_uninstalled or revoked tokens, Discord guild
     # removal): when, and why. Its jobs stop; its people's data is purged after the grace
     # period (``purged_at``) unless it is installed again first, which clears all three.
@@ -166,6 +169,9 @@ class GroupRow(Base):
     # The meeting times offered to the group (ISO moments, UTC), and when it agreed on one.
     slots: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # When its conversation was closed (bot.services.closing), or found to need no closing (a
+    # thread in a channel, none ever opened, one the platform no longer finds): never twice.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class SlotTapRow(Base):

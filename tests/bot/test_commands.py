@@ -40,6 +40,10 @@ TODAY = date(2027, 1, 4)
         ("set holdout 10%", Set("holdout", 10)),
         ("set holdout 5", Set("holdout", 5)),
         ("set holdout off", Set("holdout", 0)),
+        ("set close-dms-after 30", Set("close-dms-after", 30)),
+        ("set close-dms-after 7d", Set("close-dms-after", 7)),
+        ("set close-dms-after 0", Set("close-dms-after", 0)),
+        ("set close-dms-after OFF", Set("close-dms-after", 0)),
     ],
 )
 def test_commands_parse_as_people_type_them(text: str, expected: commands.Command) -> None:
@@ -64,8 +68,11 @@ def test_commands_parse_as_people_type_them(text: str, expected: commands.Comman
         (
             "set colour blue",
             "set cadence|day|time|timezone|group-size|llm|digest-channel|half-life|"
-            "leads-in-groups|holdout|blackout VALUE",
+            "leads-in-groups|holdout|blackout|close-dms-after VALUE",
         ),
+        ("set close-dms-after soon", "set close-dms-after 0…365|off"),
+        ("set close-dms-after 366", "set close-dms-after 0…365|off"),
+        ("set close-dms-after -1", "set close-dms-after 0…365|off"),
         ("set half-life forever", "set half-life 0…520"),
         ("set half-life 521", "set half-life 0…520"),
         ("set leads-in-groups some", "set leads-in-groups 0…50"),

@@ -1,4 +1,5 @@
-"""Admins' controls by slash command on the fake Discord: opt-out and opt-in a member."""
+"""Admins' controls by slash command on the fake Discord: opt-out and opt-in a member, blackout
+days, and `set close-dms-after`, accepted and said to change nothing (no group DMs to close)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ from sqlalchemy import select
 
 from adapters.discord import BridgeworkClient
 from bot.core import Core
+from bot.delivery.scheduler import desired_jobs
+from bot.ports import ClosesGroups
 from bot.store.blackouts import BlackoutRow
-from bot.store.models import MemberRow, OutboxRow
+from bot.store.models import CommunityRow, MemberRow, OutboxRow
 from bot.texts import copy
 from tests.adapters.discord.conftest import Community
 from tests.fakes.discord import FakeDiscord, reply_text
@@ -62,3 +65,22 @@ async def test_an_admin_adds_blackout_days_and_sets_them_to_be_skipped(
     assert [(r.first_day.isoformat(), r.last_day.isoformat()) for r in rows] == [
         ("2027-12-21", "2028-01-03")
     ]
+
+
+async def test_close_dms_after_is_accepted_on_discord_and_said_to_change_nothing(
+    running: tuple[Community, BridgeworkClient], core: Core, fake: FakeDiscord
+) -> None:
+    community, client = running
+    owner = fake.world.users[community.guild.owner_id]
+    reply = await fake.slash(
+        owner, community.guild, community.channel, "set", setting="close-dms-after", value="14"
+    )
+    shown = copy("set.close_dms", days="14 days")
+    assert reply_text(reply) == copy("set.close_dms_elsewhere", value=shown)
+    async with core.db.session() as session:
+        row = await session.scalar(select(CommunityRow))
+    assert row is not None and row.close_dms_after == 14
+    assert f"close-dms:{row.id}" not in {spec.id for spec in await desired_jobs(core.db)}
+    assert not isinstance(
+        client.chats.at(str(community.guild.id), str(community.channel.id)), ClosesGroups
+    )

@@ -37,6 +37,7 @@ def test_the_adapter_calls_the_methods_it_needs() -> None:
         "chat.postEphemeral",
         "chat.postMessage",
         "chat.update",
+        "conversations.close",
         "conversations.history",
         "conversations.info",
         "conversations.members",

@@ -216,6 +216,9 @@ def conversations_open(ws: Workspace, caller: Caller, args: dict[str, Any]) -> R
             return {"error": "invalid_user_combination"}
     existing = ws.mpim_of(people)
     if existing is not None:
+        if existing.closed:  # opened again: back in the sidebar
+            existing.closed = False
+            return {"channel": {"id": existing.id}}
         return {"channel": {"id": existing.id}, "already_open": True, "no_op": True}
     kind = "im" if len(people) == 1 else "mpim"
     conversation = Conversation(
@@ -223,6 +226,23 @@ def conversations_open(ws: Workspace, caller: Caller, args: dict[str, Any]) -> R
     )
     ws.conversations[conversation.id] = conversation
     return {"channel": {"id": conversation.id}}
+
+
+@handles("conversations.close")
+def conversations_close(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Result:
+    """Close a direct message or group DM (the spec's errors: no other kind of conversation,
+    none the caller cannot see); one already closed is ``ok``, with ``already_closed``."""
+    found = _conversation(ws, args.get("channel"))
+    if isinstance(found, dict):
+        return found
+    if ws.bot_user not in found.members:
+        return {"error": "channel_not_found"}  # someone else's DM: invisible to the bot
+    if found.kind not in {"im", "mpim"}:
+        return {"error": "method_not_supported_for_channel_type"}
+    if found.closed:
+        return {"no_op": True, "already_closed": True}
+    found.closed = True
+    return {}
 
 
 @handles("conversations.history")
@@ -290,6 +310,7 @@ def chat_post_message(ws: Workspace, caller: Caller, args: dict[str, Any]) -> Re
         parent["reply_count"] = int(parent.get("reply_count", 0)) + 1
         message["thread_ts"] = parent["ts"]
         message["parent_user_id"] = parent.get("user")
+    found.closed = False  # a new message brings a closed DM back to the sidebar
     found.messages.append(message)
     return {"channel": found.id, "ts": message["ts"], "message": message}
 

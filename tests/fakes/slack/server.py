@@ -49,6 +49,7 @@ TIERS = {
     "auth.test": 4,
     "conversations.members": 4,
     "conversations.open": 3,
+    "conversations.close": 2,
     "conversations.history": 3,
     "conversations.replies": 3,
     "conversations.info": 3,

@@ -160,6 +160,9 @@ class Conversation:
     # workspaces of an Enterprise Grid organisation).
     shared_with: list[str] = field(default_factory=list)
     team_id: str = "T0BRIDGE1"  # the workspace that hosts it
+    # A direct message or group DM the bot closed (conversations.close): out of its sidebar
+    # until it is opened again or a message is posted in it.
+    closed: bool = False
 
 
 @dataclass(frozen=True)
