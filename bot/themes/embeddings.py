@@ -6,11 +6,12 @@ autocast: matrix products in bfloat16, layer norms and softmax in float32. That 
 answers about 2.5 times faster than float32 with the same labels on the labelled set; other CPUs
 run in float32, where emulated bfloat16 would be slower.
 
-Where torch's int8 kernels run (fbgemm on an x86 CPU with AVX2 or AVX-512, which use VNNI where the
-CPU has it), the default is ``int8``: the model's linear layers quantised dynamically (weights int8
-per tensor, activations quantised per batch), about 3.5 times faster than float32 and 2.5 times
-faster than bfloat16 on 10,000 answers here, with the same quality on the labelled sets
-(docs/digest.md). ``float32`` and ``bfloat16`` stay selectable."""
+Where torch's x86 int8 kernels (fbgemm) run on a CPU with VNNI, the default is ``int8``: the
+model's linear layers quantised dynamically (weights int8 per channel, activations quantised per
+batch in 8 bits), about 3.5 times as fast as float32 and 2.5 times as fast as bfloat16 on 2,000
+answers on an idle machine here (2 to 2.7 times as fast as float32 at a load average of 8-9),
+with the labelled sets' quality within the method's noise (docs/digest.md). ``float32`` and
+``bfloat16`` stay selectable."""
 
 from __future__ import annotations
 
