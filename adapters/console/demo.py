@@ -249,7 +249,7 @@ class _Demo:
         )
         self.clock.now = tomorrow.replace(hour=10, minute=1)
         asked_from = len(self.chat.transcript)
-        opened = await self.core.run_job("checkins", community)
+        opened = await self.core.run_job("checkins", community, force=True)  # all, now
         await runner.sender.drain(community_id=community)
         checkin = opened.split()[1].rstrip(":")
         asked = sorted(

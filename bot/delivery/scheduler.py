@@ -20,7 +20,7 @@ carry the core; :meth:`Scheduler.start` binds the one runner this process uses.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -112,9 +112,10 @@ async def desired_jobs(db: Database, now: datetime | None = None) -> list[JobSpe
                 continue
             days = moving.get(schedule.community_id, [])
             zone = schedule.timezone
+            members = zones.get(schedule.community_id, set())
             if schedule.kind == "checkin":  # asked at their own local time: fire for the first
-                zone = local_time.earliest_zone(zones.get(schedule.community_id, ()), zone, now)
-            trigger = _schedule_trigger(schedule, days, zone)
+                zone = local_time.earliest_zone(members, zone, now)
+            trigger = _schedule_trigger(schedule, days, zone, members, now)
             if trigger is not None:
                 specs.append(JobSpec(f"schedule:{schedule.id}", "schedule", schedule.id, trigger))
             if schedule.once_at is None and not schedule.paused:
@@ -126,7 +127,7 @@ async def desired_jobs(db: Database, now: datetime | None = None) -> list[JobSpe
                         schedule.id,
                         schedule.weekday,
                         schedule.local_time,
-                        schedule.timezone,
+                        zone,
                     )
                 )
         for row in rows:
@@ -205,18 +206,31 @@ async def _member_zones(session: AsyncSession) -> dict[int, set[str]]:
 
 
 def _schedule_trigger(
-    row: ScheduleRow, moving: Sequence[Days] = (), zone: str | None = None
+    row: ScheduleRow,
+    moving: Sequence[Days] = (),
+    zone: str | None = None,
+    members: Iterable[str] = (),
+    now: datetime | None = None,
 ) -> Trigger | None:
+    """A schedule's trigger: weekly in ``zone`` (a check-in's: the zone furthest ahead); once
+    at its moment, moved to the same time on the day after a blackout it falls in — for a
+    check-in, at that time in the first of its ``members``' zones still to reach it."""
     if row.paused:
         return None
     if row.once_at is not None:
         if row.last_run_at is not None:
             return None
         local = as_utc(row.once_at).astimezone(ZoneInfo(row.timezone))
-        held = blackouts.covering(moving, local.date())
+        day = local.date()
+        held = blackouts.covering(moving, day)
         if held is not None:  # moved to the same time on the day after the blackout
-            after = held[1] + timedelta(days=1)
-            return DateTrigger(run_date=datetime.combine(after, local.timetz()))
+            day = held[1] + timedelta(days=1)
+        if row.kind == "checkin":
+            zones = {row.timezone, *members}
+            first = local_time.first_due(day, row.local_time, zones, now or datetime.now(UTC))
+            return DateTrigger(run_date=first)
+        if held is not None:
+            return DateTrigger(run_date=datetime.combine(day, local.timetz()))
         return DateTrigger(run_date=row.once_at)
     return cron(row.weekday, row.local_time, zone or row.timezone)
 

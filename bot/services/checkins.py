@@ -71,8 +71,9 @@ def _in_teams(member: MemberRow, teams: Sequence[str]) -> bool:
     return any(path[: len(t.parts)] == t.parts for t in map(TeamPath.parse, teams))
 
 
-async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
-    """Open one check-in for the schedule today and ask each member privately."""
+async def open_checkin(ctx: Context, row: ScheduleRow, *, at_once: bool = False) -> str:
+    """Open one check-in for the schedule and ask each member privately, at the schedule's time
+    on its day in their own zone (``at_once``, as `run-now` does: everyone now)."""
     payload = row.payload
     questions = list(payload.get("questions") or [])
     if not questions:
@@ -85,7 +86,11 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
         if member.status == MemberStatus.ACTIVE.value
         and _in_teams(member, list(payload.get("teams") or []))
     ]
-    dues = _dues(row, askable, now)
+    day = await local_time.checkin_day(ctx, row)
+    dues = {
+        m.id: local_time.due_at(day, row.local_time, m.timezone or row.timezone)
+        for m in ([] if at_once else askable)
+    }
     checkin = CheckInRow(
         community_id=ctx.community.id,
         schedule_id=row.id,
@@ -121,17 +126,6 @@ async def open_checkin(ctx: Context, row: ScheduleRow) -> str:
         asked += 1
     row.last_run_at = now
     return f"check-in {checkin.id}: {asked} asked"
-
-
-def _dues(row: ScheduleRow, members: Sequence[MemberRow], now: datetime) -> dict[int, datetime]:
-    """When each member is asked: the schedule's time on its day in their own zone (a weekly
-    schedule's; a once schedule asks everyone at its moment)."""
-    if row.once_at is not None:
-        return {}
-    day = local_time.schedule_day(row.weekday, now, row.timezone)
-    return {
-        m.id: local_time.due_at(day, row.local_time, m.timezone or row.timezone) for m in members
-    }
 
 
 def _ask(checkin: CheckInRow, first_name: str, timezone: str) -> Choices:

@@ -11,7 +11,17 @@ from bot.calendar import local_date
 from bot.clock import as_utc
 from bot.domain import Cadence
 from bot.errors import InputError
-from bot.services import blackouts, checkins, digest, followups, intros, meet_again, prompts, roles
+from bot.services import (
+    blackouts,
+    checkins,
+    digest,
+    followups,
+    intros,
+    local_time,
+    meet_again,
+    prompts,
+    roles,
+)
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import ScheduleRow
@@ -100,6 +110,8 @@ async def run_schedule(ctx: Context, row: ScheduleRow, *, force: bool = False) -
             return f"schedule {row.id} is not due"
     if not force:
         today = local_date(ctx.clock(), row.timezone)
+        if row.kind == "checkin":  # its day, whichever zone's clock fired it
+            today = await local_time.checkin_day(ctx, row)
         held = await blackouts.held(ctx, today, f"schedule {row.id}")
         if held is not None:
             if row.once_at is not None and ctx.community.blackout_mode == blackouts.SKIP:
@@ -107,7 +119,7 @@ async def run_schedule(ctx: Context, row: ScheduleRow, *, force: bool = False) -
             return held
     if row.kind == "prompt":
         return await prompts.post(ctx, row)
-    return await checkins.open_checkin(ctx, row)
+    return await checkins.open_checkin(ctx, row, at_once=force)
 
 
 async def _intros(ctx: Context, *, force: bool) -> str:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -192,13 +193,9 @@ async def test_buttons_and_forms_show_the_line_that_presses_or_submits_them(
     group = intro.buttons[0].value.split(":")[0]
     shown = out.getvalue()
     assert f"[We met → outcome {group}:met] [Not yet → outcome {group}:not_yet]" in shown
-    await runner.run_script(
-        [
-            "boss! checkin schedule 'How was it?' once 2027-01-08 10:00",
-            "!checkins",
-            "ada: forget-me",
-        ]
-    )
+    await runner.run_script(["boss! checkin schedule 'How was it?' once 2027-01-08 10:00"])
+    clock.now = datetime(2027, 1, 8, 10, 0, tzinfo=UTC)  # asked at its time, in their zone
+    await runner.run_script(["!checkins", "ada: forget-me"])
     shown = out.getvalue()
     assert "[Answer → checkin_answer 1] [Skip → checkin_skip 1]" in shown
     assert "[Yes, delete my data → forget_confirm" in shown

@@ -82,3 +82,53 @@ async def test_check_ins_and_their_reminders_reach_each_zone_at_its_own_15_00(
     assert await new_at(datetime(2027, 3, 28, 21, 55, tzinfo=UTC), sweep=True) == []
     assert await new_at(datetime(2027, 3, 28, 22, 0, tzinfo=UTC)) == ["Los_Angeles: reminder"]
     assert await new_at(datetime(2027, 3, 29, 12, 0, tzinfo=UTC), sweep=True) == []
+
+
+async def test_a_once_check_in_reaches_each_zone_at_15_00_on_its_date(
+    running: tuple[Community, BridgeworkClient],
+    core: Core,
+    fake: FakeDiscord,
+    clock: MovableClock,
+) -> None:
+    community, client = running
+    guild, channel = community.guild, community.channel
+    where: dict[str, str] = {}  # the others (the owner too) set no zone: the community's
+    for member, zone in zip(community.members, ZONES, strict=False):
+        await fake.slash(member.user, guild, channel, "timezone", zone=zone)
+        where[member.user.id] = zone.split("/")[1]
+    owner = fake.world.users[guild.owner_id]
+    # Sunday 28 March 2027, the day Europe's clocks went forward.
+    scheduled = await fake.slash(
+        owner, guild, channel, "checkin", what=f'schedule "{QUESTION}" once 2027-03-28 15:00'
+    )
+    assert "Scheduled check-in" in reply_text(scheduled)
+    async with core.db.session() as session:
+        schedule = await session.scalar(select(ScheduleRow))
+    assert schedule is not None
+
+    async def asked_at(moment: datetime) -> set[str]:
+        clock.now = moment
+        report = await core.sender(chat_for(client)).drain(community_id=community.id, max_wait=5)
+        assert report.dead == 0
+        return {
+            where.get(dm.recipients[0].id, "London")
+            for dm in fake.world.channels.values()
+            if dm.recipients and any(QUESTION in json.dumps(m) for m in fake.messages_in(dm.id))
+        }
+
+    clock.now = datetime(2027, 3, 28, 6, 0, tzinfo=UTC)  # 15:00 in Tokyo
+    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert await asked_at(clock.now) == {"Tokyo"}
+    assert await asked_at(datetime(2027, 3, 28, 12, 59, tzinfo=UTC)) == {"Tokyo"}
+    assert await asked_at(datetime(2027, 3, 28, 13, 0, tzinfo=UTC)) == {"Tokyo", "Berlin"}  # CEST
+    assert await asked_at(datetime(2027, 3, 28, 14, 0, tzinfo=UTC)) == {
+        "Tokyo",
+        "Berlin",
+        "London",  # 15:00 BST
+    }
+    assert await asked_at(datetime(2027, 3, 28, 22, 0, tzinfo=UTC)) == {
+        "Tokyo",
+        "Berlin",
+        "London",
+        "Los_Angeles",  # 15:00 PDT
+    }

@@ -83,3 +83,52 @@ async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_0
     assert await new_at(datetime(2027, 3, 28, 21, 55, tzinfo=UTC), sweep=True) == []
     assert await new_at(datetime(2027, 3, 28, 22, 0, tzinfo=UTC)) == ["Los_Angeles: reminder"]
     assert await new_at(datetime(2027, 3, 29, 12, 0, tzinfo=UTC), sweep=True) == []
+
+
+async def test_a_once_check_in_reaches_three_zones_at_15_00_on_its_date(
+    fake: FakeSlack,
+    web: Web,
+    slack_settings: Settings,
+    core: Core,
+    slack_community: int,
+    clock: MovableClock,
+) -> None:
+    facilitator, *members = people(fake, 4)
+    fake.workspace.users[facilitator].is_admin = True
+    where = {}
+    for member, zone in zip(members, ZONES, strict=True):
+        fake.workspace.users[member].tz = zone
+        await command(fake, web, member, "join")
+        where[member] = zone.split("/")[1]
+    # Sunday 28 March 2027, the day Europe's clocks went forward.
+    answer = await command(
+        fake, web, facilitator, f'checkin schedule "{QUESTION}" once 2027-03-28 15:00'
+    )
+    assert "Scheduled check-in" in answer
+    async with core.db.session() as session:
+        schedule = await session.scalar(select(ScheduleRow))
+    assert schedule is not None
+    sender = core.sender(chat_for(slack_settings, core))
+
+    async def asked_at(moment: datetime) -> list[str]:
+        clock.now = moment
+        await sender.drain(community_id=slack_community, max_wait=0.0)
+        return sorted(
+            where[person]
+            for conversation, message in fake.workspace.posts()
+            if QUESTION in json.dumps(message)
+            for person in set(fake.workspace.conversations[conversation].members)
+            - {fake.workspace.bot_user}
+        )
+
+    clock.now = datetime(2027, 3, 28, 6, 0, tzinfo=UTC)  # 15:00 in Tokyo
+    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert await asked_at(clock.now) == ["Tokyo"]
+    assert await asked_at(datetime(2027, 3, 28, 12, 59, tzinfo=UTC)) == ["Tokyo"]
+    assert await asked_at(datetime(2027, 3, 28, 13, 0, tzinfo=UTC)) == ["Berlin", "Tokyo"]  # CEST
+    assert await asked_at(datetime(2027, 3, 28, 21, 59, tzinfo=UTC)) == ["Berlin", "Tokyo"]
+    assert await asked_at(datetime(2027, 3, 28, 22, 0, tzinfo=UTC)) == [
+        "Berlin",
+        "Los_Angeles",
+        "Tokyo",
+    ]

@@ -230,3 +230,97 @@ async def test_in_the_week_europe_changes_its_clocks_berlin_is_reminded_at_15_00
 
 def test_a_sweep_queues_reminders_as_far_ahead_as_sweeps_come() -> None:
     assert REMIND_AHEAD == timedelta(minutes=SWEEP_MINUTES)
+
+
+async def once_in_four_zones(core: Core, when: str) -> None:
+    """Tokyo, Berlin, Los Angeles, and a member who set no zone (the community's, London)."""
+    await three_zones(core)
+    await core.handle(MemberJoined(WHERE, Actor("london", "London"), "Acme/Dept/London"))
+    reply = await core.handle(say("boss", f'checkin schedule "Just once?" {when}', admin=True))
+    assert isinstance(reply, Text) and "Scheduled" in reply.body
+
+
+async def test_a_once_check_in_reaches_each_zone_at_15_00_on_its_date_and_no_zone_at_londons(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await once_in_four_zones(core, "once 2027-01-15 15:00")
+    jobs = {spec.id: spec for spec in await desired_jobs(core.db, now=clock())}
+    assert "2027-01-15 06:00:00" in jobs["schedule:2"].signature  # Tokyo's 15:00 fires it
+    clock.now = datetime(2027, 1, 15, 6, 0, tzinfo=UTC)
+    assert (await core.run_job("schedule", 2)).startswith("check-in 1")
+    assert (await core.run_job("schedule", 2)) == "schedule 2 ran once already"
+    assert await sent_to(core, clock, clock.now) == ["tokyo"]
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 13, 59, tzinfo=UTC)) == []
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 14, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 15, 0, tzinfo=UTC)) == ["london"]
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 22, 59, tzinfo=UTC)) == []
+    assert await sent_to(core, clock, datetime(2027, 1, 15, 23, 0, tzinfo=UTC)) == ["la"]
+    jobs = {spec.id: spec for spec in await desired_jobs(core.db, now=clock())}
+    assert "schedule:2" not in jobs  # its one run is spent
+
+
+async def test_a_once_check_in_on_the_sunday_europe_changes_its_clocks_is_at_15_00_summer_time(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await once_in_four_zones(core, "once 2027-03-28 15:00")
+    clock.now = datetime(2027, 3, 28, 7, 0, tzinfo=UTC)  # after Tokyo's 15:00, the job not run
+    jobs = {spec.id: spec for spec in await desired_jobs(core.db, now=clock())}
+    assert "2027-03-28 13:00:00" in jobs["schedule:2"].signature  # Berlin's 15:00 CEST is next
+    assert (await core.run_job("schedule", 2)).startswith("check-in 1")
+    assert await sent_to(core, clock, clock.now) == ["tokyo"]  # late, once
+    assert await sent_to(core, clock, datetime(2027, 3, 28, 12, 59, tzinfo=UTC)) == []
+    assert await sent_to(core, clock, datetime(2027, 3, 28, 13, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 3, 28, 14, 0, tzinfo=UTC)) == ["london"]
+    assert await sent_to(core, clock, datetime(2027, 3, 28, 22, 0, tzinfo=UTC)) == ["la"]
+
+
+async def test_a_once_check_in_on_a_blackout_day_moves_to_15_00_on_the_day_after_in_each_zone(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await once_in_four_zones(core, "once 2027-01-15 15:00")
+    assert "Saturday 16 January 2027" in body_of(
+        await core.handle(say("boss", "skip 2027-01-15", admin=True))
+    )
+    jobs = {spec.id: spec for spec in await desired_jobs(core.db, now=clock())}
+    assert "2027-01-16 06:00:00" in jobs["schedule:2"].signature
+    clock.now = datetime(2027, 1, 16, 6, 0, tzinfo=UTC)
+    assert (await core.run_job("schedule", 2)).startswith("check-in 1")
+    assert await sent_to(core, clock, clock.now) == ["tokyo"]
+    assert await sent_to(core, clock, datetime(2027, 1, 16, 14, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 1, 16, 15, 0, tzinfo=UTC)) == ["london"]
+    assert await sent_to(core, clock, datetime(2027, 1, 16, 23, 0, tzinfo=UTC)) == ["la"]
+
+
+async def test_a_once_check_in_on_a_blackout_day_is_skipped_where_blackouts_skip(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await once_in_four_zones(core, "once 2027-01-15 15:00")
+    await core.handle(say("boss", "set blackout skip", admin=True))
+    await core.handle(say("boss", "skip 2027-01-15", admin=True))
+    clock.now = datetime(2027, 1, 15, 6, 0, tzinfo=UTC)  # Tokyo's 15:00; London's day too
+    assert "skipped" in await core.run_job("schedule", 2)
+    assert (await core.run_job("schedule", 2)) == "schedule 2 ran once already"
+    assert await sent_to(core, clock, datetime(2027, 1, 16, 0, 0, tzinfo=UTC)) == []
+
+
+async def test_a_weekly_check_in_moved_past_a_blackout_reaches_each_zone_at_15_00_the_day_after(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)  # every Friday 15:00
+    await core.handle(say("boss", "skip 2027-01-08", admin=True))
+    jobs = {spec.id: spec for spec in await desired_jobs(core.db, now=clock())}
+    moved = jobs["schedule:1:moved:2027-01-09"]
+    assert "2027-01-09 15:00:00 JST" in moved.signature  # Tokyo's Saturday 15:00
+    clock.now = datetime(2027, 1, 8, 6, 0, tzinfo=UTC)  # the usual Friday, a blackout day
+    assert "moved" in await core.run_job("schedule", 1)
+    assert await sent_to(core, clock, datetime(2027, 1, 9, 0, 0, tzinfo=UTC)) == []
+    clock.now = datetime(2027, 1, 9, 6, 0, tzinfo=UTC)
+    assert (await core.run_job("schedule", 1)).startswith("check-in 1")
+    assert await sent_to(core, clock, clock.now) == ["tokyo"]
+    assert await sent_to(core, clock, datetime(2027, 1, 9, 14, 0, tzinfo=UTC)) == ["berlin"]
+    assert await sent_to(core, clock, datetime(2027, 1, 9, 23, 0, tzinfo=UTC)) == ["la"]
+
+
+def body_of(reply: object) -> str:
+    assert isinstance(reply, Text), reply
+    return reply.body
