@@ -20,6 +20,19 @@ ZONES = ("Asia/Tokyo", "Europe/Berlin", "America/Los_Angeles")
 QUESTION = "How was your week?"
 
 
+async def _zones_set(fake: FakeDiscord, community: Community) -> dict[str, str]:
+    """The first members set their zones to ZONES (the others, the owner too, set none: the
+    community's): each one's city by id."""
+    where: dict[str, str] = {}
+    for member, zone in zip(community.members, ZONES, strict=False):
+        answer = await fake.slash(
+            member.user, community.guild, community.channel, "timezone", zone=zone
+        )
+        assert zone in reply_text(answer), reply_text(answer)
+        where[member.user.id] = zone.split("/")[1]
+    return where
+
+
 async def test_check_ins_and_their_reminders_reach_each_zone_at_its_own_15_00(
     running: tuple[Community, BridgeworkClient],
     core: Core,
@@ -28,11 +41,7 @@ async def test_check_ins_and_their_reminders_reach_each_zone_at_its_own_15_00(
 ) -> None:
     community, client = running
     guild, channel = community.guild, community.channel
-    where: dict[str, str] = {}  # the others (the owner too) set no zone: the community's
-    for member, zone in zip(community.members, ZONES, strict=False):
-        answer = await fake.slash(member.user, guild, channel, "timezone", zone=zone)
-        assert zone in reply_text(answer), reply_text(answer)
-        where[member.user.id] = zone.split("/")[1]
+    where = await _zones_set(fake, community)
     owner = fake.world.users[guild.owner_id]
     scheduled = await fake.slash(
         owner, guild, channel, "checkin", what=f'schedule "{QUESTION}" every saturday 15:00'
@@ -92,10 +101,7 @@ async def test_a_once_check_in_reaches_each_zone_at_15_00_on_its_date(
 ) -> None:
     community, client = running
     guild, channel = community.guild, community.channel
-    where: dict[str, str] = {}  # the others (the owner too) set no zone: the community's
-    for member, zone in zip(community.members, ZONES, strict=False):
-        await fake.slash(member.user, guild, channel, "timezone", zone=zone)
-        where[member.user.id] = zone.split("/")[1]
+    where = await _zones_set(fake, community)
     owner = fake.world.users[guild.owner_id]
     # Sunday 28 March 2027, the day Europe's clocks went forward.
     scheduled = await fake.slash(

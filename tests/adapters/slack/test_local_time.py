@@ -22,6 +22,19 @@ ZONES = ("Asia/Tokyo", "Europe/Berlin", "America/Los_Angeles")
 QUESTION = "What stayed with you this week?"
 
 
+async def _joined_in_three_zones(fake: FakeSlack, web: Web) -> tuple[str, dict[str, str]]:
+    """A facilitator (a workspace admin) and three members in ZONES who joined: the facilitator's
+    id, and each member's city by id."""
+    facilitator, *members = people(fake, 4)
+    fake.workspace.users[facilitator].is_admin = True
+    where = {}
+    for member, zone in zip(members, ZONES, strict=True):
+        fake.workspace.users[member].tz = zone
+        await command(fake, web, member, "join")
+        where[member] = zone.split("/")[1]
+    return facilitator, where
+
+
 async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_00(
     fake: FakeSlack,
     web: Web,
@@ -30,13 +43,7 @@ async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_0
     slack_community: int,
     clock: MovableClock,
 ) -> None:
-    facilitator, *members = people(fake, 4)
-    fake.workspace.users[facilitator].is_admin = True
-    where = {}
-    for member, zone in zip(members, ZONES, strict=True):
-        fake.workspace.users[member].tz = zone
-        await command(fake, web, member, "join")
-        where[member] = zone.split("/")[1]
+    facilitator, where = await _joined_in_three_zones(fake, web)
     answer = await command(
         fake, web, facilitator, f'checkin schedule "{QUESTION}" every saturday 15:00'
     )
@@ -93,13 +100,7 @@ async def test_a_once_check_in_reaches_three_zones_at_15_00_on_its_date(
     slack_community: int,
     clock: MovableClock,
 ) -> None:
-    facilitator, *members = people(fake, 4)
-    fake.workspace.users[facilitator].is_admin = True
-    where = {}
-    for member, zone in zip(members, ZONES, strict=True):
-        fake.workspace.users[member].tz = zone
-        await command(fake, web, member, "join")
-        where[member] = zone.split("/")[1]
+    facilitator, where = await _joined_in_three_zones(fake, web)
     # Sunday 28 March 2027, the day Europe's clocks went forward.
     answer = await command(
         fake, web, facilitator, f'checkin schedule "{QUESTION}" once 2027-03-28 15:00'
