@@ -17,6 +17,7 @@ from bot.themes import embeddings
 from bot.themes.embeddings import Precision
 from bot.themes.fallback import Matrix, WordCounts, theme_phrases
 from bot.themes.taxonomy import TaxonomyTheme
+from bot.themes.topics import gather, other_topics, uncovered
 
 EMBEDDINGS = "embeddings"
 WORDS = "words"
@@ -242,15 +243,23 @@ def label_answers(
     *,
     threshold: int = 5,
     precision: Precision | None = None,
+    topics: Sequence[TaxonomyTheme] | None = None,
 ) -> tuple[list[str], list[Group], str]:
     """Each answer's theme label (a taxonomy id, ``emerging:<name>`` or ``none``), the groups, and
-    the name of the vectoriser that ran; ``precision`` is the embeddings' (default: native)."""
+    the name of the vectoriser that ran; ``precision`` is the embeddings' (default: native).
+    ``topics`` are the other workplace topics (default: ``topics.other_topics()``) that may gather
+    answers into emerging themes, with embeddings of enough answers."""
     vectoriser: Vectoriser = (
         embeddings.Embeddings(precision) if method == EMBEDDINGS else WordCounts()
     )
+    catalogue = other_topics() if topics is None else tuple(topics)
+    catalogue = catalogue if method == EMBEDDINGS else ()
     documents = [d for theme in taxonomy for d in _theme_documents(theme)]
     vectoriser.fit([*documents, *texts])
-    vectors, centroids = _vectors(vectoriser, texts, taxonomy)
+    vectors, centroids = _vectors(vectoriser, texts, [*taxonomy, *catalogue])
+    kept = uncovered(catalogue, taxonomy, centroids[len(taxonomy) :], centroids[: len(taxonomy)])
+    others = [catalogue[i] for i in kept]
+    centroids = centroids[[*range(len(taxonomy)), *(len(taxonomy) + i for i in kept)]]
     relative = (
         method == EMBEDDINGS
         and len(texts) >= RELATIVE_FROM
@@ -260,7 +269,14 @@ def label_answers(
         vectors, centroids = _centred(vectors, centroids)
     similarity = vectors @ centroids.T
     if relative:
-        similarity += LEXICAL_WEIGHT * _lexical(texts, taxonomy)
+        similarity += LEXICAL_WEIGHT * _lexical(texts, [*taxonomy, *others])
+    similarity, centroids, toward = (
+        similarity[:, : len(taxonomy)],
+        centroids[: len(taxonomy)],
+        similarity[:, len(taxonomy) :],
+    )
+    gathered = gather(texts, others, similarity, toward, threshold) if relative else []
+    taken = {i for g in gathered for i in g.members}
     best = similarity.argmax(axis=1)
     loose, lost = _loose_and_lost(vectors, similarity, method, threshold, relative=relative)
     cohesion, closest = _thresholds(vectors, centroids, best, method, relative=relative)
@@ -269,7 +285,7 @@ def label_answers(
         for g in _emerging(
             texts,
             vectors,
-            [i for i in range(len(texts)) if loose[i] or lost[i]],
+            [i for i in range(len(texts)) if (loose[i] or lost[i]) and i not in taken],
             threshold,
             centroids=centroids,
             cohesion=cohesion,
@@ -277,9 +293,10 @@ def label_answers(
         )
         if len(g.members) >= threshold
     ]
-    emerging = [g for g in apart if g.name]
+    emerging = [Group(g.name, True, g.members) for g in gathered]
+    emerging += [g for g in apart if g.name]
     labels = ["none"] * len(texts)
-    unnamed = {i for g in apart if not g.name for i in g.members}
+    unnamed = {i for g in apart if not g.name for i in g.members} | taken
     for group in emerging:
         for i in group.members:
             labels[i] = f"emerging:{group.name}"
