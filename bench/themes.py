@@ -14,8 +14,9 @@ the machine's load average (the 2-core machine is shared); float32, then bfloat1
 it natively and int8 where torch's int8 kernels run fast (``BENCH_PRECISIONS=int8,float32`` picks
 some of them, for a loaded machine). The model load is timed apart. Each
 method runs in its own process, so its peak memory (max RSS) is its own; the parent never imports
-torch, as a child's max RSS starts from its parent's. Last, the LLM path's leaks on the probe set
-(``bench/_leaks.py``).
+torch, as a child's max RSS starts from its parent's. With each precision, the other-topics
+catalogue with each of the test split's four off-taxonomy subjects held out (``bench/_topics.py``).
+Last, the LLM path's leaks on the probe set (``bench/_leaks.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench import _leaks as leaks
+from bench import _topics as topics
 from bot.themes import EMBEDDINGS, WORDS, ThemeAnswer, default_taxonomy, label_answers
 from bot.themes import offline_themes as theme
 from bot.themes.embeddings import (
@@ -188,6 +190,7 @@ def worker(method: str, n: int, precision: Precision | None = None) -> dict[str,
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "quality": quality(method, precision),
+        "held_out": topics.held_out(precision) if method == EMBEDDINGS else None,
         "load": loading,
         "seconds": seconds,
         "themes": themes,
@@ -270,6 +273,10 @@ def main() -> None:
             )
     console = Console(width=120)
     console.print(table)
+    for (method, precision), r in results.items():
+        if r.get("held_out"):
+            held = cast(list[list[float | str]], r["held_out"])
+            console.print(topics.table(_label(method, precision, default), held))
     words = statistics.mean(cast(float, r["words"]) for r in results.values())
     speed = Table(title=f"Speed: {n:,} answers of {words:.0f} words, median of {RUNS} runs")
     for column in ("method", "load s", "themed s (median)", "runs s", "themes", "peak MB"):
