@@ -4,7 +4,9 @@ jobs make of them.
 A round, prompt or check-in whose day falls in a blackout does not run that day. With the
 community's ``blackout_mode`` "move" (the default) it runs once on the first day after the
 blackout, at its usual time (the scheduler adds that one run; several falling in one blackout
-make one); with "skip" it does not run at all. A run moved past its usual day still counts as of
+make one); with "skip" it does not run at all. A check-in reminder falling on a blackout day in
+the member's zone moves to the same time on the day after (if the check-in is still open then),
+or with "skip" is not sent. A run moved past its usual day still counts as of
 that usual day, so the next regular run is not taken for "not due".
 
 Days are the community's calendar days; blackouts that touch or overlap are kept as one.
@@ -14,7 +16,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -87,6 +90,21 @@ async def held(ctx: Context, day: date, what: str) -> str | None:
         return f"{what} skipped: {day.isoformat()} is a blackout day"
     log.info("community %s: %s moved from %s to %s", ctx.community.id, what, day, after)
     return f"{what} moved: {day.isoformat()} is a blackout day; it runs on {after.isoformat()}"
+
+
+def past(days: Sequence[Days], moment: datetime, timezone: str) -> datetime:
+    """``moment`` if its day in ``timezone`` is no blackout day; else the same clock time there
+    on the first day after its blackout (as UTC, like ``moment``)."""
+    try:
+        zone = ZoneInfo(timezone)
+    except (KeyError, ValueError, OSError):  # a zone this machine does not know: UTC's days
+        zone = ZoneInfo("UTC")
+    local = moment.astimezone(zone)
+    blackout = covering(days, local.date())
+    if blackout is None:
+        return moment
+    after = blackout[1] + timedelta(days=1)
+    return datetime.combine(after, local.time(), tzinfo=zone).astimezone(UTC)
 
 
 def usual_moment(days: Sequence[Days], ran_at: datetime, ran_on: date, weekday: int) -> datetime:

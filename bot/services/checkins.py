@@ -24,7 +24,7 @@ from bot.events import Actor, FormSubmitted
 from bot.facilitation import Results, ScheduleCheckIn
 from bot.ids import parse_id
 from bot.messages import Button, Choices, Field, Form, FormErrors, Message, Text
-from bot.services import library, local_time, schedules
+from bot.services import blackouts, library, local_time, schedules
 from bot.services.context import Context
 from bot.store import repo
 from bot.store.facilitation import AnswerRow, CheckInRow, ParticipantRow, ScheduleRow
@@ -301,8 +301,18 @@ async def _remind(ctx: Context, checkin: CheckInRow, now: datetime) -> int:
     if not checkin.anonymous:
         waiting = waiting.where(ParticipantRow.state == "asked")
     sent = left = 0
+    days = await blackouts.ranges(ctx.session, ctx.community.id)
     for participant, member in (await ctx.session.execute(waiting.order_by(MemberRow.id))).all():
         at = aware(participant.remind_at) if participant.remind_at is not None else middle
+        moved = blackouts.past(days, at, member.timezone or ctx.community.timezone)
+        if moved != at and (ctx.community.blackout_mode == blackouts.SKIP or moved >= closes):
+            participant.reminded = True  # no reminder on a blackout day, none after closing
+            log.info(
+                "check-in %s: no reminder for member %s on a blackout day", checkin.id, member.id
+            )
+            continue
+        at = moved
+        participant.remind_at = at
         if at > now + REMIND_AHEAD:
             left += 1
             continue

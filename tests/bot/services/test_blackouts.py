@@ -13,7 +13,7 @@ from bot.delivery.scheduler import desired_jobs
 from bot.messages import Text
 from bot.store.blackouts import BlackoutRow
 from bot.store.facilitation import CheckInRow
-from bot.store.models import RoundRow
+from bot.store.models import MemberRow, OutboxRow, RoundRow
 from bot.texts import copy
 from tests.conftest import MovableClock, say
 from tests.factories import members
@@ -175,3 +175,70 @@ async def test_a_member_may_not_add_blackout_days(core: Core, community: int) ->
     reply = body(await core.handle(say(ids[0], "skip 2027-03-01")))
     assert reply == copy("error.role", first_name="U000", command="skip", role="admin")
     assert await stored(core) == []
+
+
+async def reminders(core: Core) -> list[tuple[str, datetime | None]]:
+    async with core.db.session() as session:
+        rows = (
+            await session.scalars(
+                select(OutboxRow).where(OutboxRow.kind == "reminder").order_by(OutboxRow.id)
+            )
+        ).all()
+    return [(r.people[0], r.next_attempt_at) for r in rows]
+
+
+async def open_checkin(core: Core, clock: MovableClock, window: str) -> None:
+    await members(core, 2, teams=2)
+    text = f'checkin schedule "How are you?" every friday 15:00 window {window}'
+    assert "Scheduled" in await admin(core, text)
+    at(clock, datetime(2027, 1, 8, 15, 0, tzinfo=UTC))  # Friday; London is on UTC in January
+    assert (await core.run_job("schedule", 1)).startswith("check-in ")
+
+
+async def test_a_reminder_on_a_blackout_day_moves_to_the_same_time_the_day_after(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await open_checkin(core, clock, "4 days")  # reminders due Sunday 10 January 15:00
+    await admin(core, "skip 2027-01-10")
+    at(clock, datetime(2027, 1, 10, 15, 0, tzinfo=UTC))
+    assert (await core.run_job("sweep", community)).startswith("0 reminders")
+    at(clock, datetime(2027, 1, 11, 14, 55, tzinfo=UTC))  # queued ahead, held until 15:00
+    assert (await core.run_job("sweep", community)).startswith("2 reminders")
+    monday = datetime(2027, 1, 11, 15, 0)
+    assert [when.replace(tzinfo=None) for _, when in await reminders(core) if when] == [monday] * 2
+    assert (await core.run_job("sweep", community)).startswith("0 reminders")
+
+
+async def test_a_reminder_moved_past_the_close_or_with_blackout_skip_is_not_sent(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await open_checkin(core, clock, "2 days")  # reminders Saturday 15:00, closing Sunday 15:00
+    await admin(core, "skip 2027-01-09")  # the day after is the closing time: too late
+    for day in (9, 10):
+        at(clock, datetime(2027, 1, day, 15, 0, tzinfo=UTC))
+        assert (await core.run_job("sweep", community)).startswith("0 reminders")
+    assert await reminders(core) == []
+
+
+async def test_with_blackout_skip_a_reminder_on_a_blackout_day_is_not_sent(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await open_checkin(core, clock, "4 days")
+    assert "blackout is now skip" in await admin(core, "set blackout skip")
+    await admin(core, "skip 2027-01-10")
+    for day in (10, 11, 12):
+        at(clock, datetime(2027, 1, day, 15, 0, tzinfo=UTC))
+        assert (await core.run_job("sweep", community)).startswith("0 reminders")
+    assert await reminders(core) == []
+
+
+async def test_a_reminder_follows_the_members_own_day_not_the_communitys(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await open_checkin(core, clock, "4 days")
+    async with core.db.session() as session, session.begin():
+        for member in (await session.scalars(select(MemberRow))).all():
+            member.timezone = "Pacific/Auckland"  # 13 hours ahead: asked Saturday 04:00 there
+    await admin(core, "skip 2027-01-10")  # reminders are due Monday 04:00 in Auckland
+    at(clock, datetime(2027, 1, 10, 15, 0, tzinfo=UTC))  # Monday 04:00 in Auckland
+    assert (await core.run_job("sweep", community)).startswith("2 reminders")
