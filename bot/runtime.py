@@ -155,12 +155,16 @@ async def run_once(core: Core, settings: Settings, kind: str, community_id: int)
     The platforms open first also so that a digest can read the members' names it redacts.
 
     Intros for a community whose members were never synced sync them first; with nobody to
-    introduce even then, it refuses rather than record an empty round for the day."""
-    check_kind(kind)
+    introduce even then, it refuses rather than record an empty round for the day. The
+    ``close-dms`` job closes the community's old group DMs at once (it queues nothing)."""
+    if kind != CLOSE:
+        check_kind(kind)
     community = await _community(core, community_id)
     platforms = Platforms(settings, core)
     await platforms.open(gateway=False, only={community.platform})  # before anything else
     try:
+        if kind == CLOSE:
+            return str(await core.close_groups(community_id, platforms.chats()(community)))
         if kind == "intros" and not await core.has_members(community_id):
             await sync_members(core, settings, community_id, checked=True)
             if not await core.has_members(community_id):

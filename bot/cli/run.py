@@ -120,7 +120,10 @@ def read_script(path: Path) -> list[str]:
 
 @app.command("run-now")
 def run_now(
-    job: Annotated[str, typer.Argument(help="intros | followups | prompts | checkins | digest")],
+    job: Annotated[
+        str,
+        typer.Argument(help="intros | followups | prompts | checkins | digest | sweep | close-dms"),
+    ],
     community: Annotated[
         int,
         typer.Option(parser=community_id, help="The community's id (see `community list`)."),

@@ -17,7 +17,8 @@ from bot.domain import Community, Platform
 from bot.events import Actor, CommandInvoked, Where
 from bot.messages import Text
 from bot.ports import ClosesGroups
-from bot.runtime import close_through
+from bot.runtime import close_through, run_once
+from bot.services.jobs import CLOSE
 from bot.settings import Settings
 from bot.store.models import CommunityRow, GroupRow
 from bot.texts import copy
@@ -178,3 +179,22 @@ async def test_each_slack_community_has_a_daily_close_job_while_the_setting_is_o
         assert row is not None
         row.close_dms_after = 0
     assert f"close-dms:{slack_community}" not in {s.id for s in await desired_jobs(core.db)}
+
+
+async def test_run_now_close_dms_closes_the_old_group_dms_at_once(
+    fake: FakeSlack,
+    slack_settings: Settings,
+    core: Core,
+    slack_community: int,
+    clock: VirtualClock,
+) -> None:
+    people(fake, 6)
+    await sync_community(slack_settings, core, coffee(slack_community))
+    await a_round(core, slack_settings, clock, slack_community)
+    (dms,) = await conversations(core)
+    clock.advance(days=31)
+    done = await run_once(core, slack_settings, CLOSE, slack_community)
+    assert done.startswith(f"group DMs: {len(dms)} closed")
+    assert sorted(closed(fake)) == sorted(dms)
+    again = await run_once(core, slack_settings, CLOSE, slack_community)
+    assert again.startswith("group DMs: 0 closed") and len(closed(fake)) == len(dms)
