@@ -10,6 +10,8 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from sqlalchemy import update
+
 from bot.delivery.outbox import enqueue
 from bot.domain import UNASSIGNED, MemberStatus, Role, TeamPath
 from bot.messages import Button, Intro, IntroPerson
@@ -18,7 +20,7 @@ from bot.pairing.leads import leads_this_round, place_leads
 from bot.services import ghosts, holdout, left_out, library, meeting
 from bot.services.context import Context
 from bot.store import repo
-from bot.store.models import GroupMemberRow, GroupRow, MemberRow, RoundRow
+from bot.store.models import WEEKLY, GroupMemberRow, GroupRow, MemberRow, RoundRow
 from bot.texts import copy
 
 log = logging.getLogger(__name__)
@@ -50,6 +52,22 @@ async def available_members(ctx: Context, on: date) -> list[MemberRow]:
         if member.status == MemberStatus.ACTIVE.value:
             chosen.append(member)
     return chosen
+
+
+async def _close_on_demand(ctx: Context, on: date) -> None:
+    """On-demand rounds whose follow-up was due a week or more before ``on``: their buttons go
+    stale too (a weekly round's go stale when the next begins, four days after its follow-up)."""
+    before = on - timedelta(days=ctx.community.followup_days + 7)
+    await ctx.session.execute(
+        update(RoundRow)
+        .where(
+            RoundRow.community_id == ctx.community.id,
+            RoundRow.kind != WEEKLY,
+            RoundRow.closed.is_(False),
+            RoundRow.run_on <= before,
+        )
+        .values(closed=True)
+    )
 
 
 async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
@@ -112,6 +130,7 @@ async def run_round(ctx: Context, *, seed: int = 0) -> RoundResult:
     )
     if last is not None:
         last.closed = True  # its follow-up buttons go stale from now on
+    await _close_on_demand(ctx, on)
     round_row = RoundRow(community_id=ctx.community.id, number=number, run_on=on, closed=False)
     ctx.session.add(round_row)
     await ctx.session.flush()

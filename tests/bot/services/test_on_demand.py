@@ -293,3 +293,23 @@ async def test_on_demand_introductions_count_towards_the_quiet_pause_and_their_f
     assert ghost not in placed and answering in placed
     [(people, _)] = await notices(core)
     assert people == [ghost]
+
+
+async def test_on_demand_buttons_go_stale_at_the_first_weekly_round_a_week_after_the_follow_up(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    ada, _, group = await an_on_demand_pair(core)
+
+    async def press() -> str:
+        reply = await core.handle(
+            ButtonPressed(WHERE, Actor(ada, "Ada"), "outcome", f"{group}:met")
+        )
+        assert isinstance(reply, Text)
+        return reply.body
+
+    clock.advance(days=9)  # the follow-up was due 6 days ago: a weekly round leaves it open
+    assert (await core.run_round(community)).created
+    assert "ended" not in await press()
+    clock.advance(days=1)  # due 7 days ago: the next weekly round closes it
+    assert (await core.run_round(community)).created
+    assert await press() == copy("followup.stale", first_name="Ada")
