@@ -15,7 +15,7 @@ from bot.delivery.shared_limits import SharedLimits
 from bot.dispatch import Dispatcher
 from bot.domain import Community, Platform, Role
 from bot.errors import InputError
-from bot.events import Actor, DirectMessage, Event, Installed, InstallEvent, Where, sanitized
+from bot.events import Actor, DirectMessage, Event, InstallEvent, Where, sanitized
 from bot.lift import Lift
 from bot.messages import Message, Text
 from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
@@ -102,16 +102,15 @@ class Core:
         return await self.dispatcher.handle(event, once=once)
 
     async def installation(self, event: InstallEvent, *, once: str | None = None) -> list[int]:
-        """Bridgework was uninstalled from a workspace or guild, or installed (again): mark its
-        communities (see ``bot.services.installs``); the ids of those it changed. ``once`` as
-        for ``handle``: a delivery already handled changes nothing."""
+        """Bridgework was uninstalled from a workspace or guild (or an org's install from some of
+        its workspaces), or installed (again): mark its communities (see
+        ``bot.services.installs``); the ids of those it changed. ``once`` as for ``handle``: a
+        delivery already handled changes nothing."""
         async with self.db.transaction() as session:
             if once is not None and not await deliveries.first_time(session, once, self.clock()):
                 log.info("delivery %s was already handled", once)
                 return []
-            if isinstance(event, Installed):
-                return await installs.install(session, event)
-            return await installs.uninstall(session, event, self.clock())
+            return await installs.apply(session, event, self.clock())
 
     async def purge_uninstalled(self) -> str:
         """The daily purge: the people's data of communities uninstalled longer than the grace

@@ -159,7 +159,19 @@ class Installed:
     oauth: bool = False
 
 
-InstallEvent = Uninstalled | Installed
+@dataclass(frozen=True)
+class AccessRevoked:
+    """An organisation-wide install lost some of the organisation's workspaces (Slack's
+    ``team_access_revoked``: the app was removed from them); the rest of the organisation keeps
+    it. ``organisation`` is the Enterprise Grid org's id where the platform gives it."""
+
+    platform: Platform
+    organisation: str
+    workspaces: tuple[str, ...]
+    reason: str
+
+
+InstallEvent = Uninstalled | Installed | AccessRevoked
 Event = (
     CommandInvoked
     | ButtonPressed

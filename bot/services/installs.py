@@ -1,7 +1,8 @@
 """Installs and uninstalls of a whole workspace or guild.
 
 When a platform takes Bridgework out of a workspace (Slack's ``app_uninstalled``, its bot token
-revoked; Discord's removal of the bot from a guild), each of its communities is marked
+revoked, or ``team_access_revoked`` for some workspaces of an org-wide install; Discord's removal
+of the bot from a guild), each of its communities is marked
 uninstalled: its jobs stop (the scheduler leaves it out), its undelivered messages are marked
 dead with the reason (and ``outbox retry`` leaves them dead while it stays uninstalled), and
 its LLM is turned off. A daily job purges its people's data once the grace period has passed
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import as_utc
 from bot.delivery.outbox import DEAD, PENDING, SENDING
 from bot.domain import Platform
-from bot.events import Installed, Uninstalled
+from bot.events import AccessRevoked, Installed, InstallEvent, Uninstalled
 from bot.store.facilitation import CheckInRow, LibraryItemRow, PromptRow, ScheduleRow
 from bot.store.models import CommunityRow, MemberRow, OutboxRow, RoleGrantRow, RoundRow
 
@@ -49,6 +50,15 @@ async def of_workspace(
     ).all()
 
 
+async def apply(session: AsyncSession, event: InstallEvent, now: datetime) -> list[int]:
+    """Mark the communities an install event concerns; the ids of those it changed."""
+    if isinstance(event, Installed):
+        return await install(session, event)
+    if isinstance(event, AccessRevoked):
+        return await revoke_access(session, event, now)
+    return await uninstall(session, event, now)
+
+
 async def uninstall(session: AsyncSession, event: Uninstalled, now: datetime) -> list[int]:
     """Mark the workspace's communities uninstalled (the first mark's time and reason stay: Slack
     sends ``tokens_revoked`` and ``app_uninstalled`` in either order), and their undelivered
@@ -69,6 +79,34 @@ async def uninstall(session: AsyncSession, event: Uninstalled, now: datetime) ->
             .execution_options(synchronize_session=False)
         )
     return ids
+
+
+async def revoke_access(session: AsyncSession, event: AccessRevoked, now: datetime) -> list[int]:
+    """An org-wide install lost some of its organisation's workspaces: mark the communities
+    registered under those workspaces' own ids as for an uninstall (the org's other workspaces
+    keep theirs). A community registered under the org's id is left as it is, and logged: the
+    store does not know which of the org's workspaces its channel lives in. The ids marked."""
+    marked: list[int] = []
+    for workspace in dict.fromkeys(event.workspaces):
+        lost = Uninstalled(event.platform, workspace, event.reason)
+        marked += await uninstall(session, lost, now)
+    if event.organisation:
+        for row in await of_workspace(session, event.platform, event.organisation):
+            log.warning(
+                "community %s (channel %s) of org %s kept: the org's app lost workspaces %s, "
+                "and which workspace the channel is in is not known",
+                row.id,
+                row.channel,
+                event.organisation,
+                ", ".join(event.workspaces),
+            )
+    log.info(
+        "%s: access to workspaces %s revoked; communities %s marked",
+        event.organisation or event.platform.value,
+        ", ".join(event.workspaces),
+        marked,
+    )
+    return marked
 
 
 async def install(session: AsyncSession, event: Installed) -> list[int]:
