@@ -211,6 +211,14 @@ class Listeners:
         if event is not None:
             await self.core.installation(event, once=once)
 
+    async def on_access_revoked(self, body: Body, request: AsyncBoltRequest) -> None:
+        """``team_access_revoked``: the org-wide install lost some workspaces (its token stays,
+        for the org's others); the core marks what it knows to be theirs."""
+        once = await self._first_delivery(body, request)
+        event = translate.access_revoked(body)
+        if once is not None and event is not None:
+            await self.core.installation(event, once=once)
+
     async def on_home_opened(self, body: Body, client: AsyncWebClient) -> None:
         opened = translate.home_opened(body)
         if opened is None:
@@ -387,4 +395,5 @@ def build_app(
     app.event("message")(listeners.on_message)
     app.event("app_uninstalled")(listeners.on_uninstalled)
     app.event("tokens_revoked")(listeners.on_tokens_revoked)
+    app.event("team_access_revoked")(listeners.on_access_revoked)
     return app

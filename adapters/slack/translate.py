@@ -27,6 +27,7 @@ from adapters.slack.render import action_name, block_channel
 from bot.domain import Platform
 from bot.errors import InputError
 from bot.events import (
+    AccessRevoked,
     Actor,
     ButtonPressed,
     CommandInvoked,
@@ -248,6 +249,21 @@ def tokens_revoked(body: Payload) -> Uninstalled | None:
     if not revoked_bot(body):
         return None
     return Uninstalled(Platform.SLACK, _event_team(body), TOKENS_REVOKED)
+
+
+ACCESS_REVOKED = "team access revoked"
+
+
+def access_revoked(body: Payload) -> AccessRevoked | None:
+    """A ``team_access_revoked`` event: an org-wide install can no longer reach the workspaces
+    ``event.team_ids`` (the app was removed from them). The org's id is taken wherever the
+    payload puts it (Slack's own example nests it in the event). None without workspaces."""
+    event: Payload = body.get("event") or {}
+    teams = tuple(str(team) for team in event.get("team_ids") or [] if team)
+    if not teams:
+        return None
+    organisation = enterprise_of(body) or str(event.get("enterprise_id") or "")
+    return AccessRevoked(Platform.SLACK, organisation, teams, ACCESS_REVOKED)
 
 
 def installed(team_id: str) -> Installed:

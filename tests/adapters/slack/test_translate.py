@@ -5,6 +5,7 @@ from __future__ import annotations
 from adapters.slack import translate
 from bot.domain import Platform
 from bot.events import (
+    AccessRevoked,
     Actor,
     ButtonPressed,
     CommandInvoked,
@@ -170,3 +171,12 @@ def test_other_messages_are_not_answers() -> None:
     assert not translate.is_thread_reply(changed(bot_id="B0OTHER01"), "U0BRIDGEBOT")
     assert not translate.is_thread_reply(changed(thread_ts=None), "U0BRIDGEBOT")
     assert not translate.is_thread_reply(changed(ts="1798000000.000001"), "U0BRIDGEBOT")
+
+
+def test_a_team_access_revoked_names_the_workspaces_lost_and_the_org() -> None:
+    body = recorded("team_access_revoked")
+    assert translate.access_revoked(body) == AccessRevoked(
+        Platform.SLACK, "E0BRIDGE1", ("T0BRIDGE2", "T0BRIDGE3"), "team access revoked"
+    )
+    body["event"]["team_ids"] = []
+    assert translate.access_revoked(body) is None  # nothing lost: nothing to do
