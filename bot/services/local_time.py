@@ -94,6 +94,12 @@ def first_due(day: date, local_time: str, zones: Iterable[str], now: datetime) -
     return next((moment for moment in moments if moment > now), moments[-1])
 
 
+def last_due(day: date, local_time: str, zones: Iterable[str]) -> datetime:
+    """The last moment ``local_time`` on ``day`` comes in any of ``zones`` (those this machine
+    knows; UTC's where it knows none)."""
+    return max(due_at(day, local_time, zone) for zone in _known(zones) or ["UTC"])
+
+
 def _known(zones: Iterable[str]) -> list[str]:
     known = []
     for zone in zones:

@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.calendar import moment_text
+from bot.calendar import day_text, local_date, moment_text
 from bot.clock import as_utc
 from bot.commands import WEEKDAYS
 from bot.errors import InputError
 from bot.facilitation import ManageSchedule, When
 from bot.messages import Message, Text
+from bot.services import local_time
 from bot.services.context import Context
 from bot.store.facilitation import CheckInRow, ScheduleRow
 from bot.texts import copy, count
@@ -23,11 +24,16 @@ async def create(
 ) -> ScheduleRow:
     once = None
     if when.once is not None:
-        once = when.once.replace(tzinfo=ZoneInfo(ctx.community.timezone))
-        if once <= ctx.clock():  # compared as moments: later today is fine
+        zone = ctx.community.timezone
+        once = when.once.replace(tzinfo=ZoneInfo(zone))
+        # A check-in asks each member at that time in their own zone: it has passed only once
+        # it has in every zone (a prompt posts to a channel, at the community's time).
+        zones = {zone, *(await local_time.zones(ctx))} if kind == "checkin" else {zone}
+        if local_time.last_due(once.date(), when.local_time, zones) <= ctx.clock():
+            everywhere = " in every member's time zone" if len(zones) > 1 else ""
             raise InputError(
-                f"{moment_text(once, ctx.community.timezone)} has passed",
-                usage="once YYYY-MM-DD HH:MM (the community's time zone)",
+                f"{moment_text(once, zone)} has passed{everywhere}",
+                usage=f"once YYYY-MM-DD HH:MM ({_clock(kind)})",
                 example="once 2027-02-01 09:00",
             )
     row = ScheduleRow(
@@ -47,10 +53,23 @@ async def create(
     return row
 
 
+def _clock(kind: str) -> str:
+    if kind == "checkin":
+        return "each member's own time; the community's time zone for those with none"
+    return "the community's time zone"
+
+
 def describe(row: ScheduleRow) -> str:
-    """A schedule as people read it: its id, when, where, and what it asks, of whom."""
+    """A schedule as people read it: its id, when, where, and what it asks, of whom. A check-in's
+    time is each member's own (the schedule's zone for members with none)."""
+    own = f" each member's local time ({row.timezone} where unknown)"
     if row.once_at is not None:
-        when = f"once, {moment_text(as_utc(row.once_at), row.timezone)}"
+        moment = as_utc(row.once_at)
+        when = (
+            f"once, {day_text(local_date(moment, row.timezone))}, {row.local_time}{own}"
+            if row.kind == "checkin"
+            else f"once, {moment_text(moment, row.timezone)}"
+        )
     else:
         every = {
             "weekly": "every",
@@ -58,7 +77,8 @@ def describe(row: ScheduleRow) -> str:
             "every-4-weeks": "every 4 weeks on",
         }
         day = WEEKDAYS[row.weekday].capitalize()
-        when = f"{every[row.cadence]} {day} at {row.local_time} {row.timezone}"
+        zone = own if row.kind == "checkin" else f" {row.timezone}"
+        when = f"{every[row.cadence]} {day} at {row.local_time}{zone}"
     paused = " (paused)" if row.paused else ""
     if row.kind == "checkin":
         return f"schedule {row.id}: {when}{paused}\n{_checkin_details(row.payload)}"

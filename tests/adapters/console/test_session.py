@@ -91,7 +91,8 @@ async def test_from_an_empty_database_to_the_leads_digest(core: Core, clock: Mov
         "window 2 days anonymous"
     )
     assert checkin.startswith(
-        "→ cy: Scheduled check-in, schedule 2: once, Monday 4 January 2027, 16:00 Europe/London\n"
+        "→ cy: Scheduled check-in, schedule 2: once, Monday 4 January 2027, 16:00 each member's "
+        "local time (Europe/London where unknown)\n"
         "  asks: “What helped or got in your way?”\n"
         "  for: everyone; answers for 2 days; anonymous\n"
     )

@@ -5,6 +5,7 @@ the window after their own, at their own local time too."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -324,3 +325,26 @@ async def test_a_weekly_check_in_moved_past_a_blackout_reaches_each_zone_at_15_0
 def body_of(reply: object) -> str:
     assert isinstance(reply, Text), reply
     return reply.body
+
+
+async def test_a_once_check_in_has_passed_only_when_it_has_in_every_members_zone(
+    core: Core, community: int, clock: MovableClock
+) -> None:
+    await three_zones(core)
+    clock.now = datetime(2027, 1, 15, 16, 0, tzinfo=UTC)  # 15:00 has passed in London and Tokyo
+
+    async def schedule(what: str) -> str:
+        command = say("boss", what, admin=True)
+        reply = await core.handle(replace(command, channels=frozenset({"coffee"})))
+        assert isinstance(reply, Text)
+        return reply.body
+
+    checkin = await schedule('checkin schedule "How are you?" once 2027-01-15 15:00')
+    assert "Scheduled check-in" in checkin  # Los Angeles is still to reach it
+    assert "15:00 each member's local time (Europe/London where unknown)" in checkin
+    prompt = await schedule('prompt schedule "Hi" once 2027-01-15 15:00 #coffee')
+    assert "15:00 Europe/London has passed" in prompt  # a prompt posts at the community's time
+    clock.now = datetime(2027, 1, 15, 23, 0, tzinfo=UTC)  # 15:00 in Los Angeles too
+    late = await schedule('checkin schedule "How are you?" once 2027-01-15 15:00')
+    assert "15:00 Europe/London has passed in every member's time zone" in late
+    assert "each member's own time" in late
