@@ -152,13 +152,16 @@ def conversations_info(ws: Workspace, caller: Caller, args: dict[str, Any]) -> R
         "is_ext_shared": ext,
         "is_org_shared": bool(found.shared_with) and not ext,
         "is_member": ws.bot_user in found.members,
-        "conversation_host_id": found.team_id,
         "shared_team_ids": [found.team_id, *found.shared_with],
         "topic": {"value": "", "creator": "", "last_set": 0},
         "purpose": {"value": "", "creator": "", "last_set": 0},
     }
     if ext:
         channel["connected_team_ids"] = [found.team_id, *found.shared_with]
+    if host != found.team_id:  # an Enterprise Grid org's channel: its host and org workspaces
+        channel["conversation_host_id"] = found.team_id
+        inside = [t for t in (found.team_id, *found.shared_with) if ws.organisation_of(t) == host]
+        channel["internal_team_ids"] = list(dict.fromkeys(inside))
     return {"channel": channel}
 
 
