@@ -18,7 +18,7 @@ from bot.errors import InputError
 from bot.events import Actor, DirectMessage, Event, InstallEvent, Where, sanitized
 from bot.lift import Lift
 from bot.messages import Message, Text
-from bot.ports import Chat, Eraser, MemberInfo, Progress, SpaceRef
+from bot.ports import Chat, Eraser, LocatesChannel, MemberInfo, Progress, SpaceRef
 from bot.role_commands import RoleCommand
 from bot.services import (
     closing,
@@ -191,6 +191,10 @@ class Core:
         community = await self.community_of(community_id)
         space = SpaceRef(community.workspace, community.channel)
         infos = await chat.members(space, progress=progress)
+        if isinstance(chat, LocatesChannel):  # where in its organisation the channel is
+            workspaces = await chat.workspaces_of(space)
+            async with self.db.transaction() as session:
+                await installs.locate(session, community_id, workspaces)
         return await self.sync_members(community_id, infos)
 
     async def close_groups(self, community_id: int, chat: Chat) -> Closing:

@@ -144,3 +144,13 @@ class ClosesGroups(Protocol):
     to close does not implement it."""
 
     async def close_group(self, where: ConversationRef) -> bool: ...
+
+
+@runtime_checkable
+class LocatesChannel(Protocol):
+    """A Chat that can say which workspaces of an organisation a community's channel is in (an
+    Enterprise Grid channel: the workspace hosting it and those of the org it is shared into), as
+    it read them when it last listed the channel's members. None where it cannot say (a channel
+    of no organisation, or one it could not read)."""
+
+    async def workspaces_of(self, space: SpaceRef) -> tuple[str, ...] | None: ...

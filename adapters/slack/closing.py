@@ -8,6 +8,9 @@ A Slack Connect group's conversation is a thread in the community's channel (``C
 that is no DM, and is left as it is; so is the community's channel itself. Failures come back
 as for every call: ``channel_not_found`` and the like as ``Undeliverable``, a 429 as
 ``RateLimited``.
+
+It also says which workspaces of an Enterprise Grid org the community's channel is in (the
+core's ``LocatesChannel``), from the ``conversations.info`` its member listing read.
 """
 
 from __future__ import annotations
@@ -16,13 +19,18 @@ import logging
 
 from adapters.slack.chat import SlackChat
 from adapters.slack.shared import thread_of
-from bot.ports import ConversationRef
+from bot.ports import ConversationRef, SpaceRef
 
 log = logging.getLogger(__name__)
 
 
 class ClosingSlackChat(SlackChat):
-    """A workspace's Chat that also closes group DMs."""
+    """A community's Chat that also closes group DMs and says where in its org its channel is."""
+
+    async def workspaces_of(self, space: SpaceRef) -> tuple[str, ...] | None:
+        """The org's workspaces the channel is in (Slack read once a process); None outside an
+        Enterprise Grid org."""
+        return await self.organisations.workspaces(space.channel)
 
     async def close_group(self, where: ConversationRef) -> bool:
         """Close the group DM (True); a thread in the channel is left as it is (False)."""

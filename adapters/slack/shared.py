@@ -47,22 +47,37 @@ class Organisations:
         self._call = call
         self.workspace = workspace  # the community's workspace (or Enterprise Grid org) id
         self._teams: dict[str, Mapping[str, Any]] = {}
-        self._shared: dict[str, bool] = {}
+        self._channels: dict[str, Mapping[str, Any]] = {}
 
     async def shared(self, channel: str) -> bool:
         """Whether the channel is shared with another organisation (``is_ext_shared``)."""
-        if channel not in self._shared:
+        return bool((await self._channel(channel)).get("is_ext_shared"))
+
+    async def workspaces(self, channel: str) -> tuple[str, ...] | None:
+        """The workspaces of its Enterprise Grid organisation the channel is in: the one hosting
+        it (``conversation_host_id``, unless that is the org itself) and those it is shared into
+        (``internal_team_ids``). None for a channel of no organisation (Slack gives neither), or
+        one the bot cannot see."""
+        info = await self._channel(channel)
+        host = str(info.get("conversation_host_id") or "")
+        inside = [str(team) for team in info.get("internal_team_ids") or [] if team]
+        found = ([host] if host.startswith("T") else []) + inside
+        return tuple(dict.fromkeys(found)) or None
+
+    async def _channel(self, channel: str) -> Mapping[str, Any]:
+        """The channel's conversations.info record, read once; {} for one the bot cannot see."""
+        if channel not in self._channels:
             try:
                 info = await self._call(
                     "conversations.info",
                     lambda client: _conversation_info(client, channel),
                     patient=True,
                 )
-            except Undeliverable as exc:  # a channel the bot cannot see: nothing shared there
+            except Undeliverable as exc:  # a channel the bot cannot see: nothing known of it
                 log.info("conversations.info for %s: %s", channel, exc.reason)
-                return False
-            self._shared[channel] = bool((info.get("channel") or {}).get("is_ext_shared"))
-        return self._shared[channel]
+                return {}
+            self._channels[channel] = info.get("channel") or {}
+        return self._channels[channel]
 
     async def external(self, user: Mapping[str, Any]) -> bool:
         """Whether a person (their users.info record) is of another organisation than the

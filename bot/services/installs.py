@@ -64,18 +64,24 @@ async def uninstall(session: AsyncSession, event: Uninstalled, now: datetime) ->
     sends ``tokens_revoked`` and ``app_uninstalled`` in either order), and their undelivered
     messages dead with the reason. The ids of the communities."""
     rows = await of_workspace(session, event.platform, event.workspace)
+    return await _mark(session, rows, event.reason, now)
+
+
+async def _mark(
+    session: AsyncSession, rows: Sequence[CommunityRow], reason: str, now: datetime
+) -> list[int]:
     for row in rows:
         if row.uninstalled_at is None:
             row.uninstalled_at = now
-            row.uninstall_reason = event.reason[:40]
-            log.info("community %s: uninstalled (%s)", row.id, event.reason)
+            row.uninstall_reason = reason[:40]
+            log.info("community %s: uninstalled (%s)", row.id, reason)
         row.llm_enabled = False  # an install again asks its admin again
     ids = [row.id for row in rows]
     if ids:
         await session.execute(
             update(OutboxRow)
             .where(OutboxRow.community_id.in_(ids), OutboxRow.status.in_((PENDING, SENDING)))
-            .values(status=DEAD, last_error=f"{event.reason}: not sent", next_attempt_at=None)
+            .values(status=DEAD, last_error=f"{reason}: not sent", next_attempt_at=None)
             .execution_options(synchronize_session=False)
         )
     return ids
@@ -84,22 +90,16 @@ async def uninstall(session: AsyncSession, event: Uninstalled, now: datetime) ->
 async def revoke_access(session: AsyncSession, event: AccessRevoked, now: datetime) -> list[int]:
     """An org-wide install lost some of its organisation's workspaces: mark the communities
     registered under those workspaces' own ids as for an uninstall (the org's other workspaces
-    keep theirs). A community registered under the org's id is left as it is, and logged: the
-    store does not know which of the org's workspaces its channel lives in. The ids marked."""
+    keep theirs). A community registered under the org's id loses them from the workspaces its
+    channel is known to be in, and is marked once none is left; where those are not known (never
+    read), it is left as it is, and logged. The ids marked."""
     marked: list[int] = []
     for workspace in dict.fromkeys(event.workspaces):
         lost = Uninstalled(event.platform, workspace, event.reason)
         marked += await uninstall(session, lost, now)
     if event.organisation:
         for row in await of_workspace(session, event.platform, event.organisation):
-            log.warning(
-                "community %s (channel %s) of org %s kept: the org's app lost workspaces %s, "
-                "and which workspace the channel is in is not known",
-                row.id,
-                row.channel,
-                event.organisation,
-                ", ".join(event.workspaces),
-            )
+            marked += await _lose(session, row, event, now)
     log.info(
         "%s: access to workspaces %s revoked; communities %s marked",
         event.organisation or event.platform.value,
@@ -107,6 +107,50 @@ async def revoke_access(session: AsyncSession, event: AccessRevoked, now: dateti
         marked,
     )
     return marked
+
+
+async def _lose(
+    session: AsyncSession, row: CommunityRow, event: AccessRevoked, now: datetime
+) -> list[int]:
+    """An org's community losing the event's workspaces from those its channel is in."""
+    lost = ", ".join(event.workspaces)
+    known = row.channel_workspaces
+    if known is None:
+        log.warning(
+            "community %s (channel %s) of org %s kept: the org's app lost workspaces %s, "
+            "and which workspace the channel is in is not known",
+            row.id,
+            row.channel,
+            event.organisation,
+            lost,
+        )
+        return []
+    left = [workspace for workspace in known if workspace not in event.workspaces]
+    if left == known:
+        return []  # none of its channel's workspaces (or a repeat, once it was marked)
+    row.channel_workspaces = left
+    if not left:
+        return await _mark(session, [row], event.reason, now)
+    log.info(
+        "community %s (channel %s) of org %s kept: its channel is still in workspaces %s (lost %s)",
+        row.id,
+        row.channel,
+        event.organisation,
+        ", ".join(left),
+        lost,
+    )
+    return []
+
+
+async def locate(
+    session: AsyncSession, community_id: int, workspaces: Sequence[str] | None
+) -> None:
+    """Record the workspaces of its organisation the platform says the community's channel is
+    in (read afresh: those lost before count again until a loss names them); None, where the
+    platform cannot say, leaves what was known."""
+    row = await session.get(CommunityRow, community_id)
+    if row is not None and workspaces is not None:
+        row.channel_workspaces = list(dict.fromkeys(workspaces))
 
 
 async def install(session: AsyncSession, event: Installed) -> list[int]:
