@@ -90,8 +90,8 @@ async def _mark(
 async def revoke_access(session: AsyncSession, event: AccessRevoked, now: datetime) -> list[int]:
     """An org-wide install lost some of its organisation's workspaces: mark the communities
     registered under those workspaces' own ids as for an uninstall (the org's other workspaces
-    keep theirs). A community registered under the org's id loses them from the workspaces its
-    channel is known to be in, and is marked once none is left; where those are not known (never
+    keep theirs). A community registered under the org's id notes them as lost, and is marked
+    once every workspace its channel is known to be in is lost; where those are not known (never
     read), it is left as it is, and logged. The ids marked."""
     marked: list[int] = []
     for workspace in dict.fromkeys(event.workspaces):
@@ -112,10 +112,12 @@ async def revoke_access(session: AsyncSession, event: AccessRevoked, now: dateti
 async def _lose(
     session: AsyncSession, row: CommunityRow, event: AccessRevoked, now: datetime
 ) -> list[int]:
-    """An org's community losing the event's workspaces from those its channel is in."""
+    """An org's community noting the event's workspaces as lost; marked once every workspace its
+    channel is known to be in is lost."""
     lost = ", ".join(event.workspaces)
+    row.lost_workspaces = list(dict.fromkeys([*row.lost_workspaces, *event.workspaces]))
     known = row.channel_workspaces
-    if known is None:
+    if not known:
         log.warning(
             "community %s (channel %s) of org %s kept: the org's app lost workspaces %s, "
             "and which workspace the channel is in is not known",
@@ -125,20 +127,19 @@ async def _lose(
             lost,
         )
         return []
-    left = [workspace for workspace in known if workspace not in event.workspaces]
-    if left == known:
-        return []  # none of its channel's workspaces (or a repeat, once it was marked)
-    row.channel_workspaces = left
-    if not left:
+    left = [workspace for workspace in known if workspace not in row.lost_workspaces]
+    if not left:  # marked (again: the first mark's time and reason stay)
         return await _mark(session, [row], event.reason, now)
-    log.info(
-        "community %s (channel %s) of org %s kept: its channel is still in workspaces %s (lost %s)",
-        row.id,
-        row.channel,
-        event.organisation,
-        ", ".join(left),
-        lost,
-    )
+    if set(known) & set(event.workspaces):
+        log.info(
+            "community %s (channel %s) of org %s kept: its channel is still in workspaces %s "
+            "(lost %s)",
+            row.id,
+            row.channel,
+            event.organisation,
+            ", ".join(left),
+            lost,
+        )
     return []
 
 
@@ -146,8 +147,8 @@ async def locate(
     session: AsyncSession, community_id: int, workspaces: Sequence[str] | None
 ) -> None:
     """Record the workspaces of its organisation the platform says the community's channel is
-    in (read afresh: those lost before count again until a loss names them); None, where the
-    platform cannot say, leaves what was known."""
+    in, as read (those its org's install lost stay lost: see ``lost_workspaces``); None, where
+    the platform cannot say, leaves what was known."""
     row = await session.get(CommunityRow, community_id)
     if row is not None and workspaces is not None:
         row.channel_workspaces = list(dict.fromkeys(workspaces))
@@ -165,6 +166,7 @@ async def install(session: AsyncSession, event: Installed) -> list[int]:
             cleared.append(row.id)
             log.info("community %s: installed again", row.id)
         row.uninstalled_at = row.uninstall_reason = row.purged_at = None
+        row.lost_workspaces = []  # an org installed again has its workspaces back
     return cleared
 
 

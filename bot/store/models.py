@@ -84,9 +84,11 @@ class CommunityRow(Base):
     # Other workspaces (Discord servers) of a coalition whose members this community takes in.
     linked_workspaces: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     # The workspaces of its Enterprise Grid org the channel of a community registered under the
-    # org's id is in, as the platform last said, less those the org's install lost since.
-    # None: not known (never read, or a channel of no org).
+    # org's id is in, as the platform last said. None: not known (never read, or no org's).
     channel_workspaces: Mapped[list[str] | None] = mapped_column(default=None)
+    # The org's workspaces its install lost (team_access_revoked) since it was last installed:
+    # a sync that still lists one does not bring it back.
+    lost_workspaces: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     # "oauth" where a workspace installed the app itself (Slack OAuth): its admin alone turns
     # the LLM on. None: the operator's own install (a bot token, a Discord bot).
     installed_via: Mapped[str | None] = mapped_column(String(16), default=None)

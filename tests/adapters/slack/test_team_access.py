@@ -212,7 +212,11 @@ async def test_an_org_community_whose_channel_is_in_a_lost_workspace_only_is_mar
 
     assert (await row_of(core, labs)).uninstall_reason == "team access revoked"
     kept = await row_of(core, both)  # shared into Sales, which the org keeps: it carries on
-    assert (kept.uninstalled_at, kept.channel_workspaces) == (None, [SALES])
+    assert (kept.uninstalled_at, kept.channel_workspaces, kept.lost_workspaces) == (
+        None,
+        [LABS, SALES],
+        [LABS],
+    )
     pending, dead = await outbox_state(core)
     assert (pending, dead) == (1, [(f"hello-{labs}", "team access revoked: not sent")])
     report = await core.sender(chat_for(oauth_settings, core)).drain(max_wait=0)
@@ -237,12 +241,17 @@ async def test_an_org_community_is_marked_when_the_second_of_its_workspaces_is_l
     assert (await row_of(core, both)).uninstalled_at is None
     assert f"community {both} (channel {SHARED_CHANNEL}) of org {ORG} kept" in caplog.text
     assert f"still in workspaces {SALES} (lost {LABS})" in caplog.text
+    await synced(oauth_settings, core, both)  # Slack still lists Labs: it stays lost
+    assert (await row_of(core, both)).channel_workspaces == [LABS, SALES]
 
     second = revoked(fake, SALES, via=SALES, org_wide=True)
     second["event_id"] = "Ev0TACCREV2"
     assert (await deliver(oauth_web.events, "event", second, secret=SIGNING_SECRET))[0] == 200
     marked = await row_of(core, both)
-    assert (marked.uninstall_reason, marked.channel_workspaces) == ("team access revoked", [])
+    assert (marked.uninstall_reason, marked.lost_workspaces) == (
+        "team access revoked",
+        [LABS, SALES],
+    )
     dead = [(f"hello-{cid}", "team access revoked: not sent") for cid in sorted((labs, both))]
     assert await outbox_state(core) == (0, dead)
 
@@ -275,3 +284,19 @@ async def test_an_org_community_never_read_keeps_the_warning(
         assert f"community {cid} (channel {channel}) of org {ORG} kept" in caplog.text
     assert "which workspace the channel is in is not known" in caplog.text
     assert await outbox_state(core) == (2, [])
+
+
+async def test_installing_the_org_again_gives_its_communities_their_workspaces_back(
+    fake: FakeSlack, oauth_web: Web, oauth_settings: Settings, core: Core
+) -> None:
+    labs, both = await org_communities(fake, oauth_web, core)
+    await synced(oauth_settings, core, labs, both)
+    body = revoked(fake, LABS, via=SALES, org_wide=True)
+    assert (await deliver(oauth_web.events, "event", body, secret=SIGNING_SECRET))[0] == 200
+    assert (await row_of(core, both)).lost_workspaces == [LABS]
+
+    assert await core.installation(Installed(Platform.SLACK, ORG, oauth=True)) == [labs]
+
+    for cid in (labs, both):
+        row = await row_of(core, cid)
+        assert (row.uninstalled_at, row.lost_workspaces) == (None, [])
