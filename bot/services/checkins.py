@@ -311,8 +311,8 @@ async def _remind(ctx: Context, checkin: CheckInRow, now: datetime) -> int:
                 "check-in %s: no reminder for member %s on a blackout day", checkin.id, member.id
             )
             continue
-        at = moved
-        participant.remind_at = at
+        if moved != at:  # off a blackout day: the same time on the day after it
+            participant.remind_at = at = moved
         if at > now + REMIND_AHEAD:
             left += 1
             continue
