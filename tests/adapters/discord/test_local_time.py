@@ -33,6 +33,20 @@ async def _zones_set(fake: FakeDiscord, community: Community) -> dict[str, str]:
     return where
 
 
+async def _scheduled(fake: FakeDiscord, community: Community, core: Core, when: str) -> int:
+    """The guild's owner schedules a check-in of QUESTION ``when``: its schedule's id."""
+    guild, channel = community.guild, community.channel
+    owner = fake.world.users[guild.owner_id]
+    scheduled = await fake.slash(
+        owner, guild, channel, "checkin", what=f'schedule "{QUESTION}" {when}'
+    )
+    assert "Scheduled check-in" in reply_text(scheduled)
+    async with core.db.session() as session:
+        schedule = await session.scalar(select(ScheduleRow))
+    assert schedule is not None
+    return int(schedule.id)
+
+
 async def test_check_ins_and_their_reminders_reach_each_zone_at_its_own_15_00(
     running: tuple[Community, BridgeworkClient],
     core: Core,
@@ -40,16 +54,8 @@ async def test_check_ins_and_their_reminders_reach_each_zone_at_its_own_15_00(
     clock: MovableClock,
 ) -> None:
     community, client = running
-    guild, channel = community.guild, community.channel
     where = await _zones_set(fake, community)
-    owner = fake.world.users[guild.owner_id]
-    scheduled = await fake.slash(
-        owner, guild, channel, "checkin", what=f'schedule "{QUESTION}" every saturday 15:00'
-    )
-    assert "Scheduled check-in" in reply_text(scheduled)
-    async with core.db.session() as session:
-        schedule = await session.scalar(select(ScheduleRow))
-    assert schedule is not None
+    schedule = await _scheduled(fake, community, core, "every saturday 15:00")
     seen: set[str] = set()
 
     async def new_at(moment: datetime, *, sweep: bool = False) -> list[str]:
@@ -74,7 +80,7 @@ async def test_check_ins_and_their_reminders_reach_each_zone_at_its_own_15_00(
 
     # Saturday 27 March 2027: 15:00 in Tokyo is 06:00 UTC, the job's time.
     clock.now = datetime(2027, 3, 27, 6, 0, tzinfo=UTC)
-    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert (await core.run_job("schedule", schedule)).startswith("check-in")
     assert await new_at(clock.now) == ["Tokyo: ask"]
     assert await new_at(datetime(2027, 3, 27, 13, 59, tzinfo=UTC)) == []
     assert await new_at(datetime(2027, 3, 27, 14, 0, tzinfo=UTC)) == ["Berlin: ask"]  # CET
@@ -100,17 +106,9 @@ async def test_a_once_check_in_reaches_each_zone_at_15_00_on_its_date(
     clock: MovableClock,
 ) -> None:
     community, client = running
-    guild, channel = community.guild, community.channel
     where = await _zones_set(fake, community)
-    owner = fake.world.users[guild.owner_id]
     # Sunday 28 March 2027, the day Europe's clocks went forward.
-    scheduled = await fake.slash(
-        owner, guild, channel, "checkin", what=f'schedule "{QUESTION}" once 2027-03-28 15:00'
-    )
-    assert "Scheduled check-in" in reply_text(scheduled)
-    async with core.db.session() as session:
-        schedule = await session.scalar(select(ScheduleRow))
-    assert schedule is not None
+    schedule = await _scheduled(fake, community, core, "once 2027-03-28 15:00")
 
     async def asked_at(moment: datetime) -> set[str]:
         clock.now = moment
@@ -123,7 +121,7 @@ async def test_a_once_check_in_reaches_each_zone_at_15_00_on_its_date(
         }
 
     clock.now = datetime(2027, 3, 28, 6, 0, tzinfo=UTC)  # 15:00 in Tokyo
-    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert (await core.run_job("schedule", schedule)).startswith("check-in")
     assert await asked_at(clock.now) == {"Tokyo"}
     assert await asked_at(datetime(2027, 3, 28, 12, 59, tzinfo=UTC)) == {"Tokyo"}
     assert await asked_at(datetime(2027, 3, 28, 13, 0, tzinfo=UTC)) == {"Tokyo", "Berlin"}  # CEST

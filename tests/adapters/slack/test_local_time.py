@@ -35,6 +35,16 @@ async def _joined_in_three_zones(fake: FakeSlack, web: Web) -> tuple[str, dict[s
     return facilitator, where
 
 
+async def _scheduled(fake: FakeSlack, web: Web, core: Core, facilitator: str, when: str) -> int:
+    """The facilitator schedules a check-in of QUESTION ``when``: its schedule's id."""
+    answer = await command(fake, web, facilitator, f'checkin schedule "{QUESTION}" {when}')
+    assert "Scheduled check-in" in answer
+    async with core.db.session() as session:
+        schedule = await session.scalar(select(ScheduleRow))
+    assert schedule is not None
+    return int(schedule.id)
+
+
 async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_00(
     fake: FakeSlack,
     web: Web,
@@ -44,13 +54,7 @@ async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_0
     clock: MovableClock,
 ) -> None:
     facilitator, where = await _joined_in_three_zones(fake, web)
-    answer = await command(
-        fake, web, facilitator, f'checkin schedule "{QUESTION}" every saturday 15:00'
-    )
-    assert "Scheduled check-in" in answer
-    async with core.db.session() as session:
-        schedule = await session.scalar(select(ScheduleRow))
-    assert schedule is not None
+    schedule = await _scheduled(fake, web, core, facilitator, "every saturday 15:00")
     seen: set[tuple[str, int]] = set()
 
     async def new_at(moment: datetime, *, sweep: bool = False) -> list[str]:
@@ -76,7 +80,7 @@ async def test_check_ins_and_their_reminders_reach_three_zones_at_their_own_15_0
 
     # Saturday 27 March 2027: 15:00 in Tokyo is 06:00 UTC, the job's time.
     clock.now = datetime(2027, 3, 27, 6, 0, tzinfo=UTC)
-    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert (await core.run_job("schedule", schedule)).startswith("check-in")
     assert await new_at(clock.now) == ["Tokyo: ask"]
     assert await new_at(datetime(2027, 3, 27, 13, 59, tzinfo=UTC)) == []
     assert await new_at(datetime(2027, 3, 27, 14, 0, tzinfo=UTC)) == ["Berlin: ask"]  # CET
@@ -102,13 +106,7 @@ async def test_a_once_check_in_reaches_three_zones_at_15_00_on_its_date(
 ) -> None:
     facilitator, where = await _joined_in_three_zones(fake, web)
     # Sunday 28 March 2027, the day Europe's clocks went forward.
-    answer = await command(
-        fake, web, facilitator, f'checkin schedule "{QUESTION}" once 2027-03-28 15:00'
-    )
-    assert "Scheduled check-in" in answer
-    async with core.db.session() as session:
-        schedule = await session.scalar(select(ScheduleRow))
-    assert schedule is not None
+    schedule = await _scheduled(fake, web, core, facilitator, "once 2027-03-28 15:00")
     sender = core.sender(chat_for(slack_settings, core))
 
     async def asked_at(moment: datetime) -> list[str]:
@@ -123,7 +121,7 @@ async def test_a_once_check_in_reaches_three_zones_at_15_00_on_its_date(
         )
 
     clock.now = datetime(2027, 3, 28, 6, 0, tzinfo=UTC)  # 15:00 in Tokyo
-    assert (await core.run_job("schedule", schedule.id)).startswith("check-in")
+    assert (await core.run_job("schedule", schedule)).startswith("check-in")
     assert await asked_at(clock.now) == ["Tokyo"]
     assert await asked_at(datetime(2027, 3, 28, 12, 59, tzinfo=UTC)) == ["Tokyo"]
     assert await asked_at(datetime(2027, 3, 28, 13, 0, tzinfo=UTC)) == ["Berlin", "Tokyo"]  # CEST
