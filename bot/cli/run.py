@@ -45,8 +45,9 @@ def _load_themes_model() -> None:
     from bot.themes import embeddings
 
     if embeddings.available():
-        with err.status("Loading the themes model (all-MiniLM-L6-v2)…"):
-            embeddings.load()
+        model = embeddings.model_for(1)
+        with err.status(f"Loading the themes model ({model})…"):
+            embeddings.load(model)
 
 
 @app.command()

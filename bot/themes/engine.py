@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from bot import texts
 from bot.texts import copy
 from bot.themes import embeddings
-from bot.themes.embeddings import Precision
+from bot.themes.embeddings import Model, Precision
 from bot.themes.guard import looks_like_instruction
 from bot.themes.labelling import EMBEDDINGS, WORDS, Group, label_answers
 from bot.themes.redact import Redactor
@@ -144,11 +144,13 @@ def offline_themes(
     method: str | None = None,
     names: Sequence[str] = (),
     precision: Precision | None = None,
+    model: Model | None = None,
 ) -> ThemeReport:
     """Themes of the answers: by sentence embeddings when the ``themes`` extra is installed, else by
     word counts (``method`` forces one); the report's ``method`` and ``note`` say which ran.
     An answer naming one of ``names`` (members' names) or holding contact details is never quoted.
-    ``precision`` is the embeddings' arithmetic (default: the one this CPU computes natively).
+    ``precision`` and ``model`` are the embeddings' (default: ``embeddings.model_for`` and
+    ``precision_for`` the number of answers).
     """
     check_threshold(threshold)
     chosen = method or (EMBEDDINGS if embeddings.available() else WORDS)
@@ -165,7 +167,7 @@ def offline_themes(
         chosen, fallback_note = WORDS, " " + copy("themes.note.no_extra")
     try:
         _, groups, name = label_answers(
-            texts, taxonomy, chosen, threshold=threshold, precision=precision
+            texts, taxonomy, chosen, threshold=threshold, precision=precision, model=model
         )
     except (ImportError, OSError, RuntimeError) as error:
         if chosen != EMBEDDINGS:

@@ -14,7 +14,7 @@ import numpy.typing as npt
 from scipy.cluster.vq import kmeans2
 
 from bot.themes import embeddings
-from bot.themes.embeddings import Precision
+from bot.themes.embeddings import Model, Precision
 from bot.themes.fallback import Matrix, WordCounts, theme_phrases
 from bot.themes.taxonomy import TaxonomyTheme
 from bot.themes.topics import gather, other_topics, uncovered
@@ -236,6 +236,13 @@ def _thresholds(
     return float(np.median(cohesions)), min(typical)
 
 
+def _embeddings(
+    answers: int, precision: Precision | None, model: Model | None
+) -> embeddings.Embeddings:
+    chosen = model or embeddings.model_for(answers)
+    return embeddings.Embeddings(precision or embeddings.precision_for(chosen, answers), chosen)
+
+
 def label_answers(
     texts: Sequence[str],
     taxonomy: Sequence[TaxonomyTheme],
@@ -244,13 +251,15 @@ def label_answers(
     threshold: int = 5,
     precision: Precision | None = None,
     topics: Sequence[TaxonomyTheme] | None = None,
+    model: Model | None = None,
 ) -> tuple[list[str], list[Group], str]:
     """Each answer's theme label (a taxonomy id, ``emerging:<name>`` or ``none``), the groups, and
-    the name of the vectoriser that ran; ``precision`` is the embeddings' (default: native).
+    the name of the vectoriser that ran; ``model`` and ``precision`` are the embeddings' (default:
+    ``embeddings.model_for`` and ``precision_for`` the number of answers).
     ``topics`` are the other workplace topics (default: ``topics.other_topics()``) that may gather
     answers into emerging themes, with embeddings of enough answers."""
     vectoriser: Vectoriser = (
-        embeddings.Embeddings(precision) if method == EMBEDDINGS else WordCounts()
+        _embeddings(len(texts), precision, model) if method == EMBEDDINGS else WordCounts()
     )
     catalogue = other_topics() if topics is None else tuple(topics)
     catalogue = catalogue if method == EMBEDDINGS else ()

@@ -239,11 +239,12 @@ def test_the_demo_loads_the_themes_model_under_a_spinner(monkeypatch: pytest.Mon
     monkeypatch.setattr(run_module, "err", Console(file=screen, force_terminal=True))
     monkeypatch.setattr(embeddings, "available", lambda: True)
 
-    def slow_load() -> None:
+    def slow_load(model: str | None = None) -> None:
         time.sleep(0.3)
-        loaded.append(True)
+        loaded.append(model == embeddings.MPNET)
 
     monkeypatch.setattr(embeddings, "load", slow_load)
+    monkeypatch.setattr(embeddings, "model_for", lambda answers: embeddings.MPNET)
     run_module._load_themes_model()
     assert loaded == [True]
-    assert "Loading the themes model" in screen.getvalue()
+    assert "Loading the themes model (all-mpnet-base-v2)" in screen.getvalue()

