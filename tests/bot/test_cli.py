@@ -60,6 +60,7 @@ def test_db_upgrade_then_doctor_reports_every_check_ok(tmp_path: Path) -> None:
     assert "OK   settings" in doctor.output
     assert "OK   database: reachable at" in doctor.output
     assert f"OK   schema: current ({migrate.head_revision()})" in doctor.output
+    assert "OK   themes: all-mpnet-base-v2 for digests of up to 600 answers" in doctor.output
 
 
 def test_doctor_says_which_setting_is_wrong(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -121,3 +121,26 @@ def test_digests_up_to_the_limits_use_mpnet_and_larger_ones_minilm() -> None:
     many = [f"answer {i}: too many meetings again" for i in range(most + 1)]
     _, _, name = label_answers(many, default_taxonomy(), EMBEDDINGS)
     assert name.startswith("sentence embeddings (all-MiniLM-L6-v2")
+
+
+def test_the_doctor_says_which_model_themes_and_how_to_add_the_better_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.doctor import themes_check
+
+    monkeypatch.setenv("BRIDGEWORK_MODEL_CACHE", str(tmp_path / "empty"))
+    fresh = themes_check()
+    assert fresh.ok and not fresh.warn and "taken out and checked on first use" in fresh.detail
+    assert not (tmp_path / "empty").exists()  # the doctor changes nothing
+    real = importlib.metadata.distribution
+
+    def distribution(name: str) -> importlib.metadata.Distribution:
+        if name == mpnet.PARTS[2]:
+            raise importlib.metadata.PackageNotFoundError(name)
+        return real(name)
+
+    monkeypatch.setattr(importlib.metadata, "distribution", distribution)
+    missing = themes_check()
+    assert missing.ok and missing.warn
+    assert "by all-MiniLM-L6-v2" in missing.detail
+    assert "requirements/themes-model.txt" in missing.detail
