@@ -171,7 +171,20 @@ class AccessRevoked:
     reason: str
 
 
-InstallEvent = Uninstalled | Installed | AccessRevoked
+@dataclass(frozen=True)
+class AccessGranted:
+    """An organisation-wide install was given access to some of the organisation's workspaces
+    (Slack's ``team_access_granted``), perhaps again after losing it. ``organisation`` as for
+    ``AccessRevoked``; ``reason`` is the one its revocation marks communities with: a grant
+    brings back those marked for it, and no others (an uninstall is undone by an install)."""
+
+    platform: Platform
+    organisation: str
+    workspaces: tuple[str, ...]
+    reason: str
+
+
+InstallEvent = Uninstalled | Installed | AccessRevoked | AccessGranted
 Event = (
     CommandInvoked
     | ButtonPressed

@@ -6,7 +6,9 @@ of the bot from a guild), each of its communities is marked
 uninstalled: its jobs stop (the scheduler leaves it out), its undelivered messages are marked
 dead with the reason (and ``outbox retry`` leaves them dead while it stays uninstalled), and
 its LLM is turned off. A daily job purges its people's data once the grace period has passed
-since, unless it is installed again first, which clears the mark and keeps everything.
+since, unless it is installed again first, which clears the mark and keeps everything. An
+org-wide install given its workspaces back (``team_access_granted``) clears the marks its
+revocation made, and no others.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import as_utc
 from bot.delivery.outbox import DEAD, PENDING, SENDING
 from bot.domain import Platform
-from bot.events import AccessRevoked, Installed, InstallEvent, Uninstalled
+from bot.events import AccessGranted, AccessRevoked, Installed, InstallEvent, Uninstalled
 from bot.store.facilitation import CheckInRow, LibraryItemRow, PromptRow, ScheduleRow
 from bot.store.models import CommunityRow, MemberRow, OutboxRow, RoleGrantRow, RoundRow
 
@@ -56,6 +58,8 @@ async def apply(session: AsyncSession, event: InstallEvent, now: datetime) -> li
         return await install(session, event)
     if isinstance(event, AccessRevoked):
         return await revoke_access(session, event, now)
+    if isinstance(event, AccessGranted):
+        return await grant_access(session, event)
     return await uninstall(session, event, now)
 
 
@@ -162,12 +166,98 @@ async def install(session: AsyncSession, event: Installed) -> list[int]:
     for row in await of_workspace(session, event.platform, event.workspace):
         if event.oauth:
             row.installed_via = OAUTH
-        if row.uninstalled_at is not None:
-            cleared.append(row.id)
-            log.info("community %s: installed again", row.id)
-        row.uninstalled_at = row.uninstall_reason = row.purged_at = None
+        cleared += _reinstate(row)
         row.lost_workspaces = []  # an org installed again has its workspaces back
     return cleared
+
+
+def _reinstate(row: CommunityRow) -> list[int]:
+    """Clear a community's uninstall mark (its data is kept, unless it was purged already; its
+    dead messages stay dead); its id if it was marked."""
+    was_marked = row.uninstalled_at is not None
+    if was_marked:
+        log.info("community %s: installed again", row.id)
+    row.uninstalled_at = row.uninstall_reason = row.purged_at = None
+    return [row.id] if was_marked else []
+
+
+async def grant_access(session: AsyncSession, event: AccessGranted) -> list[int]:
+    """An org-wide install was given access to some of its organisation's workspaces: the
+    opposite of ``revoke_access``. A community registered under one of those workspaces' own
+    ids, marked for the revocation, is installed again; one registered under the org's id has
+    them taken out of its lost workspaces, and is installed again where it was marked for the
+    revocation and its channel is now in a workspace not lost. A mark for any other reason (the
+    app uninstalled, its token revoked) stays: an install undoes it. The ids cleared."""
+    cleared: list[int] = []
+    concerned: list[CommunityRow] = []
+    for workspace in dict.fromkeys(event.workspaces):
+        for row in await of_workspace(session, event.platform, workspace):
+            concerned.append(row)
+            if _revoked(row, event):
+                cleared += _reinstate(row)
+            elif row.uninstalled_at is not None:
+                _stays(row, event, "")
+    if event.organisation:
+        for row in await of_workspace(session, event.platform, event.organisation):
+            concerned.append(row)
+            cleared += _regain(row, event)
+    granted = ", ".join(event.workspaces)
+    where = event.organisation or event.platform.value
+    if not concerned:
+        log.info(
+            "%s: access to workspaces %s granted; no community is registered under them",
+            where,
+            granted,
+        )
+    else:
+        log.info(
+            "%s: access to workspaces %s granted; communities %s installed again",
+            where,
+            granted,
+            cleared,
+        )
+    return cleared
+
+
+def _revoked(row: CommunityRow, event: AccessGranted) -> bool:
+    """Whether a community is marked uninstalled for an org's access revoked (and no other)."""
+    return row.uninstalled_at is not None and row.uninstall_reason == event.reason[:40]
+
+
+def _regain(row: CommunityRow, event: AccessGranted) -> list[int]:
+    """An org's community given the event's workspaces back; installed again where its mark was
+    the revocation's and its channel is known to be in a workspace no longer lost."""
+    row.lost_workspaces = [w for w in row.lost_workspaces if w not in event.workspaces]
+    if row.uninstalled_at is None:
+        return []
+    if not _revoked(row, event):
+        _stays(row, event, f" of org {event.organisation}")
+        return []
+    left = [w for w in row.channel_workspaces or [] if w not in row.lost_workspaces]
+    if left:
+        return _reinstate(row)
+    log.info(
+        "community %s (channel %s) of org %s stays uninstalled: its channel's workspaces %s "
+        "are still lost",
+        row.id,
+        row.channel,
+        event.organisation,
+        ", ".join(row.channel_workspaces or []) or "(not known)",
+    )
+    return []
+
+
+def _stays(row: CommunityRow, event: AccessGranted, org: str) -> None:
+    """Say that a grant leaves a community marked for another reason (``org``: " of org E…")."""
+    log.info(
+        "community %s (channel %s)%s stays uninstalled (%s): access to workspaces %s granted "
+        "does not undo that; an install does",
+        row.id,
+        row.channel,
+        org,
+        row.uninstall_reason,
+        ", ".join(event.workspaces),
+    )
 
 
 def purge_on(row: CommunityRow, grace: timedelta) -> datetime | None:

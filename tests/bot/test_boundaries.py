@@ -37,7 +37,7 @@ def test_every_inbound_event_is_a_frozen_dataclass() -> None:
         + typing.get_args(events.InstallEvent)
         + (events.DirectMessage,)
     )
-    assert len(kinds) == 11
+    assert len(kinds) == 12
     for kind in kinds:
         assert dataclasses.is_dataclass(kind)
         params = getattr(kind, "__dataclass_params__", None)

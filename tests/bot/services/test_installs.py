@@ -10,7 +10,8 @@ from bot.core import Core
 from bot.delivery import outbox
 from bot.delivery.scheduler import desired_jobs
 from bot.domain import Platform
-from bot.events import Installed, Uninstalled
+from bot.events import AccessGranted, AccessRevoked, Installed, Uninstalled
+from bot.services import installs
 from bot.services.installs import describe
 from bot.store import repo
 from bot.store.models import CommunityRow, MemberRow, OutboxRow, RoundRow
@@ -143,3 +144,29 @@ async def test_an_uninstall_turns_the_llm_off_for_the_admin_to_turn_on_again(
     await core.installation(GONE)
     await core.installation(BACK)
     assert (await row_of(core, community)).llm_enabled is False
+
+
+async def test_a_grant_of_access_brings_back_only_what_a_revocation_of_access_marked(
+    core: Core,
+) -> None:
+    """Two organisations' communities, each channel in workspace T1: the app uninstalled from
+    the second org before T1 was revoked from both; T1 granted back, only the first returns."""
+    first = await core.ensure_community(Platform.CONSOLE, "E0ONE", "one", name="One")
+    second = await core.ensure_community(Platform.CONSOLE, "E0TWO", "two", name="Two")
+    async with core.db.transaction() as session:
+        for cid in (first, second):
+            await installs.locate(session, cid, ["T1"])
+    await core.installation(Uninstalled(Platform.CONSOLE, "E0TWO", "uninstalled"))
+    for org in ("E0ONE", "E0TWO"):
+        await core.installation(AccessRevoked(Platform.CONSOLE, org, ("T1",), "access revoked"))
+    assert (await row_of(core, first)).uninstall_reason == "access revoked"
+
+    back = [
+        await core.installation(AccessGranted(Platform.CONSOLE, org, ("T1",), "access revoked"))
+        for org in ("E0ONE", "E0TWO")
+    ]
+
+    assert back == [[first], []]
+    assert (await row_of(core, first)).uninstalled_at is None
+    kept = await row_of(core, second)
+    assert (kept.uninstall_reason, kept.lost_workspaces) == ("uninstalled", [])
