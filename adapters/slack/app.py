@@ -211,11 +211,11 @@ class Listeners:
         if event is not None:
             await self.core.installation(event, once=once)
 
-    async def on_access_revoked(self, body: Body, request: AsyncBoltRequest) -> None:
-        """``team_access_revoked``: the org-wide install lost some workspaces (its token stays,
-        for the org's others); the core marks what it knows to be theirs."""
+    async def on_team_access(self, body: Body, request: AsyncBoltRequest) -> None:
+        """``team_access_revoked`` (``_granted``): the org-wide install lost (was given) some
+        workspaces; the core marks what it knows to be theirs (clears the marks it made)."""
         once = await self._first_delivery(body, request)
-        event = translate.access_revoked(body)
+        event = translate.team_access(body)
         if once is not None and event is not None:
             await self.core.installation(event, once=once)
 
@@ -395,5 +395,5 @@ def build_app(
     app.event("message")(listeners.on_message)
     app.event("app_uninstalled")(listeners.on_uninstalled)
     app.event("tokens_revoked")(listeners.on_tokens_revoked)
-    app.event("team_access_revoked")(listeners.on_access_revoked)
+    app.event(re.compile(r"^team_access_(revoked|granted)$"))(listeners.on_team_access)
     return app

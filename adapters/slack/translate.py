@@ -27,6 +27,7 @@ from adapters.slack.render import action_name, block_channel
 from bot.domain import Platform
 from bot.errors import InputError
 from bot.events import (
+    AccessGranted,
     AccessRevoked,
     Actor,
     ButtonPressed,
@@ -258,12 +259,33 @@ def access_revoked(body: Payload) -> AccessRevoked | None:
     """A ``team_access_revoked`` event: an org-wide install can no longer reach the workspaces
     ``event.team_ids`` (the app was removed from them). The org's id is taken wherever the
     payload puts it (Slack's own example nests it in the event). None without workspaces."""
+    found = _team_access(body)
+    return AccessRevoked(Platform.SLACK, *found, ACCESS_REVOKED) if found else None
+
+
+def access_granted(body: Payload) -> AccessGranted | None:
+    """A ``team_access_granted`` event: an org-wide install was given access to the workspaces
+    ``event.team_ids`` (the app was added to them), as ``access_revoked`` reads its opposite.
+    Its reason is the revocation's: the marks a grant may clear."""
+    found = _team_access(body)
+    return AccessGranted(Platform.SLACK, *found, ACCESS_REVOKED) if found else None
+
+
+def team_access(body: Payload) -> AccessRevoked | AccessGranted | None:
+    """``team_access_revoked`` or ``team_access_granted``, by the event's type."""
+    if (body.get("event") or {}).get("type") == "team_access_granted":
+        return access_granted(body)
+    return access_revoked(body)
+
+
+def _team_access(body: Payload) -> tuple[str, tuple[str, ...]] | None:
+    """The org's id ("" where the payload gives none) and the workspaces of a team access event;
+    None without workspaces."""
     event: Payload = body.get("event") or {}
     teams = tuple(str(team) for team in event.get("team_ids") or [] if team)
     if not teams:
         return None
-    organisation = enterprise_of(body) or str(event.get("enterprise_id") or "")
-    return AccessRevoked(Platform.SLACK, organisation, teams, ACCESS_REVOKED)
+    return enterprise_of(body) or str(event.get("enterprise_id") or ""), teams
 
 
 def installed(team_id: str) -> Installed:

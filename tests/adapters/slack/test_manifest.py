@@ -95,6 +95,7 @@ def test_the_manifest_declares_the_command_home_interactivity_and_events() -> No
         "message.channels",
         "message.groups",
         "message.mpim",
+        "team_access_granted",
         "team_access_revoked",
         "tokens_revoked",
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from adapters.slack import translate
 from bot.domain import Platform
 from bot.events import (
+    AccessGranted,
     AccessRevoked,
     Actor,
     ButtonPressed,
@@ -180,3 +181,19 @@ def test_a_team_access_revoked_names_the_workspaces_lost_and_the_org() -> None:
     )
     body["event"]["team_ids"] = []
     assert translate.access_revoked(body) is None  # nothing lost: nothing to do
+
+
+def test_a_team_access_granted_names_the_workspaces_given_and_the_org_as_revoked_does() -> None:
+    body = recorded("team_access_granted")
+    given = AccessGranted(
+        Platform.SLACK, "E0BRIDGE1", ("T0BRIDGE2", "T0BRIDGE3"), "team access revoked"
+    )
+    assert translate.team_access(body) == given
+    assert translate.team_access(recorded("team_access_revoked")) == AccessRevoked(
+        Platform.SLACK, "E0BRIDGE1", ("T0BRIDGE2", "T0BRIDGE3"), "team access revoked"
+    )
+    body["event"]["enterprise_id"] = "E0BRIDGE1"  # Slack's own example: the org in the event
+    del body["authorizations"][0]["enterprise_id"]
+    assert translate.team_access(body) == given
+    body["event"]["team_ids"] = []
+    assert translate.team_access(body) is None
