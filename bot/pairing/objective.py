@@ -175,6 +175,9 @@ def _history_ties(
     known_both = (a >= 0) & (b >= 0) & (a != b)
     a, b, at, weeks = a[known_both], b[known_both], at[known_both], weeks[known_both]
     low, high = np.minimum(a, b), np.maximum(a, b)
+    # In one order whatever the history's (sums of float weights, ties broken by position).
+    order = np.lexsort((weeks, at, high, low))
+    low, high, at, weeks = low[order], high[order], at[order], weeks[order]
     return low, high, (at >= first_recent) & (at < round_index), at.astype(np.float64), weeks
 
 
